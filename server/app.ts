@@ -1,0 +1,56 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
+import { sql } from 'drizzle-orm';
+import type { OpenedDatabase } from '../db/client.ts';
+import type { AppConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+import { mcpRouter } from './mcp/route.ts';
+import type { McpDependencies } from './mcp/server.ts';
+import { requestIdOf, requestLog } from './request-log.ts';
+
+export interface AppDependencies {
+  config: AppConfig;
+  database: OpenedDatabase;
+  logger: Logger;
+  mcp: McpDependencies;
+}
+
+function healthCheck(database: OpenedDatabase): RequestHandler {
+  return (_req, res) => {
+    try {
+      database.db.get(sql`select 1`);
+      res.json({ status: 'ok', database: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', database: 'error' });
+    }
+  };
+}
+
+const notFound: RequestHandler = (req, res) => {
+  res.status(404).json({ error: 'not_found', message: `Nothing here. The MCP endpoint is POST /mcp.` });
+};
+
+// Last resort: log the stack with the request id, answer without internals.
+function internalError(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    const requestId = requestIdOf(res);
+    logger.error({ err: error, requestId, path: req.path }, 'request failed');
+    if (res.headersSent) return next(error);
+    res.status(500).json({ error: 'internal_error', message: `Something went wrong on our side (request ${requestId}).` });
+  };
+}
+
+/** Wires every route; does not listen, so main.ts and the tests mount it on their own servers. */
+export function createApp(deps: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestLog(deps.logger));
+  // Before the Host check: load balancers and orchestrators probe by IP address.
+  app.get('/healthz', healthCheck(deps.database));
+  // DNS-rebinding protection: answer only to our own names (localhost and PUBLIC_URL's host).
+  app.use(hostHeaderValidation([...deps.config.allowedHostnames]));
+  app.use(mcpRouter(deps.mcp, { allowedHostnames: deps.config.allowedHostnames }));
+  app.use(notFound);
+  app.use(internalError(deps.logger));
+  return app;
+}

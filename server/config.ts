@@ -1,0 +1,84 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+// Every environment variable kanban-mcp reads, parsed once. A wrong value stops the start with
+// one line naming the variable and what it wants (ConfigError; server/main.ts prints it).
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const httpUrl = (what: string) =>
+  z
+    .string()
+    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), { error: `must be an http(s) URL of ${what}` });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
+  PORT: z.coerce.number({ error: 'must be a port number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must be 0–65535' }).max(65535, { error: 'must be 0–65535' }).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: httpUrl('this server as clients reach it, such as https://abc.ngrok.app')
+    .refine((value) => { const url = new URL(value); return (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username && !url.password; }, { error: 'must be an origin only (scheme, host and port), with no path, query or credentials' })
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  AUTH_ISSUER: httpUrl('an OAuth authorization server, such as https://tenant.auth0.com/').optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_CHALLENGE: z.enum(['auto', 'inband', 'http'], { error: 'must be auto, inband or http' }).default('auto'),
+  SIGNUP: z.enum(['open', 'closed'], { error: 'must be open or closed' }).default('open'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug, trace or silent' }).default('info'),
+});
+
+export type AppConfig = Readonly<{
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** The origin clients use to reach us, without a trailing slash. */
+  publicUrl: string;
+  /** The canonical MCP resource URL: what tokens must be issued for. */
+  resourceUrl: string;
+  dataDir: string;
+  databaseFile: string;
+  authIssuer: string | undefined;
+  authAudience: string | undefined;
+  authChallenge: 'auto' | 'inband' | 'http';
+  signup: 'open' | 'closed';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Host header names we answer to (DNS-rebinding protection). */
+  allowedHostnames: readonly string[];
+}>;
+
+const LOCAL_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // An empty variable (`PUBLIC_URL=`) means "not set", as in most shells' .env habits.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    const got = present[name];
+    const shown = got === undefined ? '' : ` (got ${JSON.stringify(got.length > 80 ? `${got.slice(0, 80)}…` : got)})`;
+    throw new ConfigError(`Invalid configuration: ${name} ${issue.message}${shown}.`);
+  }
+  const vars = parsed.data;
+  const publicUrl = new URL(vars.PUBLIC_URL ?? `http://localhost:${vars.PORT}`).origin;
+  const dataDir = resolve(vars.DATA_DIR);
+  return Object.freeze({
+    env: vars.NODE_ENV,
+    port: vars.PORT,
+    host: vars.HOST,
+    publicUrl,
+    resourceUrl: `${publicUrl}/mcp`,
+    dataDir,
+    databaseFile: resolve(dataDir, 'kanban.sqlite'),
+    authIssuer: vars.AUTH_ISSUER,
+    authAudience: vars.AUTH_AUDIENCE,
+    authChallenge: vars.AUTH_CHALLENGE,
+    signup: vars.SIGNUP,
+    logLevel: vars.LOG_LEVEL,
+    allowedHostnames: [...new Set([...LOCAL_HOSTNAMES, new URL(publicUrl).hostname])],
+  });
+}

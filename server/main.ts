@@ -1,0 +1,73 @@
+import { ConfigError, loadConfig, type AppConfig } from './config.ts';
+import { bootKanban } from './boot.ts';
+import { createHttpServer, listen } from './http-server.ts';
+import { createLogger } from './logger.ts';
+
+// Process entry: config → database → app → listen, and a graceful stop on SIGTERM/SIGINT.
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function fail(message: string): never {
+  process.stderr.write(`kanban-mcp: ${message}\n`);
+  process.exit(1);
+}
+
+function banner(config: AppConfig, port: number): string {
+  const local = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  return [
+    '',
+    `  kanban-mcp is running`,
+    `  Local:     ${local}`,
+    `  MCP URL:   ${config.publicUrl}/mcp`,
+    `  Data:      ${config.databaseFile}`,
+    '',
+    `  Next: connect an MCP client (MCP Inspector, the SDK client) to ${config.publicUrl}/mcp`,
+    `  and call list_boards. For ChatGPT, expose this port over https (see README: Connect from ChatGPT).`,
+    '',
+  ].join('\n');
+}
+
+let config: AppConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+
+const logger = createLogger(config.logLevel);
+const runtime = bootKanban(config, logger);
+const server = createHttpServer(runtime.app);
+
+let port: number;
+try {
+  port = await listen(server, config.port, config.host);
+} catch (error) {
+  runtime.close();
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use: stop the other process or set PORT.`);
+  if (code === 'EACCES') fail(`not allowed to listen on port ${config.port}: pick a port above 1024 with PORT.`);
+  throw error;
+}
+process.stdout.write(banner(config, port) + '\n');
+logger.info({ port, host: config.host, publicUrl: config.publicUrl }, 'listening');
+
+let stopping = false;
+function stop(signal: string): void {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping: finishing in-flight requests');
+  // Stop accepting; let requests in flight finish; drop idle keep-alive sockets now.
+  server.close(() => {
+    runtime.close();
+    logger.info('stopped');
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+  setTimeout(() => {
+    logger.warn('in-flight requests did not finish in time; closing them');
+    server.closeAllConnections();
+  }, SHUTDOWN_GRACE_MS).unref();
+}
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));

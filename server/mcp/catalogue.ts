@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import type { KanbanService } from '../kanban/service.ts';
+import type { Viewer } from '../kanban/viewer.ts';
+import { SCOPES } from '../scopes.ts';
+
+// A tool is declared once, as data. From that declaration come its tools/list entry, the
+// argument validation at call time, and (with sign-in) the enforcement of its securitySchemes.
+
+/** The Apps SDK / MCP Apps declaration of how a tool may be called. */
+export type SecurityScheme = { type: 'noauth' } | { type: 'oauth2'; scopes?: string[] };
+
+/** Anyone may call it; a signed-in viewer with kanban.read also sees their private boards. */
+export const PUBLIC_READ: readonly SecurityScheme[] = [{ type: 'noauth' }, { type: 'oauth2', scopes: [SCOPES.read] }];
+
+export interface ToolContext {
+  viewer: Viewer;
+  kanban: KanbanService;
+}
+
+export interface ToolOutcome<Output> {
+  /** One or two sentences for the model. */
+  summary: string;
+  /** Exactly the output schema: what the widget renders. */
+  structured: Output;
+  /** Widget-only detail, kept out of the model's context. */
+  widgetMeta?: Record<string, unknown>;
+}
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  openWorldHint: boolean;
+  idempotentHint?: boolean;
+}
+
+export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  /** Written for a model: when to use the tool and what it returns. */
+  description: string;
+  input: Input;
+  output: Output;
+  annotations: ToolAnnotations;
+  securitySchemes: readonly SecurityScheme[];
+  /** Status lines ChatGPT shows while the tool runs and when it is done (≤ 64 characters). */
+  invocation: { invoking: string; invoked: string };
+  handler(args: z.output<Input>, context: ToolContext): ToolOutcome<z.output<Output>> | Promise<ToolOutcome<z.output<Output>>>;
+}
+
+/** Keeps each tool's handler typed by its own schemas, while the catalogue holds them all. */
+export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(tool: ToolDefinition<Input, Output>): ToolDefinition {
+  return tool as unknown as ToolDefinition;
+}
+
+/** The wire form of a tool in tools/list (MCP Tool plus the Apps SDK's securitySchemes). */
+export interface ToolListEntry {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: { type: 'object'; [key: string]: unknown };
+  outputSchema: { type: 'object'; [key: string]: unknown };
+  annotations: ToolAnnotations & { title: string };
+  // Top level for ChatGPT, mirrored in _meta for clients that read it there (chatgpt-contract.md).
+  securitySchemes: SecurityScheme[];
+  _meta: Record<string, unknown>;
+}
+
+function objectSchema(schema: z.ZodObject, io: 'input' | 'output'): ToolListEntry['inputSchema'] {
+  const { $schema: _dialect, ...jsonSchema } = z.toJSONSchema(schema, { io, target: 'draft-2020-12' }) as Record<string, unknown>;
+  return { ...jsonSchema, type: 'object' };
+}
+
+export function toListEntry(tool: ToolDefinition): ToolListEntry {
+  const securitySchemes = tool.securitySchemes.map((scheme) => ({ ...scheme }));
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: objectSchema(tool.input, 'input'),
+    outputSchema: objectSchema(tool.output, 'output'),
+    annotations: { title: tool.title, ...tool.annotations },
+    securitySchemes,
+    _meta: {
+      securitySchemes,
+      'openai/toolInvocation/invoking': tool.invocation.invoking,
+      'openai/toolInvocation/invoked': tool.invocation.invoked,
+    },
+  };
+}
+
+export interface ToolCatalogue {
+  /** Computed once at start: the tools/list answer is the same for every request. */
+  readonly listEntries: readonly ToolListEntry[];
+  find(name: string): ToolDefinition | undefined;
+}
+
+export function createToolCatalogue(tools: readonly ToolDefinition[]): ToolCatalogue {
+  const byName = new Map<string, ToolDefinition>();
+  for (const tool of tools) {
+    if (byName.has(tool.name)) throw new Error(`Tool ${tool.name} is declared twice`);
+    byName.set(tool.name, tool);
+  }
+  const listEntries = Object.freeze(tools.map(toListEntry));
+  return { listEntries, find: (name) => byName.get(name) };
+}

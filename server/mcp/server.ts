@@ -1,0 +1,68 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolRequest,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { KanbanError } from '../kanban/errors.ts';
+import type { KanbanService } from '../kanban/service.ts';
+import type { Viewer } from '../kanban/viewer.ts';
+import type { Logger } from '../logger.ts';
+import type { ToolCatalogue } from './catalogue.ts';
+import { describeInvalidArguments, errorResult, internalErrorResult, successResult } from './tool-results.ts';
+
+// The SDK's low-level Server rather than McpServer: McpServer.registerTool drops the top-level
+// `securitySchemes` ChatGPT reads, and rebuilds every tool's JSON Schema per instance. Here the
+// catalogue computes tools/list once, and a stateless request only pays for two handlers.
+
+export const SERVER_INFO = { name: 'kanban-mcp', title: 'Kanban', version: '0.1.0' } as const;
+
+const INSTRUCTIONS =
+  'Kanban boards. list_boards finds boards, get_board shows one with its columns and cards, search_cards finds cards by words. ' +
+  'Public boards can be browsed without signing in.';
+
+export interface McpDependencies {
+  catalogue: ToolCatalogue;
+  kanban: KanbanService;
+  logger: Logger;
+}
+
+export interface McpRequestContext {
+  viewer: Viewer;
+  requestId: string;
+}
+
+export async function callTool(deps: McpDependencies, context: McpRequestContext, name: string, args: unknown): Promise<CallToolResult> {
+  const tool = deps.catalogue.find(name);
+  // A protocol error, not a tool result: the caller asked for something that does not exist.
+  if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${name.slice(0, 100)}". Call tools/list to see the tools kanban-mcp offers.`);
+  const parsed = tool.input.safeParse(args ?? {});
+  if (!parsed.success) return errorResult(describeInvalidArguments(tool.name, parsed.error));
+  try {
+    return successResult(await tool.handler(parsed.data, { viewer: context.viewer, kanban: deps.kanban }));
+  } catch (error) {
+    if (error instanceof KanbanError) return errorResult(error.message);
+    deps.logger.error({ err: error, requestId: context.requestId, tool: tool.name }, 'tool failed');
+    return internalErrorResult(context.requestId);
+  }
+}
+
+// Protocol parses a request with the schema given here before Server's own tools/call wrapper
+// checks it against CallToolRequestSchema. With the full schema here, bad params would surface
+// as a ZodError (-32603 internal error); with this envelope the wrapper answers -32602.
+const toolsCallEnvelope = z.object({ method: z.literal('tools/call'), params: z.unknown() });
+
+/** One MCP server per HTTP request (stateless transport); cheap because the catalogue is prebuilt. */
+export function createMcpServer(deps: McpDependencies, context: McpRequestContext): Server {
+  const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: deps.catalogue.listEntries as unknown as Tool[] }));
+  server.setRequestHandler(toolsCallEnvelope, (request) => {
+    const { params } = request as CallToolRequest; // validated by Server's tools/call wrapper
+    return callTool(deps, context, params.name, params.arguments);
+  });
+  return server;
+}

@@ -1,0 +1,62 @@
+import { boardOutput, getBoardInput, listBoardsInput, listBoardsOutput, type BoardView } from '../../kanban/schemas.ts';
+import { defineTool, PUBLIC_READ } from '../catalogue.ts';
+import { viewerOutput } from './viewer-output.ts';
+
+// The model reads these summaries; long boards are cut so a 5 000-card board stays readable.
+const TITLES_PER_COLUMN = 10;
+
+function describeBoard(board: BoardView): string {
+  const cardCount = board.columns.reduce((sum, column) => sum + column.cards.length, 0);
+  const lines = board.columns.map((column) => {
+    const count = column.wipLimit === null ? `${column.cards.length}` : `${column.cards.length}/${column.wipLimit} WIP`;
+    const shown = column.cards.slice(0, TITLES_PER_COLUMN).map((card) => card.title);
+    const more = column.cards.length - shown.length;
+    const titles = shown.length === 0 ? 'empty' : shown.join('; ') + (more > 0 ? `; +${more} more` : '');
+    return `${column.title} (${count}): ${titles}`;
+  });
+  return [`${board.title} (${board.visibility}, ${cardCount} cards, id ${board.id}).`, ...lines].join('\n');
+}
+
+export const listBoards = defineTool({
+  name: 'list_boards',
+  title: 'List boards',
+  description:
+    'Lists the Kanban boards the user can open: public boards anyone can browse, and once signed in their own boards. ' +
+    'Returns each board with its id, title, visibility and card count. Use it first to find a board id for get_board.',
+  input: listBoardsInput,
+  output: listBoardsOutput,
+  annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false, idempotentHint: true },
+  securitySchemes: PUBLIC_READ,
+  invocation: { invoking: 'Looking up boards…', invoked: 'Boards ready' },
+  handler(args, { viewer, kanban }) {
+    const page = kanban.listBoards(viewer, args);
+    const names = page.boards.map((board) => `${board.title} (${board.id}, ${board.cardCount} cards)`);
+    const summary =
+      page.boards.length === 0
+        ? 'There are no boards to show.'
+        : `${page.boards.length} board${page.boards.length === 1 ? '' : 's'}: ${names.join('; ')}.` +
+          (page.nextCursor ? ' More boards exist: call list_boards with the nextCursor.' : '');
+    return { summary, structured: { view: 'boards' as const, viewer: viewerOutput(viewer), ...page } };
+  },
+});
+
+export const getBoard = defineTool({
+  name: 'get_board',
+  title: 'Show a board',
+  description:
+    'Shows one Kanban board with its columns in order and the cards in each column (title, labels, due date). ' +
+    'Use it when the user asks to see or summarise a board; get the boardId from list_boards.',
+  input: getBoardInput,
+  output: boardOutput,
+  annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false, idempotentHint: true },
+  securitySchemes: PUBLIC_READ,
+  invocation: { invoking: 'Opening the board…', invoked: 'Board ready' },
+  handler({ boardId }, { viewer, kanban }) {
+    const { board, descriptions } = kanban.getBoard(viewer, boardId);
+    return {
+      summary: describeBoard(board),
+      structured: { view: 'board' as const, viewer: viewerOutput(viewer), board },
+      widgetMeta: { cardDescriptions: descriptions },
+    };
+  },
+});

@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { bootKanban, type KanbanRuntime } from '../../server/boot.ts';
+import { loadConfig, type AppConfig } from '../../server/config.ts';
+import { createHttpServer, listen } from '../../server/http-server.ts';
+import { createLogger } from '../../server/logger.ts';
+
+export interface RunningKanban {
+  url: string;
+  mcpUrl: string;
+  config: AppConfig;
+  runtime: KanbanRuntime;
+  dataDir: string;
+  /** Every log line the server wrote, parsed. */
+  logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+export function makeDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'kanban-test-'));
+}
+
+/**
+ * The real app on a real HTTP server on 127.0.0.1 and a random port, with a real SQLite file.
+ * Binds first, so PUBLIC_URL can name the port the OS gave us.
+ */
+export async function startKanban(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningKanban> {
+  const dataDir = options.dataDir ?? makeDataDir();
+  const server: Server = createHttpServer();
+  const port = await listen(server, 0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'info', ...options.env });
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const runtime = bootKanban(config, logger);
+  server.on('request', runtime.app);
+  return {
+    url,
+    mcpUrl: `${url}/mcp`,
+    config,
+    runtime,
+    dataDir,
+    logs,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      runtime.close();
+    },
+  };
+}
+
+export async function connectClient(mcpUrl: string): Promise<Client> {
+  const client = new Client({ name: 'kanban-test-client', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl)));
+  return client;
+}
+
+export function removeDataDir(dataDir: string): void {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** A raw JSON-RPC POST, the way any HTTP client would send it. */
+export function postMcp(mcpUrl: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(mcpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
