@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../server/config.ts';
+
+describe('loadConfig', () => {
+  it('needs nothing set: localhost:3000, ./data, open sign-up', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', publicUrl: 'http://localhost:3000', resourceUrl: 'http://localhost:3000/mcp', signup: 'open', authChallenge: 'auto' });
+    expect(config.databaseFile).toMatch(/\/data\/kanban\.sqlite$/);
+  });
+
+  it('derives the resource URL and allowed hosts from PUBLIC_URL, without trailing-slash drift', () => {
+    const config = loadConfig({ PUBLIC_URL: 'https://Kanban-Demo.ngrok.app/' });
+    expect(config.publicUrl).toBe('https://kanban-demo.ngrok.app');
+    expect(config.resourceUrl).toBe('https://kanban-demo.ngrok.app/mcp');
+    expect(config.allowedHostnames).toEqual(['localhost', '127.0.0.1', '[::1]', 'kanban-demo.ngrok.app']);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PUBLIC_URL: '', PORT: '' }).publicUrl).toBe('http://localhost:3000');
+  });
+
+  it.each([
+    [{ PORT: '70000' }, 'Invalid configuration: PORT must be 0–65535 (got "70000").'],
+    [{ PORT: '3.5' }, 'Invalid configuration: PORT must be a whole number (got "3.5").'],
+    [{ PUBLIC_URL: 'ftp://files.example' }, 'Invalid configuration: PUBLIC_URL must be an http(s) URL of this server as clients reach it, such as https://abc.ngrok.app (got "ftp://files.example").'],
+    [{ PUBLIC_URL: 'https://abc.ngrok.app/mcp' }, 'Invalid configuration: PUBLIC_URL must be an origin only (scheme, host and port), with no path, query or credentials (got "https://abc.ngrok.app/mcp").'],
+    [{ AUTH_ISSUER: 'tenant.auth0.com' }, 'Invalid configuration: AUTH_ISSUER must be an http(s) URL of an OAuth authorization server, such as https://tenant.auth0.com/ (got "tenant.auth0.com").'],
+    [{ AUTH_CHALLENGE: 'sometimes' }, 'Invalid configuration: AUTH_CHALLENGE must be auto, inband or http (got "sometimes").'],
+    [{ SIGNUP: 'maybe' }, 'Invalid configuration: SIGNUP must be open or closed (got "maybe").'],
+    [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent (got "loud").'],
+    [{ NODE_ENV: 'staging' }, 'Invalid configuration: NODE_ENV must be development, production or test (got "staging").'],
+  ])('refuses %o with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+});

@@ -1,0 +1,69 @@
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, spawnServer, type ChildServer } from './support/child-server.ts';
+import { makeDataDir, removeDataDir } from './support/kanban-server.ts';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function start(env: Record<string, string>): ChildServer {
+  const dataDir = makeDataDir();
+  const server = spawnServer({ DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env });
+  cleanups.push(() => {
+    server.child.kill('SIGKILL');
+    removeDataDir(dataDir);
+  });
+  return server;
+}
+
+describe('server/main.ts as a process', () => {
+  it('stops at once on a bad variable, with one line naming it', async () => {
+    const server = start({ PORT: 'abc' });
+    const { code } = await server.exited;
+    expect(code).toBe(1);
+    expect(server.stderr()).toBe('kanban-mcp: Invalid configuration: PORT must be a port number (got "abc").\n');
+  });
+
+  it('says in one line when the port is taken', async () => {
+    const port = await freePort();
+    const first = start({ PORT: String(port) });
+    await first.waitFor('MCP URL');
+    const second = start({ PORT: String(port) });
+    const { code } = await second.exited;
+    expect(code).toBe(1);
+    expect(second.stderr()).toBe(`kanban-mcp: port ${port} on 127.0.0.1 is already in use: stop the other process or set PORT.\n`);
+  });
+
+  it('prints the MCP URL, serves, and on SIGTERM finishes the request in flight before exiting 0', async () => {
+    const port = await freePort();
+    const server = start({ PORT: String(port) });
+    await server.waitFor('listening');
+    expect(server.stdout()).toContain(`MCP URL:   http://localhost:${port}/mcp`);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+
+    // Half a request on the wire, then SIGTERM, then the rest: it must still be answered.
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_boards', arguments: {} } });
+    const socket = connect(port, '127.0.0.1');
+    let response = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (response += chunk));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `POST /mcp HTTP/1.1\r\nHost: localhost:${port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, 20)}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    server.child.kill('SIGTERM');
+    await server.waitFor('stopping');
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    socket.write(body.slice(20));
+    await closed;
+    expect(response).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(response).toContain('Product roadmap');
+    const { code } = await server.exited;
+    expect(code).toBe(0);
+    expect(server.stdout()).toContain('"msg":"stopped"');
+  });
+});

@@ -1,0 +1,54 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const MAIN_ENTRY = fileURLToPath(new URL('../../server/main.ts', import.meta.url));
+
+/** A port that was free a moment ago (for a child process that must be told its port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface ChildServer {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout contains the text. */
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `node server/main.ts` as a user runs it, with the given environment on top of ours. */
+export function spawnServer(env: Record<string, string>): ChildServer {
+  const child = spawn(process.execPath, [MAIN_ENTRY], { env: { ...process.env, NODE_ENV: 'test', ...env }, stdio: 'pipe' });
+  let out = '';
+  let err = '';
+  const waiters: { text: string; resolve: () => void }[] = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    for (const waiter of waiters.filter((w) => out.includes(w.text))) waiter.resolve();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitFor(text, timeoutMs = 15_000) {
+      if (out.includes(text)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for "${text}"; stdout: ${out}; stderr: ${err}`)), timeoutMs);
+        waiters.push({ text, resolve: () => (clearTimeout(timer), resolve()) });
+        void exited.then(() => reject(new Error(`server exited before "${text}"; stdout: ${out}; stderr: ${err}`)));
+      });
+    },
+  };
+}
