@@ -1,23 +1,11 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newId } from '../db/ids.ts';
-import { connectClient, postMcp, removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
+import { postMcp, removeDataDir, startKanban, useKanbanWithClient } from './support/kanban-server.ts';
 
 // Bad input gets a clear answer a person can act on, and never a 5xx.
 
-let kanban: RunningKanban;
-let client: Client;
-
-beforeAll(async () => {
-  kanban = await startKanban();
-  client = await connectClient(kanban.mcpUrl);
-});
-afterAll(async () => {
-  await client.close();
-  await kanban.stop();
-  removeDataDir(kanban.dataDir);
-});
+const shared = useKanbanWithClient();
 
 function textOf(result: unknown): string {
   return ((result as { content: unknown }).content as { type: string; text: string }[]).map((part) => part.text).join('\n');
@@ -25,7 +13,7 @@ function textOf(result: unknown): string {
 
 /** Calls a tool over raw HTTP too, so the status code is seen, and returns the SDK client's view. */
 async function callExpectingToolError(name: string, args: unknown): Promise<string> {
-  const raw = await postMcp(kanban.mcpUrl, { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: args } });
+  const raw = await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: args } });
   expect(raw.status).toBe(200);
   const body = (await raw.json()) as { result: { isError?: boolean; structuredContent?: unknown; content: { text: string }[] } };
   expect(body.result.isError).toBe(true);
@@ -36,7 +24,7 @@ async function callExpectingToolError(name: string, args: unknown): Promise<stri
 describe('tool results with isError', () => {
   it('an unknown board (well-formed id) is "not found", pointing at list_boards', async () => {
     const missing = newId('board');
-    const result = await client.callTool({ name: 'get_board', arguments: { boardId: missing } });
+    const result = await shared.client.callTool({ name: 'get_board', arguments: { boardId: missing } });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toBe(`No board ${missing} is visible to you. Call list_boards to see the boards you can open.`);
   });
@@ -79,7 +67,7 @@ describe('tool results with isError', () => {
 
   it('prototype-pollution keys in arguments change nothing', async () => {
     const raw = await postMcp(
-      kanban.mcpUrl,
+      shared.kanban.mcpUrl,
       '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_boards","arguments":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}}',
     );
     expect(raw.status).toBe(200);
@@ -91,21 +79,21 @@ describe('tool results with isError', () => {
 
 describe('JSON-RPC errors', () => {
   it('an unknown tool is JSON-RPC error -32602, not a tool result', async () => {
-    const error = await client.callTool({ name: 'drop_tables', arguments: {} }).catch((caught: unknown) => caught);
+    const error = await shared.client.callTool({ name: 'drop_tables', arguments: {} }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(McpError);
     expect((error as McpError).code).toBe(ErrorCode.InvalidParams);
     expect((error as McpError).message).toContain('Unknown tool "drop_tables"');
   });
 
   it('arguments that are not an object are JSON-RPC error -32602 (invalid params)', async () => {
-    const raw = await postMcp(kanban.mcpUrl, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_boards', arguments: 'everything' } });
+    const raw = await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_boards', arguments: 'everything' } });
     expect(raw.status).toBe(200);
     const body = (await raw.json()) as { error: { code: number } };
     expect(body.error.code).toBe(ErrorCode.InvalidParams);
   });
 
   it('an unknown method is JSON-RPC error -32601', async () => {
-    const raw = await postMcp(kanban.mcpUrl, { jsonrpc: '2.0', id: 4, method: 'boards/steal' });
+    const raw = await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 4, method: 'boards/steal' });
     const body = (await raw.json()) as { error: { code: number } };
     expect(body.error.code).toBe(ErrorCode.MethodNotFound);
   });

@@ -1,35 +1,23 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEMO_BOARDS } from '../db/seed.ts';
 import { boardOutput, listBoardsOutput, searchCardsOutput } from '../server/kanban/schemas.ts';
-import { connectClient, postMcp, removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
+import { postMcp, removeDataDir, startKanban, useKanbanWithClient } from './support/kanban-server.ts';
 
 const PUBLIC_READ = [{ type: 'noauth' }, { type: 'oauth2', scopes: ['kanban.read'] }];
 
-let kanban: RunningKanban;
-let client: Client;
-
-beforeAll(async () => {
-  kanban = await startKanban();
-  client = await connectClient(kanban.mcpUrl);
-});
-afterAll(async () => {
-  await client.close();
-  await kanban.stop();
-  removeDataDir(kanban.dataDir);
-});
+const shared = useKanbanWithClient();
 
 async function callStructured<T>(name: string, args: Record<string, unknown>, schema: z.ZodType<T>) {
-  const result = await client.callTool({ name, arguments: args });
+  const result = await shared.client.callTool({ name, arguments: args });
   expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
   return { result, structured: schema.parse(result.structuredContent) };
 }
 
 describe('tools/list without a token', () => {
   it('lists the three public tools with schemas, annotations and securitySchemes in _meta', async () => {
-    const { tools } = await client.listTools();
+    const { tools } = await shared.client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual(['list_boards', 'get_board', 'search_cards']);
     for (const tool of tools) {
       expect(tool.inputSchema.type).toBe('object');
@@ -46,12 +34,12 @@ describe('tools/list without a token', () => {
     const withSchemes = ListToolsResultSchema.extend({
       tools: z.array(z.looseObject({ name: z.string(), securitySchemes: z.array(z.looseObject({ type: z.string() })) })),
     });
-    const { tools } = await client.request({ method: 'tools/list', params: {} }, withSchemes);
+    const { tools } = await shared.client.request({ method: 'tools/list', params: {} }, withSchemes);
     for (const tool of tools) expect(tool.securitySchemes).toEqual(PUBLIC_READ);
   });
 
   it('sends the top-level securitySchemes on the wire (raw HTTP, no session, no token)', async () => {
-    const response = await postMcp(kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    const response = await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { result: { tools: Record<string, unknown>[] } };
     for (const tool of body.result.tools) {

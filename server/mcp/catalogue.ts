@@ -33,6 +33,9 @@ export interface ToolAnnotations {
   idempotentHint?: boolean;
 }
 
+/** A tool that only reads our own data: safe to call and to repeat. */
+export const READS_OWN_DATA: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, openWorldHint: false, idempotentHint: true };
+
 export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
   name: string;
   title: string;

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterAll, beforeAll } from 'vitest';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { bootKanban, type KanbanRuntime } from '../../server/boot.ts';
 import { loadConfig, type AppConfig } from '../../server/config.ts';
@@ -70,4 +71,30 @@ export function postMcp(mcpUrl: string, body: unknown, headers: Record<string, s
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+/**
+ * For a test file that shares one server and one connected SDK client: starts them before the
+ * file's tests and stops them after. Read the getters inside tests, not at import time.
+ */
+export function useKanbanWithClient(): { readonly kanban: RunningKanban; readonly client: Client } {
+  let kanban: RunningKanban | undefined;
+  let client: Client | undefined;
+  beforeAll(async () => {
+    kanban = await startKanban();
+    client = await connectClient(kanban.mcpUrl);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await kanban?.stop();
+    if (kanban) removeDataDir(kanban.dataDir);
+  });
+  return {
+    get kanban() {
+      return kanban!;
+    },
+    get client() {
+      return client!;
+    },
+  };
 }

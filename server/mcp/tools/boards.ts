@@ -1,5 +1,5 @@
 import { boardOutput, getBoardInput, listBoardsInput, listBoardsOutput, type BoardView } from '../../kanban/schemas.ts';
-import { defineTool, PUBLIC_READ } from '../catalogue.ts';
+import { defineTool, PUBLIC_READ, READS_OWN_DATA } from '../catalogue.ts';
 import { viewerOutput } from './viewer-output.ts';
 
 // The model reads these summaries; long boards are cut so a 5 000-card board stays readable.
@@ -25,7 +25,7 @@ export const listBoards = defineTool({
     'Returns each board with its id, title, visibility and card count. Use it first to find a board id for get_board.',
   input: listBoardsInput,
   output: listBoardsOutput,
-  annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false, idempotentHint: true },
+  annotations: READS_OWN_DATA,
   securitySchemes: PUBLIC_READ,
   invocation: { invoking: 'Looking up boards…', invoked: 'Boards ready' },
   handler(args, { viewer, kanban }) {
@@ -48,7 +48,7 @@ export const getBoard = defineTool({
     'Use it when the user asks to see or summarise a board; get the boardId from list_boards.',
   input: getBoardInput,
   output: boardOutput,
-  annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false, idempotentHint: true },
+  annotations: READS_OWN_DATA,
   securitySchemes: PUBLIC_READ,
   invocation: { invoking: 'Opening the board…', invoked: 'Board ready' },
   handler({ boardId }, { viewer, kanban }) {

@@ -1,5 +1,5 @@
 import { searchCardsInput, searchCardsOutput } from '../../kanban/schemas.ts';
-import { defineTool, PUBLIC_READ } from '../catalogue.ts';
+import { defineTool, PUBLIC_READ, READS_OWN_DATA } from '../catalogue.ts';
 import { viewerOutput } from './viewer-output.ts';
 
 export const searchCards = defineTool({
@@ -10,7 +10,7 @@ export const searchCards = defineTool({
     '(or one board, with boardId). Returns each card with its board and column, newest first.',
   input: searchCardsInput,
   output: searchCardsOutput,
-  annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false, idempotentHint: true },
+  annotations: READS_OWN_DATA,
   securitySchemes: PUBLIC_READ,
   invocation: { invoking: 'Searching cards…', invoked: 'Search done' },
   handler({ query, boardId, limit }, { viewer, kanban }) {
