@@ -2,6 +2,8 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
 import { sql } from 'drizzle-orm';
 import type { OpenedDatabase } from '../db/client.ts';
+import { resourceMetadataRouter } from './auth/resource-metadata.ts';
+import type { ResourceAuth } from './auth/setup.ts';
 import type { AppConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { mcpRouter } from './mcp/route.ts';
@@ -13,6 +15,7 @@ export interface AppDependencies {
   database: OpenedDatabase;
   logger: Logger;
   mcp: McpDependencies;
+  auth: ResourceAuth | undefined;
 }
 
 function healthCheck(database: OpenedDatabase): RequestHandler {
@@ -49,7 +52,8 @@ export function createApp(deps: AppDependencies): Express {
   app.get('/healthz', healthCheck(deps.database));
   // DNS-rebinding protection: answer only to our own names (localhost and PUBLIC_URL's host).
   app.use(hostHeaderValidation([...deps.config.allowedHostnames]));
-  app.use(mcpRouter(deps.mcp, { allowedHostnames: deps.config.allowedHostnames }));
+  if (deps.auth) app.use(resourceMetadataRouter(deps.config, deps.auth.issuer));
+  app.use(mcpRouter(deps.mcp, { allowedHostnames: deps.config.allowedHostnames, auth: deps.auth }));
   app.use(notFound);
   app.use(internalError(deps.logger));
   return app;

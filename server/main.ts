@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type AppConfig } from './config.ts';
-import { bootKanban } from './boot.ts';
+import { IssuerDiscoveryError } from './auth/external-issuer.ts';
+import { bootKanban, type KanbanRuntime } from './boot.ts';
 import { createHttpServer, listen } from './http-server.ts';
 import { createLogger } from './logger.ts';
 
@@ -36,7 +37,13 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const runtime = bootKanban(config, logger);
+let runtime: KanbanRuntime;
+try {
+  runtime = await bootKanban(config, logger);
+} catch (error) {
+  if (error instanceof IssuerDiscoveryError) fail(error.message);
+  throw error;
+}
 const server = createHttpServer(runtime.app);
 
 let port: number;

@@ -129,3 +129,14 @@ export type BoardResult = z.infer<typeof boardOutput>;
 export type BoardView = BoardResult['board'];
 export type SearchCardsResult = z.infer<typeof searchCardsOutput>;
 export type SearchHit = SearchCardsResult['results'][number];
+
+export const whoamiInput = z.object({});
+
+export const whoamiOutput = z.object({
+  view: z.literal('account'),
+  viewer: viewerOutput,
+  subject: z.string().describe('The stable id of the signed-in user at the issuer (the token `sub`).'),
+  scopes: z.array(z.string()).describe('What the user allowed this app to do.'),
+  clientId: z.string().nullable().describe('The OAuth client (app) the user signed in through.'),
+});
+export type WhoamiResult = z.infer<typeof whoamiOutput>;

@@ -9,6 +9,9 @@ import { SCOPES } from '../scopes.ts';
 /** The Apps SDK / MCP Apps declaration of how a tool may be called. */
 export type SecurityScheme = { type: 'noauth' } | { type: 'oauth2'; scopes?: string[] };
 
+/** Only a signed-in user may call it, whatever scopes they granted. */
+export const SIGNED_IN: readonly SecurityScheme[] = [{ type: 'oauth2' }];
+
 /** Anyone may call it; a signed-in viewer with kanban.read also sees their private boards. */
 export const PUBLIC_READ: readonly SecurityScheme[] = [{ type: 'noauth' }, { type: 'oauth2', scopes: [SCOPES.read] }];
 
@@ -45,6 +48,8 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
   output: Output;
   annotations: ToolAnnotations;
   securitySchemes: readonly SecurityScheme[];
+  /** What a signed-out user is told when the tool needs sign-in ("Sign in to add cards"). */
+  signInPrompt?: string;
   /** Status lines ChatGPT shows while the tool runs and when it is done (≤ 64 characters). */
   invocation: { invoking: string; invoked: string };
   handler(args: z.output<Input>, context: ToolContext): ToolOutcome<z.output<Output>> | Promise<ToolOutcome<z.output<Output>>>;

@@ -1,8 +1,12 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
-import { ANONYMOUS } from '../kanban/viewer.ts';
+import { bearerAuth, viewerOf } from '../auth/bearer.ts';
+import type { VerifyAccessToken } from '../auth/verify-token.ts';
+import type { Viewer } from '../kanban/viewer.ts';
 import { recordRpc, requestIdOf, type RpcSummary } from '../request-log.ts';
+import type { ToolCatalogue } from './catalogue.ts';
+import { challengeStyle, decideToolAccess, httpChallengeHeader, type ChallengeMode, type ToolAccess } from './guard.ts';
 import { createMcpServer, type McpDependencies } from './server.ts';
 
 export const MCP_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -18,6 +22,30 @@ function summarise(body: unknown): RpcSummary {
   const method = typeof message.method === 'string' ? message.method.slice(0, 64) : undefined;
   const tool = method === 'tools/call' && typeof message.params?.name === 'string' ? message.params.name.slice(0, 64) : undefined;
   return { method, tool };
+}
+
+export interface McpRouteAuth {
+  verify: VerifyAccessToken;
+  resourceMetadataUrl: string;
+  challengeMode: ChallengeMode;
+}
+
+type Denial = Extract<ToolAccess, { allowed: false }> & { id: unknown };
+
+/**
+ * The first tools/call in the body (every element of a batch) that the viewer may not make and
+ * that should be refused at the HTTP level: spec clients start OAuth only on a 401/403.
+ */
+function httpLevelDenial(body: unknown, catalogue: ToolCatalogue, viewer: Viewer, mode: ChallengeMode, userAgent: string | undefined): Denial | undefined {
+  for (const message of Array.isArray(body) ? body : [body]) {
+    const call = message as { id?: unknown; method?: unknown; params?: { name?: unknown; _meta?: unknown } };
+    if (call.method !== 'tools/call' || typeof call.params?.name !== 'string') continue;
+    const tool = catalogue.find(call.params.name);
+    if (!tool) continue;
+    const access = decideToolAccess(tool, viewer);
+    if (!access.allowed && challengeStyle(mode, { userAgent, meta: call.params._meta }) === 'http') return { ...access, id: call.id ?? null };
+  }
+  return undefined;
 }
 
 function isJsonRpcPayload(body: unknown): boolean {
@@ -50,7 +78,8 @@ const bodyErrors: ErrorRequestHandler = (error: { type?: string; status?: number
   }
 };
 
-export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: readonly string[] }): Router {
+export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: readonly string[]; auth?: McpRouteAuth }): Router {
+  const { auth } = options;
   const router = express.Router();
 
   const handlePost: RequestHandler = async (req, res) => {
@@ -61,7 +90,14 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
       }
       recordRpc(res, summarise(req.body));
     }
-    const server = createMcpServer(deps, { viewer: ANONYMOUS, requestId: requestIdOf(res) });
+    const viewer = viewerOf(res);
+    const denial = auth && httpLevelDenial(req.body, deps.catalogue, viewer, auth.challengeMode, req.headers['user-agent']);
+    if (auth && denial) {
+      res.status(denial.status).set('WWW-Authenticate', httpChallengeHeader(denial, auth.resourceMetadataUrl));
+      res.json({ jsonrpc: '2.0', error: { code: -32001, message: `${denial.description}.` }, id: denial.id });
+      return;
+    }
+    const server = createMcpServer(deps, { viewer, requestId: requestIdOf(res) });
     // Stateless: no session id, a fresh transport per request, plain JSON responses (no SSE).
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
@@ -78,6 +114,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
   };
 
   router.use('/mcp', rejectForeignOrigin(options.allowedHostnames));
+  if (auth) router.use('/mcp', bearerAuth({ verify: auth.verify, resourceMetadataUrl: auth.resourceMetadataUrl, logger: deps.logger }));
   router.post('/mcp', express.json({ limit: MCP_BODY_LIMIT_BYTES, strict: false }), handlePost);
   router.all('/mcp', methodNotAllowed);
   router.use('/mcp', bodyErrors);

@@ -13,6 +13,7 @@ import type { KanbanService } from '../kanban/service.ts';
 import type { Viewer } from '../kanban/viewer.ts';
 import type { Logger } from '../logger.ts';
 import type { ToolCatalogue } from './catalogue.ts';
+import { decideToolAccess, inbandChallenge } from './guard.ts';
 import { describeInvalidArguments, errorResult, internalErrorResult, successResult } from './tool-results.ts';
 
 // The SDK's low-level Server rather than McpServer: McpServer.registerTool drops the top-level
@@ -29,6 +30,8 @@ export interface McpDependencies {
   catalogue: ToolCatalogue;
   kanban: KanbanService;
   logger: Logger;
+  /** Where challenges send clients to learn how to sign in; absent when sign-in is not set up. */
+  resourceMetadataUrl?: string;
 }
 
 export interface McpRequestContext {
@@ -40,6 +43,12 @@ export async function callTool(deps: McpDependencies, context: McpRequestContext
   const tool = deps.catalogue.find(name);
   // A protocol error, not a tool result: the caller asked for something that does not exist.
   if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${name.slice(0, 100)}". Call tools/list to see the tools kanban-mcp offers.`);
+  // Enforced here on every call; the HTTP layer may have answered with an HTTP challenge already.
+  const access = decideToolAccess(tool, context.viewer);
+  if (!access.allowed) {
+    if (deps.resourceMetadataUrl === undefined) return errorResult('Sign-in is not set up on this server, so this tool cannot be used.');
+    return inbandChallenge(access, deps.resourceMetadataUrl);
+  }
   const parsed = tool.input.safeParse(args ?? {});
   if (!parsed.success) return errorResult(describeInvalidArguments(tool.name, parsed.error));
   try {

@@ -9,6 +9,7 @@ import { bootKanban, type KanbanRuntime } from '../../server/boot.ts';
 import { loadConfig, type AppConfig } from '../../server/config.ts';
 import { createHttpServer, listen } from '../../server/http-server.ts';
 import { createLogger } from '../../server/logger.ts';
+import type { ToolDefinition } from '../../server/mcp/catalogue.ts';
 
 export interface RunningKanban {
   url: string;
@@ -29,7 +30,7 @@ export function makeDataDir(): string {
  * The real app on a real HTTP server on 127.0.0.1 and a random port, with a real SQLite file.
  * Binds first, so PUBLIC_URL can name the port the OS gave us.
  */
-export async function startKanban(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningKanban> {
+export async function startKanban(options: { dataDir?: string; env?: Record<string, string>; tools?: readonly ToolDefinition[] } = {}): Promise<RunningKanban> {
   const dataDir = options.dataDir ?? makeDataDir();
   const server: Server = createHttpServer();
   const port = await listen(server, 0, '127.0.0.1');
@@ -37,7 +38,7 @@ export async function startKanban(options: { dataDir?: string; env?: Record<stri
   const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'info', ...options.env });
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const runtime = bootKanban(config, logger);
+  const runtime = await bootKanban(config, logger, options.tools ? { tools: options.tools } : {});
   server.on('request', runtime.app);
   return {
     url,

@@ -1,0 +1,66 @@
+import type { RequestHandler, Response } from 'express';
+import { ANONYMOUS, type Viewer } from '../kanban/viewer.ts';
+import type { Logger } from '../logger.ts';
+import { formatBearerChallenge, type BearerChallenge } from './challenge.ts';
+import { InvalidTokenError, type VerifyAccessToken } from './verify-token.ts';
+
+// Optional bearer authentication: no Authorization header is an anonymous viewer; a header
+// that is present must be a valid bearer token, or the client hears 401 and learns to refresh.
+
+// RFC 6750 §2.1 b64token, one of them, after exactly one space.
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+
+export function viewerOf(res: Response): Viewer {
+  return (res.locals.viewer as Viewer | undefined) ?? ANONYMOUS;
+}
+
+export interface BearerOptions {
+  verify: VerifyAccessToken;
+  resourceMetadataUrl: string;
+  logger: Logger;
+}
+
+function refuse(res: Response, status: 400 | 401 | 503, challenge: BearerChallenge | undefined, message: string): void {
+  if (challenge) res.setHeader('WWW-Authenticate', formatBearerChallenge(challenge));
+  if (status === 503) res.setHeader('Retry-After', '5');
+  res.status(status).json({ jsonrpc: '2.0', error: { code: -32001, message }, id: null });
+}
+
+export function bearerAuth(options: BearerOptions): RequestHandler {
+  const { resourceMetadataUrl } = options;
+  return async (req, res, next) => {
+    // The MCP spec forbids tokens in URLs: they end up in logs and Referer headers.
+    if (Object.hasOwn(req.query, 'access_token')) {
+      const description = 'Send the access token in the Authorization header, never in the URL';
+      refuse(res, 400, { resourceMetadataUrl, error: 'invalid_request', description }, description);
+      return;
+    }
+    const header = req.headers.authorization;
+    if (header === undefined) {
+      res.locals.viewer = ANONYMOUS;
+      return next();
+    }
+    if (!/^Bearer(\s|$)/i.test(header)) {
+      // An unsupported scheme gets a plain challenge (RFC 6750 §3.1: no error code).
+      refuse(res, 401, { resourceMetadataUrl }, 'Only Bearer tokens are accepted here');
+      return;
+    }
+    const token = BEARER.exec(header)?.[1];
+    if (token === undefined) {
+      const description = 'The Authorization header must be "Bearer" followed by one token';
+      refuse(res, 401, { resourceMetadataUrl, error: 'invalid_token', description }, description);
+      return;
+    }
+    try {
+      res.locals.viewer = await options.verify(token);
+      next();
+    } catch (error) {
+      if (error instanceof InvalidTokenError) {
+        refuse(res, 401, { resourceMetadataUrl, error: 'invalid_token', description: error.message }, error.message);
+      } else {
+        options.logger.warn({ err: error }, 'could not verify an access token');
+        refuse(res, 503, undefined, 'Sign-in is temporarily unavailable: the access token could not be checked. Try again shortly.');
+      }
+    }
+  };
+}

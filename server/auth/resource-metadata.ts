@@ -1,0 +1,39 @@
+import cors from 'cors';
+import express, { type Router } from 'express';
+import type { AppConfig } from '../config.ts';
+import { ALL_SCOPES } from '../scopes.ts';
+
+// RFC 9728 protected-resource metadata: how a client learns which authorization server signs
+// tokens for our MCP endpoint. `resource` is the canonical URL, byte for byte what clients use.
+
+const WELL_KNOWN = '/.well-known/oauth-protected-resource';
+
+export function resourceMetadataUrl(config: AppConfig): string {
+  return `${config.publicUrl}${WELL_KNOWN}/mcp`;
+}
+
+export function protectedResourceMetadata(config: AppConfig, issuer: string) {
+  return {
+    resource: config.resourceUrl,
+    authorization_servers: [issuer],
+    scopes_supported: [...ALL_SCOPES],
+    bearer_methods_supported: ['header'],
+    resource_name: 'Kanban',
+  };
+}
+
+/** Served at the root and at the path-suffixed location (RFC 9728 §3.1), to any origin. */
+export function resourceMetadataRouter(config: AppConfig, issuer: string): Router {
+  const document = protectedResourceMetadata(config, issuer);
+  const router = express.Router();
+  for (const path of [WELL_KNOWN, `${WELL_KNOWN}/mcp`]) {
+    router.options(path, cors({ methods: ['GET'] }));
+    router.get(path, cors({ methods: ['GET'] }), (_req, res) => {
+      res.set('Cache-Control', 'public, max-age=300').json(document);
+    });
+    router.all(path, (_req, res) => {
+      res.status(405).set('Allow', 'GET').json({ error: 'method_not_allowed', error_description: 'Use GET' });
+    });
+  }
+  return router;
+}

@@ -1,0 +1,101 @@
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Viewer } from '../kanban/viewer.ts';
+import { scopesFromClaims } from './scopes.ts';
+
+// Bearer JWT verification with jose: signature against the issuer's keys, an asymmetric
+// algorithm allow-list, exact issuer, our audience, exp/nbf with a small clock tolerance, and
+// the RFC 9068 `typ` where the issuer sets it. Every failure is an InvalidTokenError (→ 401).
+
+/** The token is not acceptable: the client must refresh it or sign in again. */
+export class InvalidTokenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidTokenError';
+  }
+}
+
+/** The token could not be checked right now (the issuer's keys are unreachable): try later. */
+export class TokenCheckUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenCheckUnavailableError';
+  }
+}
+
+// Never HS*: with asymmetric keys, an HMAC "signed" with the public key must not verify.
+export const ASYMMETRIC_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'];
+
+export interface TokenVerifierOptions {
+  issuer: string;
+  audience: string;
+  keys: JWTVerifyGetKey;
+  algorithms?: string[];
+  /** Require `typ: at+jwt` (RFC 9068). On for our own issuer; many hosted IdPs send `JWT`. */
+  requireAccessTokenType: boolean;
+}
+
+export type SignedInViewer = Extract<Viewer, { signedIn: true }>;
+export type VerifyAccessToken = (token: string) => Promise<SignedInViewer>;
+
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+function describe(error: unknown): Error {
+  if (error instanceof errors.JWTExpired) return new InvalidTokenError('The access token has expired');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return new InvalidTokenError('The access token was not issued for this server');
+    if (error.claim === 'iss') return new InvalidTokenError('The access token was not issued by the trusted issuer');
+    return new InvalidTokenError(`The access token has an unacceptable "${error.claim}" claim`);
+  }
+  if (error instanceof errors.JWKSTimeout) return new TokenCheckUnavailableError("The issuer's signing keys could not be fetched in time");
+  if (error instanceof errors.JWKSNoMatchingKey) return new InvalidTokenError('The access token was signed with an unknown key');
+  if (error instanceof errors.JWSSignatureVerificationFailed) return new InvalidTokenError('The access token signature is invalid');
+  if (error instanceof errors.JOSEAlgNotAllowed) return new InvalidTokenError('The access token uses a signing algorithm this server does not accept');
+  if (error instanceof errors.JOSEError) return new InvalidTokenError('The access token is malformed or invalid');
+  // A failed fetch of a remote key set surfaces as a plain error: the issuer is unreachable.
+  return new TokenCheckUnavailableError("The issuer's signing keys could not be fetched");
+}
+
+function nameFrom(payload: JWTPayload): string | undefined {
+  for (const claim of ['name', 'preferred_username', 'nickname']) {
+    const value = payload[claim];
+    if (typeof value === 'string' && value.trim()) return value.trim().slice(0, 100);
+  }
+  return undefined;
+}
+
+function clientIdFrom(payload: JWTPayload): string | undefined {
+  for (const claim of ['client_id', 'azp', 'cid']) {
+    const value = payload[claim];
+    if (typeof value === 'string' && value) return value;
+  }
+  return undefined;
+}
+
+export function createTokenVerifier(options: TokenVerifierOptions): VerifyAccessToken {
+  const algorithms = options.algorithms ?? ASYMMETRIC_ALGORITHMS;
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, options.keys, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp', 'sub'],
+        ...(options.requireAccessTokenType ? { typ: 'at+jwt' } : {}),
+      }));
+    } catch (error) {
+      throw describe(error);
+    }
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidTokenError('The access token names no subject');
+    const name = nameFrom(payload);
+    const clientId = clientIdFrom(payload);
+    return {
+      signedIn: true,
+      subject: payload.sub,
+      scopes: scopesFromClaims(payload),
+      ...(clientId === undefined ? {} : { clientId }),
+      ...(name === undefined ? {} : { name }),
+    };
+  };
+}
