@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Kanban data. Every row is keyed by random, prefixed ids (db/ids.ts); the owner is the
 // OAuth subject (`sub`) of the token that created it, and NULL for the seeded demo boards.
@@ -74,3 +74,61 @@ export const cards = sqliteTable(
 export type BoardRow = typeof boards.$inferSelect;
 export type ColumnRow = typeof columns.$inferSelect;
 export type CardRow = typeof cards.$inferSelect;
+
+// ---- the embedded authorization server (server/auth/issuer) ----
+
+/** People who sign in to the embedded issuer. The OAuth subject is `id`, never the username. */
+export const accounts = sqliteTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    username: text('username').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    displayName: text('display_name').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('accounts_username_nocase_idx').on(sql`${t.username} COLLATE NOCASE`)],
+);
+
+/**
+ * oidc-provider's storage: one row per (model, id). `id` is a SHA-256 of the artifact's id, so the
+ * file never holds a usable code or refresh token (only their hashes).
+ */
+export const oauthStore = sqliteTable(
+  'oauth_store',
+  {
+    model: text('model').notNull(),
+    id: text('id').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    grantId: text('grant_id'),
+    uid: text('uid'),
+    userCode: text('user_code'),
+    // NULL: never expires (clients registered by DCR must not vanish silently).
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
+    consumedAt: integer('consumed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.model, t.id] }),
+    index('oauth_store_grant_idx').on(t.grantId),
+    index('oauth_store_uid_idx').on(t.uid),
+    index('oauth_store_expires_idx').on(t.expiresAt),
+  ],
+);
+
+/** Token signing keys (private JWKs). The newest unretired key signs; retired keys still verify until dropped. */
+export const signingKeys = sqliteTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  alg: text('alg').notNull(),
+  privateJwk: text('private_jwk', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  retiredAt: integer('retired_at', { mode: 'timestamp_ms' }),
+});
+
+/** Generated secrets other than signing keys (the cookie-signing keys), created once. */
+export const issuerSecrets = sqliteTable('issuer_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value', { mode: 'json' }).$type<string[]>().notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+export type AccountRow = typeof accounts.$inferSelect;

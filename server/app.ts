@@ -15,7 +15,7 @@ export interface AppDependencies {
   database: OpenedDatabase;
   logger: Logger;
   mcp: McpDependencies;
-  auth: ResourceAuth | undefined;
+  auth: ResourceAuth;
 }
 
 function healthCheck(database: OpenedDatabase): RequestHandler {
@@ -52,7 +52,8 @@ export function createApp(deps: AppDependencies): Express {
   app.get('/healthz', healthCheck(deps.database));
   // DNS-rebinding protection: answer only to our own names (localhost and PUBLIC_URL's host).
   app.use(hostHeaderValidation([...deps.config.allowedHostnames]));
-  if (deps.auth) app.use(resourceMetadataRouter(deps.config, deps.auth.issuer));
+  app.use(resourceMetadataRouter(deps.config, deps.auth.issuer));
+  if (deps.auth.router) app.use(deps.auth.router);
   app.use(mcpRouter(deps.mcp, { allowedHostnames: deps.config.allowedHostnames, auth: deps.auth }));
   app.use(notFound);
   app.use(internalError(deps.logger));

@@ -5,6 +5,7 @@ import { createApp } from './app.ts';
 import type { AppConfig } from './config.ts';
 import { createKanbanService } from './kanban/service.ts';
 import type { Logger } from './logger.ts';
+import { embeddedIssuerAuth, type EmbeddedIssuerOptions } from './auth/issuer/index.ts';
 import { externalIssuerAuth, type ResourceAuth } from './auth/setup.ts';
 import { createToolCatalogue, type ToolDefinition } from './mcp/catalogue.ts';
 import { PUBLIC_TOOLS, SIGNED_IN_TOOLS } from './mcp/tools/index.ts';
@@ -16,26 +17,38 @@ export interface KanbanRuntime {
   close(): void;
 }
 
-// Sign-in needs an issuer. Until the embedded one is mounted, only AUTH_ISSUER provides one;
-// without it the server offers the public tools alone.
-async function setUpAuth(config: AppConfig, logger: Logger): Promise<ResourceAuth | undefined> {
-  if (config.authIssuer === undefined) return undefined;
-  return externalIssuerAuth({ ...config, authIssuer: config.authIssuer }, logger);
+/** AUTH_ISSUER set: trust that IdP. Otherwise: our own issuer, on the same origin. */
+function setUpAuth(config: AppConfig, database: OpenedDatabase, logger: Logger, options: BootOptions): Promise<ResourceAuth> {
+  if (config.authIssuer !== undefined) return externalIssuerAuth({ ...config, authIssuer: config.authIssuer }, logger);
+  return embeddedIssuerAuth(config, database.db, logger, options.issuer);
 }
 
 export interface BootOptions {
   /** The tools to serve instead of ours (for embedders, and tests of the enforcement itself). */
   tools?: readonly ToolDefinition[];
+  issuer?: EmbeddedIssuerOptions;
 }
 
 /** Everything between configuration and listening: auth, database, migrations, seed, services, app. */
 export async function bootKanban(config: AppConfig, logger: Logger, options: BootOptions = {}): Promise<KanbanRuntime> {
-  const auth = await setUpAuth(config, logger);
   const database = openDatabase(config.databaseFile);
-  const seeded = seedDemoBoards(database.db);
-  if (seeded > 0) logger.info({ boards: seeded }, 'seeded demo boards');
-  const tools = options.tools ?? (auth ? [...PUBLIC_TOOLS, ...SIGNED_IN_TOOLS] : PUBLIC_TOOLS);
-  const mcp = { catalogue: createToolCatalogue(tools), kanban: createKanbanService(database.db), logger, resourceMetadataUrl: auth?.resourceMetadataUrl };
-  const app = createApp({ config, database, logger, mcp, auth });
-  return { app, database, close: () => database.close() };
+  try {
+    const auth = await setUpAuth(config, database, logger, options);
+    const seeded = seedDemoBoards(database.db);
+    if (seeded > 0) logger.info({ boards: seeded }, 'seeded demo boards');
+    const tools = options.tools ?? [...PUBLIC_TOOLS, ...SIGNED_IN_TOOLS];
+    const mcp = { catalogue: createToolCatalogue(tools), kanban: createKanbanService(database.db), logger, resourceMetadataUrl: auth.resourceMetadataUrl };
+    const app = createApp({ config, database, logger, mcp, auth });
+    return {
+      app,
+      database,
+      close() {
+        auth.close?.();
+        database.close();
+      },
+    };
+  } catch (error) {
+    database.close();
+    throw error;
+  }
 }

@@ -147,11 +147,10 @@ describe('other routes', () => {
 describe('request logging', () => {
   it('writes one line per request with method, tool, status and duration, and no bodies or credentials', async () => {
     const secretQuery = 'zebra-secret-words';
-    const response = await postMcp(
-      kanban.mcpUrl,
-      { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'search_cards', arguments: { query: secretQuery } } },
-      { authorization: 'Bearer not-a-real-token-but-secret', cookie: 'session=secret-cookie' },
-    );
+    const call = { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'search_cards', arguments: { query: secretQuery } } };
+    const refused = await postMcp(kanban.mcpUrl, call, { authorization: 'Bearer not-a-real-token-but-secret', cookie: 'session=secret-cookie' });
+    expect(refused.status).toBe(401);
+    const response = await postMcp(kanban.mcpUrl, call, { cookie: 'session=secret-cookie' });
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-request-id');
     const lines = kanban.logs.filter((line) => line.requestId === requestId);

@@ -15,15 +15,18 @@ async function callStructured<T>(name: string, args: Record<string, unknown>, sc
   return { result, structured: schema.parse(result.structuredContent) };
 }
 
+const PUBLIC_TOOL_NAMES = ['list_boards', 'get_board', 'search_cards'];
+const SCHEMES_BY_TOOL: Record<string, unknown> = { list_boards: PUBLIC_READ, get_board: PUBLIC_READ, search_cards: PUBLIC_READ, whoami: [{ type: 'oauth2' }] };
+
 describe('tools/list without a token', () => {
-  it('lists the three public tools with schemas, annotations and securitySchemes in _meta', async () => {
+  it('lists every tool with schemas, annotations and securitySchemes in _meta; the public ones first', async () => {
     const { tools } = await shared.client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(['list_boards', 'get_board', 'search_cards']);
+    expect(tools.map((tool) => tool.name)).toEqual([...PUBLIC_TOOL_NAMES, 'whoami']);
     for (const tool of tools) {
       expect(tool.inputSchema.type).toBe('object');
       expect(tool.outputSchema?.type).toBe('object');
       expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, openWorldHint: false });
-      expect(tool._meta?.securitySchemes).toEqual(PUBLIC_READ);
+      expect(tool._meta?.securitySchemes).toEqual(SCHEMES_BY_TOOL[tool.name]);
       expect(String(tool._meta?.['openai/toolInvocation/invoking']).length).toBeLessThanOrEqual(64);
     }
     const getBoard = tools.find((tool) => tool.name === 'get_board')!;
@@ -35,7 +38,7 @@ describe('tools/list without a token', () => {
       tools: z.array(z.looseObject({ name: z.string(), securitySchemes: z.array(z.looseObject({ type: z.string() })) })),
     });
     const { tools } = await shared.client.request({ method: 'tools/list', params: {} }, withSchemes);
-    for (const tool of tools) expect(tool.securitySchemes).toEqual(PUBLIC_READ);
+    for (const tool of tools) expect(tool.securitySchemes).toEqual(SCHEMES_BY_TOOL[tool.name]);
   });
 
   it('sends the top-level securitySchemes on the wire (raw HTTP, no session, no token)', async () => {
@@ -43,8 +46,8 @@ describe('tools/list without a token', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { result: { tools: Record<string, unknown>[] } };
     for (const tool of body.result.tools) {
-      expect(tool.securitySchemes).toEqual(PUBLIC_READ);
-      expect((tool._meta as Record<string, unknown>).securitySchemes).toEqual(PUBLIC_READ);
+      expect(tool.securitySchemes).toEqual(SCHEMES_BY_TOOL[tool.name as string]);
+      expect((tool._meta as Record<string, unknown>).securitySchemes).toEqual(SCHEMES_BY_TOOL[tool.name as string]);
     }
   });
 });

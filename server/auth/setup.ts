@@ -1,3 +1,4 @@
+import type { Router } from 'express';
 import { createRemoteJWKSet } from 'jose';
 import type { AppConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -13,6 +14,9 @@ export interface ResourceAuth {
   resourceMetadataUrl: string;
   challengeMode: ChallengeMode;
   verify: VerifyAccessToken;
+  /** Routes of an embedded issuer, mounted before the MCP endpoint; none for an external one. */
+  router?: Router;
+  close?(): void;
 }
 
 /** AUTH_ISSUER set: trust that IdP's tokens for our audience; mount no issuer of our own. */

@@ -38,6 +38,7 @@ type Denial = Extract<ToolAccess, { allowed: false }> & { id: unknown };
  */
 function httpLevelDenial(body: unknown, catalogue: ToolCatalogue, viewer: Viewer, mode: ChallengeMode, userAgent: string | undefined): Denial | undefined {
   for (const message of Array.isArray(body) ? body : [body]) {
+    if (typeof message !== 'object' || message === null) continue;
     const call = message as { id?: unknown; method?: unknown; params?: { name?: unknown; _meta?: unknown } };
     if (call.method !== 'tools/call' || typeof call.params?.name !== 'string') continue;
     const tool = catalogue.find(call.params.name);
@@ -78,7 +79,7 @@ const bodyErrors: ErrorRequestHandler = (error: { type?: string; status?: number
   }
 };
 
-export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: readonly string[]; auth?: McpRouteAuth }): Router {
+export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: readonly string[]; auth: McpRouteAuth }): Router {
   const { auth } = options;
   const router = express.Router();
 
@@ -91,8 +92,8 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
       recordRpc(res, summarise(req.body));
     }
     const viewer = viewerOf(res);
-    const denial = auth && httpLevelDenial(req.body, deps.catalogue, viewer, auth.challengeMode, req.headers['user-agent']);
-    if (auth && denial) {
+    const denial = httpLevelDenial(req.body, deps.catalogue, viewer, auth.challengeMode, req.headers['user-agent']);
+    if (denial) {
       res.status(denial.status).set('WWW-Authenticate', httpChallengeHeader(denial, auth.resourceMetadataUrl));
       res.json({ jsonrpc: '2.0', error: { code: -32001, message: `${denial.description}.` }, id: denial.id });
       return;
@@ -114,7 +115,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
   };
 
   router.use('/mcp', rejectForeignOrigin(options.allowedHostnames));
-  if (auth) router.use('/mcp', bearerAuth({ verify: auth.verify, resourceMetadataUrl: auth.resourceMetadataUrl, logger: deps.logger }));
+  router.use('/mcp', bearerAuth({ verify: auth.verify, resourceMetadataUrl: auth.resourceMetadataUrl, logger: deps.logger }));
   router.post('/mcp', express.json({ limit: MCP_BODY_LIMIT_BYTES, strict: false }), handlePost);
   router.all('/mcp', methodNotAllowed);
   router.use('/mcp', bodyErrors);

@@ -30,8 +30,8 @@ export interface McpDependencies {
   catalogue: ToolCatalogue;
   kanban: KanbanService;
   logger: Logger;
-  /** Where challenges send clients to learn how to sign in; absent when sign-in is not set up. */
-  resourceMetadataUrl?: string;
+  /** Where challenges send clients to learn how to sign in. */
+  resourceMetadataUrl: string;
 }
 
 export interface McpRequestContext {
@@ -45,10 +45,7 @@ export async function callTool(deps: McpDependencies, context: McpRequestContext
   if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${name.slice(0, 100)}". Call tools/list to see the tools kanban-mcp offers.`);
   // Enforced here on every call; the HTTP layer may have answered with an HTTP challenge already.
   const access = decideToolAccess(tool, context.viewer);
-  if (!access.allowed) {
-    if (deps.resourceMetadataUrl === undefined) return errorResult('Sign-in is not set up on this server, so this tool cannot be used.');
-    return inbandChallenge(access, deps.resourceMetadataUrl);
-  }
+  if (!access.allowed) return inbandChallenge(access, deps.resourceMetadataUrl);
   const parsed = tool.input.safeParse(args ?? {});
   if (!parsed.success) return errorResult(describeInvalidArguments(tool.name, parsed.error));
   try {

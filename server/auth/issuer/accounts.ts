@@ -1,0 +1,98 @@
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { count, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { KanbanDb } from '../../../db/client.ts';
+import { newId } from '../../../db/ids.ts';
+import { accounts, type AccountRow } from '../../../db/schema.ts';
+
+// Accounts of the embedded issuer: username + password, scrypt with a per-user salt, compared in
+// constant time. node:crypto's scrypt is the well-kept primitive; only the encoding is ours.
+
+const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 32, maxmem: 64 * 1024 * 1024 };
+
+function derive(password: string, salt: Buffer, params: { N: number; r: number; p: number; keyLength: number }): Promise<Buffer> {
+  const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: SCRYPT.maxmem };
+  return new Promise((resolve, reject) => scrypt(password.normalize('NFKC'), salt, params.keyLength, options, (error, key) => (error ? reject(error) : resolve(key))));
+}
+
+/** `scrypt$N$r$p$salt$hash`, so the cost can be raised later without breaking old hashes. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await derive(password, salt, SCRYPT);
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+export async function passwordMatches(password: string, stored: string): Promise<boolean> {
+  const [scheme, N, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  const actual = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(N), r: Number(r), p: Number(p), keyLength: expected.length });
+  return timingSafeEqual(actual, expected);
+}
+
+// A fixed hash to compare against when the username is unknown, so both paths cost the same.
+const UNKNOWN_USER_HASH = hashPassword(randomBytes(16).toString('hex'));
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .min(3, 'Usernames have at least 3 characters.')
+  .max(64, 'Usernames have at most 64 characters.')
+  .regex(/^[\p{L}\p{N}._@+-]+$/u, 'Usernames may use letters, digits and . _ @ + - only.');
+
+export const passwordSchema = z
+  .string()
+  .min(10, 'Passwords have at least 10 characters.')
+  .max(200, 'Passwords have at most 200 characters.');
+
+export const displayNameSchema = z.string().trim().min(1).max(100);
+
+export class AccountError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AccountError';
+  }
+}
+
+export function findAccountById(db: KanbanDb, id: string): AccountRow | undefined {
+  return db.select().from(accounts).where(eq(accounts.id, id)).get();
+}
+
+function findAccountByUsername(db: KanbanDb, username: string): AccountRow | undefined {
+  return db.select().from(accounts).where(sql`${accounts.username} = ${username} COLLATE NOCASE`).get();
+}
+
+export async function createAccount(db: KanbanDb, input: { username: string; password: string; displayName?: string }): Promise<AccountRow> {
+  const username = usernameSchema.parse(input.username);
+  const password = passwordSchema.parse(input.password);
+  const displayName = displayNameSchema.parse(input.displayName?.trim() || username);
+  const passwordHash = await hashPassword(password);
+  const row = { id: newId('account'), username, passwordHash, displayName, createdAt: new Date() };
+  try {
+    db.insert(accounts).values(row).run();
+  } catch (error) {
+    if (String((error as { code?: string }).code).startsWith('SQLITE_CONSTRAINT')) throw new AccountError('That username is taken. Pick another, or sign in.');
+    throw error;
+  }
+  return row;
+}
+
+/** Sets a new password (and keeps everything else); the account's id, and so its data, stay. */
+export async function resetPassword(db: KanbanDb, username: string, password: string): Promise<AccountRow> {
+  const account = findAccountByUsername(db, username);
+  if (!account) throw new AccountError(`No account is named ${username}.`);
+  const passwordHash = await hashPassword(passwordSchema.parse(password));
+  db.update(accounts).set({ passwordHash }).where(eq(accounts.id, account.id)).run();
+  return { ...account, passwordHash };
+}
+
+/** The account, or undefined for a wrong username or password (indistinguishable by design). */
+export async function authenticate(db: KanbanDb, username: string, password: string): Promise<AccountRow | undefined> {
+  const account = findAccountByUsername(db, username.trim());
+  const matches = await passwordMatches(password, account?.passwordHash ?? (await UNKNOWN_USER_HASH));
+  return account && matches ? account : undefined;
+}
+
+export function countAccounts(db: KanbanDb): number {
+  return db.select({ n: count() }).from(accounts).get()?.n ?? 0;
+}

@@ -1,0 +1,79 @@
+import cors from 'cors';
+import express, { type RequestHandler, type Router } from 'express';
+import { createLocalJWKSet } from 'jose';
+import type { KanbanDb } from '../../../db/client.ts';
+import type { AppConfig } from '../../config.ts';
+import type { Logger } from '../../logger.ts';
+import { ALL_SCOPES } from '../../scopes.ts';
+import { resourceMetadataUrl } from '../resource-metadata.ts';
+import type { ResourceAuth } from '../setup.ts';
+import { createTokenVerifier } from '../verify-token.ts';
+import { deleteExpiredOAuthRows } from './adapter.ts';
+import { interactionRouter } from './interactions.ts';
+import { loadCookieKeys, loadSigningKeys, publicJwk, SIGNING_ALG } from './keys.ts';
+import { createProvider, ISSUER_ROUTES } from './provider.ts';
+
+const CLEANUP_EVERY_MS = 10 * 60 * 1000;
+const ISSUER_PATH = /^\/(oauth\/|\.well-known\/(openid-configuration|oauth-authorization-server)(\/|$))/;
+
+export interface EmbeddedIssuerOptions {
+  refreshGraceSeconds?: number;
+  /** How client metadata documents are fetched (tests serve them from loopback). */
+  fetch?: typeof fetch;
+}
+
+/**
+ * oidc-provider builds its URLs from the request. Hand it the canonical origin, so discovery and
+ * redirects always name PUBLIC_URL whatever Host or X-Forwarded-* a client sent (RFC 8414 §3.3).
+ */
+function canonicalOrigin(publicUrl: string): RequestHandler {
+  const url = new URL(publicUrl);
+  return (req, _res, next) => {
+    req.headers.host = url.host;
+    req.headers['x-forwarded-proto'] = url.protocol.slice(0, -1);
+    delete req.headers['x-forwarded-host'];
+    delete req.headers['x-forwarded-for'];
+    next();
+  };
+}
+
+/** A client that sends no scope (ChatGPT reconnecting, the conformance suite) gets the resource's scopes. */
+const defaultScope: RequestHandler = (req, _res, next) => {
+  if (!new URL(req.url, 'http://x').searchParams.has('scope')) {
+    req.url += `${req.url.includes('?') ? '&' : '?'}scope=${encodeURIComponent(ALL_SCOPES.join(' '))}`;
+  }
+  next();
+};
+
+/** The embedded issuer: its routes, and the resource side's trust in the tokens it signs. */
+export async function embeddedIssuerAuth(config: AppConfig, db: KanbanDb, logger: Logger, options: EmbeddedIssuerOptions = {}): Promise<ResourceAuth> {
+  const signingKeys = await loadSigningKeys(db);
+  const provider = createProvider({ config, db, logger, signingKeys, cookieKeys: loadCookieKeys(db), ...options });
+  const callback = provider.callback();
+
+  const router: Router = express.Router();
+  router.use(interactionRouter({ config, db, provider, logger }));
+  // oidc-provider has no CORS of its own on registration; browser-based clients register too.
+  router.use(ISSUER_ROUTES.registration, cors({ methods: ['POST'], maxAge: 600 }));
+  router.get(ISSUER_ROUTES.authorization, defaultScope);
+  router.use((req, res, next) => (ISSUER_PATH.test(req.path) ? canonicalOrigin(config.publicUrl)(req, res, () => callback(req, res)) : next()));
+
+  deleteExpiredOAuthRows(db);
+  const cleanup = setInterval(() => deleteExpiredOAuthRows(db), CLEANUP_EVERY_MS).unref();
+
+  return {
+    issuer: config.publicUrl,
+    resourceMetadataUrl: resourceMetadataUrl(config),
+    challengeMode: config.authChallenge,
+    // Our own keys, verified locally: no HTTP round trip, no JWKS fetch storm on unknown kids.
+    verify: createTokenVerifier({
+      issuer: config.publicUrl,
+      audience: config.resourceUrl,
+      keys: createLocalJWKSet({ keys: signingKeys.map(publicJwk) }),
+      algorithms: [SIGNING_ALG],
+      requireAccessTokenType: true,
+    }),
+    router,
+    close: () => clearInterval(cleanup),
+  };
+}

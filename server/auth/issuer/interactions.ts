@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type Provider from 'oidc-provider';
+import { z } from 'zod';
+import type { KanbanDb } from '../../../db/client.ts';
+import type { AppConfig } from '../../config.ts';
+import type { Logger } from '../../logger.ts';
+import { AccountError, authenticate, createAccount, findAccountById } from './accounts.ts';
+import { securityHeaders } from './page-headers.ts';
+import { consentPage, errorPage, signInPage, signUpPage, type ClientFacts } from './views.ts';
+
+// The pages oidc-provider hands the browser to: sign in (or create an account), then consent.
+// CSRF: oidc-provider binds each interaction to a signed SameSite=Lax cookie, so a cross-site
+// POST arrives without it and fails; we also refuse a POST whose Origin is not ours.
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const loginForm = z.object({ username: z.string().max(200).default(''), password: z.string().max(1000).default('') });
+const signupForm = z.object({ username: z.string().max(200).default(''), password: z.string().max(1000).default(''), displayName: z.string().max(200).default('') });
+
+export interface InteractionOptions {
+  config: AppConfig;
+  db: KanbanDb;
+  provider: Provider;
+  logger: Logger;
+}
+
+function send(res: Response, status: number, render: (nonce: string) => string): void {
+  const nonce = randomBytes(16).toString('base64');
+  res.status(status).set(securityHeaders(nonce)).type('html').send(render(nonce));
+}
+
+export function interactionRouter({ config, db, provider, logger }: InteractionOptions): Router {
+  const router = express.Router();
+  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
+  const signupOpen = config.signup === 'open';
+  // Password guessing: a few tries a minute per address (the scrypt cost slows the rest).
+  const attempts = rateLimit({
+    windowMs: 60_000,
+    limit: 10,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res) => send(res, 429, (nonce) => errorPage({ nonce, title: 'Too many attempts', message: 'Too many sign-in attempts from here. Wait a minute, then try again.' })),
+  });
+
+  const sameOrigin: RequestHandler = (req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin === undefined || origin === 'null' || origin === config.publicUrl) return next();
+    send(res, 403, (nonce) => errorPage({ nonce, title: 'Request refused', message: 'This form was sent from another site.' }));
+  };
+
+  async function clientFacts(clientId: string, redirectUri: unknown): Promise<ClientFacts> {
+    const client = await provider.Client.find(clientId);
+    const redirect = typeof redirectUri === 'string' && URL.canParse(redirectUri) ? new URL(redirectUri) : undefined;
+    return {
+      name: client?.clientName ?? clientId,
+      redirectHost: redirect?.host ?? 'unknown',
+      localhostOnly: redirect !== undefined && LOOPBACK.has(redirect.hostname),
+    };
+  }
+
+  /** The interaction this browser is in, or an error page when it expired or belongs elsewhere. */
+  async function loadInteraction(req: Request, res: Response) {
+    try {
+      const details = await provider.interactionDetails(req, res);
+      if (details.uid !== req.params.uid) throw new Error('interaction uid mismatch');
+      return { details, client: await clientFacts(String(details.params.client_id), details.params.redirect_uri) };
+    } catch {
+      send(res, 400, (nonce) =>
+        errorPage({ nonce, title: 'This sign-in has expired', message: 'This sign-in link has expired or was opened in another browser. Go back to the app and start signing in again.' }),
+      );
+      return undefined;
+    }
+  }
+
+  router.get('/oauth/interaction/:uid', async (req, res) => {
+    const loaded = await loadInteraction(req, res);
+    if (!loaded) return;
+    const { details, client } = loaded;
+    const uid = details.uid;
+    if (details.prompt.name === 'login') {
+      send(res, 200, (nonce) => signInPage({ nonce, uid, client, signupOpen }));
+      return;
+    }
+    const promptDetails = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const scopes = [...new Set([...(promptDetails.missingOIDCScope ?? []), ...Object.values(promptDetails.missingResourceScopes ?? {}).flat()])];
+    const account = findAccountById(db, String(details.session?.accountId));
+    send(res, 200, (nonce) => consentPage({ nonce, uid, client, scopes, accountName: account?.displayName ?? 'unknown account' }));
+  });
+
+  router.post('/oauth/interaction/:uid/login', sameOrigin, attempts, form, async (req, res) => {
+    const loaded = await loadInteraction(req, res);
+    if (!loaded) return;
+    const { username, password } = loginForm.parse(req.body ?? {});
+    const account = await authenticate(db, username, password);
+    if (!account) {
+      const error = 'Wrong username or password.';
+      send(res, 401, (nonce) => signInPage({ nonce, uid: loaded.details.uid, client: loaded.client, signupOpen, error, username }));
+      return;
+    }
+    await provider.interactionFinished(req, res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
+  });
+
+  router.get('/oauth/interaction/:uid/signup', async (req, res) => {
+    const loaded = await loadInteraction(req, res);
+    if (!loaded) return;
+    if (!signupOpen) {
+      send(res, 403, (nonce) => errorPage({ nonce, title: 'Sign-up is closed', message: 'New accounts are created by the administrator of this server.' }));
+      return;
+    }
+    send(res, 200, (nonce) => signUpPage({ nonce, uid: loaded.details.uid, client: loaded.client }));
+  });
+
+  router.post('/oauth/interaction/:uid/signup', sameOrigin, attempts, form, async (req, res) => {
+    const loaded = await loadInteraction(req, res);
+    if (!loaded) return;
+    if (!signupOpen) {
+      send(res, 403, (nonce) => errorPage({ nonce, title: 'Sign-up is closed', message: 'New accounts are created by the administrator of this server.' }));
+      return;
+    }
+    const input = signupForm.parse(req.body ?? {});
+    try {
+      const account = await createAccount(db, input);
+      logger.info({ accountId: account.id }, 'account created');
+      await provider.interactionFinished(req, res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
+    } catch (error) {
+      const message = error instanceof z.ZodError ? error.issues[0]!.message : error instanceof AccountError ? error.message : undefined;
+      if (message === undefined) throw error;
+      send(res, 400, (nonce) => signUpPage({ nonce, uid: loaded.details.uid, client: loaded.client, error: message, username: input.username, displayName: input.displayName }));
+    }
+  });
+
+  router.post('/oauth/interaction/:uid/confirm', sameOrigin, async (req, res) => {
+    const loaded = await loadInteraction(req, res);
+    if (!loaded) return;
+    const { details } = loaded;
+    if (details.prompt.name !== 'consent' || !details.session?.accountId) {
+      send(res, 400, (nonce) => errorPage({ nonce, title: 'Nothing to confirm', message: 'Sign in first, then allow access.' }));
+      return;
+    }
+    const promptDetails = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId: details.session.accountId, clientId: String(details.params.client_id) });
+    if (!grant) throw new Error('grant of the interaction is gone');
+    if (promptDetails.missingOIDCScope) grant.addOIDCScope(promptDetails.missingOIDCScope.join(' '));
+    if (promptDetails.missingOIDCClaims) grant.addOIDCClaims(promptDetails.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(promptDetails.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    const grantId = await grant.save();
+    await provider.interactionFinished(req, res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+  });
+
+  router.post('/oauth/interaction/:uid/abort', sameOrigin, async (req, res) => {
+    const loaded = await loadInteraction(req, res);
+    if (!loaded) return;
+    await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user did not allow access' }, { mergeWithLastSubmission: false });
+  });
+
+  return router;
+}

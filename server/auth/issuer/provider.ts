@@ -1,0 +1,141 @@
+import type { JWK } from 'jose';
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { randomBytes } from 'node:crypto';
+import type { KanbanDb } from '../../../db/client.ts';
+import type { AppConfig } from '../../config.ts';
+import type { Logger } from '../../logger.ts';
+import { ALL_SCOPES } from '../../scopes.ts';
+import { findAccountById } from './accounts.ts';
+import { drizzleAdapterFactory } from './adapter.ts';
+import { guardedFetch } from './fetch-guard.ts';
+import { SIGNING_ALG } from './keys.ts';
+import { errorPage } from './views.ts';
+import { securityHeaders } from './page-headers.ts';
+
+// The embedded authorization server: oidc-provider configured as data. Issuer = PUBLIC_URL (no
+// path), routes under /oauth, one resource (our MCP endpoint) with JWT access tokens.
+
+export const ISSUER_ROUTES = {
+  authorization: '/oauth/authorize',
+  token: '/oauth/token',
+  registration: '/oauth/register',
+  jwks: '/oauth/jwks',
+  revocation: '/oauth/revoke',
+  introspection: '/oauth/introspect',
+  userinfo: '/oauth/userinfo',
+  end_session: '/oauth/logout',
+  pushed_authorization_request: '/oauth/par',
+  code_verification: '/oauth/device',
+  device_authorization: '/oauth/device/auth',
+  backchannel_authentication: '/oauth/backchannel',
+  challenge: '/oauth/challenge',
+} as const;
+
+const DAY = 24 * 60 * 60;
+export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
+
+export interface ProviderOptions {
+  config: AppConfig;
+  db: KanbanDb;
+  logger: Logger;
+  signingKeys: JWK[];
+  cookieKeys: string[];
+  refreshGraceSeconds?: number;
+  /** How the issuer fetches client metadata documents (CIMD); SSRF-guarded by default. */
+  fetch?: typeof fetch;
+}
+
+function wantsJson(ctx: KoaContextWithOIDC): boolean {
+  return ctx.accepts('html', 'json') !== 'html';
+}
+
+export function createProvider(options: ProviderOptions): Provider {
+  const { config, db } = options;
+  const resource = config.resourceUrl;
+
+  const configuration: Configuration = {
+    adapter: drizzleAdapterFactory(db, { refreshGraceSeconds: options.refreshGraceSeconds }),
+    clients: [],
+    async findAccount(_ctx, sub) {
+      const account = findAccountById(db, sub);
+      if (!account) return undefined;
+      return { accountId: account.id, claims: async () => ({ sub: account.id, name: account.displayName, preferred_username: account.username }) };
+    },
+    claims: { openid: ['sub'], profile: ['name', 'preferred_username'] },
+    scopes: ['openid', 'offline_access', 'profile', ...ALL_SCOPES],
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      id_token_signed_response_alg: SIGNING_ALG,
+    },
+    cookies: {
+      keys: options.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    jwks: { keys: options.signingKeys },
+    features: {
+      devInteractions: { enabled: false },
+      // Open dynamic registration for public clients: ChatGPT and MCP clients register themselves.
+      registration: { enabled: true, initialAccessToken: false, issueRegistrationAccessToken: false },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      userinfo: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => resource,
+        // Without this, `openid` plus no resource would yield an opaque userinfo-only token.
+        useGrantedResource: () => true,
+        getResourceServerInfo(_ctx, indicator) {
+          if (indicator !== resource) throw new errors.InvalidTarget(`the only resource here is ${resource}`);
+          return { scope: ALL_SCOPES.join(' '), audience: resource, accessTokenTTL: ACCESS_TOKEN_TTL_SECONDS, accessTokenFormat: 'jwt', jwt: { sign: { alg: SIGNING_ALG } } };
+        },
+      },
+      clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
+    } as Configuration['features'],
+    fetch: options.fetch ?? guardedFetch,
+    // Every client allowed the grant gets a refresh token; no offline_access or prompt=consent dance.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    expiresWithSession: async () => false,
+    rotateRefreshToken: () => true,
+    ttl: {
+      AccessToken: ACCESS_TOKEN_TTL_SECONDS,
+      AuthorizationCode: 60,
+      IdToken: 60 * 60,
+      Interaction: 60 * 60,
+      RefreshToken: 30 * DAY,
+      Session: 14 * DAY,
+      Grant: 365 * DAY,
+    },
+    async extraTokenClaims(_ctx, token) {
+      if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
+      const account = findAccountById(db, token.accountId);
+      return account ? { name: account.displayName } : undefined;
+    },
+    interactions: { url: (_ctx, interaction) => `/oauth/interaction/${interaction.uid}` },
+    routes: ISSUER_ROUTES,
+    // Browsers may call the token endpoint from any origin (public clients, PKCE).
+    clientBasedCORS: () => true,
+    async renderError(ctx, out) {
+      // oidc-provider already replaces internal errors with a generic description.
+      if (wantsJson(ctx)) {
+        ctx.type = 'json';
+        ctx.body = { error: out.error, error_description: out.error_description };
+        return;
+      }
+      const nonce = randomBytes(16).toString('base64');
+      for (const [name, value] of Object.entries(securityHeaders(nonce))) ctx.set(name, value);
+      ctx.type = 'html';
+      ctx.body = errorPage({ nonce, title: 'Sign-in could not continue', message: `${out.error_description ?? out.error}. Go back to the app and try again.` });
+    },
+  };
+
+  const provider = new Provider(config.publicUrl, configuration);
+  // We hand oidc-provider the canonical origin in forwarded headers (see mount.ts).
+  provider.proxy = true;
+  provider.on('server_error', (_ctx, error) => options.logger.error({ err: error }, 'authorization server error'));
+  return provider;
+}
