@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll } from 'vitest';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { EmbeddedIssuerOptions } from '../../server/auth/issuer/index.ts';
 import { bootKanban, type KanbanRuntime } from '../../server/boot.ts';
 import { loadConfig, type AppConfig } from '../../server/config.ts';
 import { createHttpServer, listen } from '../../server/http-server.ts';
@@ -30,7 +31,7 @@ export function makeDataDir(): string {
  * The real app on a real HTTP server on 127.0.0.1 and a random port, with a real SQLite file.
  * Binds first, so PUBLIC_URL can name the port the OS gave us.
  */
-export async function startKanban(options: { dataDir?: string; env?: Record<string, string>; tools?: readonly ToolDefinition[] } = {}): Promise<RunningKanban> {
+export async function startKanban(options: { dataDir?: string; env?: Record<string, string>; tools?: readonly ToolDefinition[]; issuer?: EmbeddedIssuerOptions } = {}): Promise<RunningKanban> {
   const dataDir = options.dataDir ?? makeDataDir();
   const server: Server = createHttpServer();
   const port = await listen(server, 0, '127.0.0.1');
@@ -38,7 +39,7 @@ export async function startKanban(options: { dataDir?: string; env?: Record<stri
   const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'info', ...options.env });
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const runtime = await bootKanban(config, logger, options.tools ? { tools: options.tools } : {});
+  const runtime = await bootKanban(config, logger, { tools: options.tools, issuer: options.issuer });
   server.on('request', runtime.app);
   return {
     url,

@@ -7,7 +7,6 @@ import type { Logger } from '../../logger.ts';
 import { ALL_SCOPES } from '../../scopes.ts';
 import { findAccountById } from './accounts.ts';
 import { drizzleAdapterFactory } from './adapter.ts';
-import { guardedFetch } from './fetch-guard.ts';
 import { SIGNING_ALG } from './keys.ts';
 import { errorPage } from './views.ts';
 import { securityHeaders } from './page-headers.ts';
@@ -41,7 +40,10 @@ export interface ProviderOptions {
   signingKeys: JWK[];
   cookieKeys: string[];
   refreshGraceSeconds?: number;
-  /** How the issuer fetches client metadata documents (CIMD); SSRF-guarded by default. */
+  /**
+   * How the issuer fetches client metadata documents (CIMD). oidc-provider's default already
+   * refuses special-use addresses (it checks the connected socket), times out and caps the size.
+   */
   fetch?: typeof fetch;
 }
 
@@ -96,7 +98,7 @@ export function createProvider(options: ProviderOptions): Provider {
       },
       clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
     } as Configuration['features'],
-    fetch: options.fetch ?? guardedFetch,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
     // Every client allowed the grant gets a refresh token; no offline_access or prompt=consent dance.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     expiresWithSession: async () => false,
