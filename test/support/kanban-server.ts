@@ -31,10 +31,11 @@ export function makeDataDir(): string {
  * The real app on a real HTTP server on 127.0.0.1 and a random port, with a real SQLite file.
  * Binds first, so PUBLIC_URL can name the port the OS gave us.
  */
-export async function startKanban(options: { dataDir?: string; env?: Record<string, string>; tools?: readonly ToolDefinition[]; issuer?: EmbeddedIssuerOptions } = {}): Promise<RunningKanban> {
+export async function startKanban(options: { dataDir?: string; port?: number; env?: Record<string, string>; tools?: readonly ToolDefinition[]; issuer?: EmbeddedIssuerOptions } = {}): Promise<RunningKanban> {
   const dataDir = options.dataDir ?? makeDataDir();
   const server: Server = createHttpServer();
-  const port = await listen(server, 0, '127.0.0.1');
+  // A fixed port keeps the issuer URL across a restart on the same data dir.
+  const port = await listen(server, options.port ?? 0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'info', ...options.env });
   const logs: Record<string, unknown>[] = [];
@@ -52,6 +53,8 @@ export async function startKanban(options: { dataDir?: string; env?: Record<stri
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       runtime.close();
+      // Let pooled client sockets see the close before anything reuses this port.
+      await new Promise((resolve) => setTimeout(resolve, 20));
     },
   };
 }
