@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashPassword, passwordMatches } from '../server/auth/issuer/accounts.ts';
+import { BrowserForms } from './support/browser-forms.ts';
+import { makeDataDir, removeDataDir, startKanban } from './support/kanban-server.ts';
+import { authorizeInBrowser, authorizeUrl, registerClient } from './support/oauth-steps.ts';
+
+const CLI = fileURLToPath(new URL('../server/cli/user.ts', import.meta.url));
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) removeDataDir(dir);
+});
+
+function userCli(args: string[], dataDir: string, stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [CLI, ...args], { env: { ...process.env, DATA_DIR: dataDir } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+    child.stdin!.end(stdin);
+  });
+}
+
+describe('passwords', () => {
+  it('are stored as salted scrypt hashes and checked by value', async () => {
+    const one = await hashPassword('correct horse battery');
+    const two = await hashPassword('correct horse battery');
+    expect(one).toMatch(/^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(one).not.toBe(two);
+    expect(await passwordMatches('correct horse battery', one)).toBe(true);
+    expect(await passwordMatches('correct horse batterY', one)).toBe(false);
+    expect(await passwordMatches('anything', 'plaintext')).toBe(false);
+  });
+});
+
+describe('pnpm user:add and SIGNUP=closed', () => {
+  it('an account made on the command line signs in, while the sign-in page offers no sign-up', async () => {
+    const dataDir = makeDataDir();
+    dirs.push(dataDir);
+    const added = await userCli(['add', 'carol', '--name', 'Carol C'], dataDir, 'a long enough password\n');
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toMatch(/^Added carol \(acc_[\w-]{22}\) in /);
+    const duplicate = await userCli(['add', 'Carol'], dataDir, 'a long enough password\n');
+    expect(duplicate).toMatchObject({ code: 1, stderr: 'kanban-mcp: That username is taken. Pick another, or sign in.\n' });
+    const weak = await userCli(['add', 'dave'], dataDir, 'short\n');
+    expect(weak).toMatchObject({ code: 1, stderr: 'kanban-mcp: Passwords have at least 10 characters.\n' });
+
+    const kanban = await startKanban({ dataDir, env: { SIGNUP: 'closed' } });
+    try {
+      const client = await registerClient(kanban);
+      const { url } = authorizeUrl(kanban, client);
+      const browser = new BrowserForms(kanban.url);
+      const signIn = await browser.open(url);
+      expect(signIn.html).toContain('New accounts are created by the administrator of this server.');
+      expect(signIn.html).not.toContain('/signup');
+      const uid = /\/oauth\/interaction\/([\w-]+)\/login/.exec(signIn.html)![1];
+      const refused = await browser.open(`${kanban.url}/oauth/interaction/${uid}/signup`, { method: 'POST', form: { username: 'mallory', password: 'a long enough password' } });
+      expect(refused.status).toBe(403);
+
+      const wrong = await browser.submit(signIn, '/login', { username: 'carol', password: 'not the password' });
+      expect(wrong.status).toBe(401);
+      expect(wrong.html).toContain('Wrong username or password.');
+
+      const { redirect } = await authorizeInBrowser(kanban, url, { username: 'CAROL', password: 'a long enough password' });
+      expect(redirect?.searchParams.get('code')).toEqual(expect.any(String));
+
+      const reset = await userCli(['reset', 'carol'], dataDir, 'another long password\n');
+      expect(reset.code, reset.stderr).toBe(0);
+      const { redirect: afterReset } = await authorizeInBrowser(kanban, authorizeUrl(kanban, client).url, { username: 'carol', password: 'another long password' });
+      expect(afterReset?.searchParams.get('code')).toEqual(expect.any(String));
+    } finally {
+      await kanban.stop();
+    }
+  });
+});
