@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from './logger.ts';
 
@@ -6,6 +6,11 @@ import type { Logger } from './logger.ts';
 export interface RpcSummary {
   method?: string;
   tool?: string;
+}
+
+/** Who, without saying who: a short hash of a token subject links one user's log lines. */
+export function subjectHash(subject: string): string {
+  return createHash('sha256').update(subject).digest('base64url').slice(0, 12);
 }
 
 // res.locals is untyped in Express; these two accessors are the only way in or out.
@@ -31,8 +36,10 @@ export function requestLog(logger: Logger): RequestHandler {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const rpc = res.locals.rpc as RpcSummary | undefined;
+      const subject = (res.locals.viewer as { subject?: string } | undefined)?.subject;
+      const user = subject === undefined ? undefined : subjectHash(subject);
       logger.info(
-        { requestId, method: req.method, path: req.path, rpc: rpc?.method, tool: rpc?.tool, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+        { requestId, method: req.method, path: req.path, rpc: rpc?.method, tool: rpc?.tool, user, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
         'request',
       );
     });

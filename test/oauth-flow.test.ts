@@ -74,5 +74,13 @@ describe('the SDK client signs in through the embedded issuer', () => {
     const again = await signedIn.client.callTool({ name: 'whoami', arguments: {} });
     expect(again.isError).toBeFalsy();
     await signedIn.client.close();
+
+    // The logs name users only by a hash, and never hold a credential of the flow (IV-13).
+    const logs = JSON.stringify(kanban.logs);
+    const secrets = [tokens.access_token, tokens.refresh_token!, refreshed.access_token, refreshed.refresh_token!, redirect.searchParams.get('code')!, provider.codeVerifier(), 'correct horse battery'];
+    for (const secret of secrets) expect(logs).not.toContain(secret);
+    const subject = (result.structuredContent as { subject: string }).subject;
+    expect(logs).not.toContain(subject);
+    expect(kanban.logs.some((line) => line.tool === 'whoami' && typeof line.user === 'string' && line.status === 200)).toBe(true);
   });
 });

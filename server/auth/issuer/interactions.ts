@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { KanbanDb } from '../../../db/client.ts';
 import type { AppConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
+import { subjectHash } from '../../request-log.ts';
 import { AccountError, authenticate, createAccount, findAccountById } from './accounts.ts';
 import { securityHeaders } from './page-headers.ts';
 import { consentPage, errorPage, signInPage, signUpPage, type ClientFacts } from './views.ts';
@@ -122,7 +123,7 @@ export function interactionRouter({ config, db, provider, logger }: InteractionO
     const input = signupForm.parse(req.body ?? {});
     try {
       const account = await createAccount(db, input);
-      logger.info({ accountId: account.id }, 'account created');
+      logger.info({ user: subjectHash(account.id) }, 'account created');
       await provider.interactionFinished(req, res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
     } catch (error) {
       const message = error instanceof z.ZodError ? error.issues[0]!.message : error instanceof AccountError ? error.message : undefined;
