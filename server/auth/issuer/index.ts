@@ -12,12 +12,14 @@ import { deleteExpiredOAuthRows } from './adapter.ts';
 import { interactionRouter } from './interactions.ts';
 import { loadCookieKeys, loadSigningKeys, publicJwk, SIGNING_ALG } from './keys.ts';
 import { createProvider, ISSUER_ROUTES } from './provider.ts';
+import { applyIssuerRateLimits, type IssuerRateLimits } from './rate-limits.ts';
 
 const CLEANUP_EVERY_MS = 10 * 60 * 1000;
 const ISSUER_PATH = /^\/(oauth\/|\.well-known\/(openid-configuration|oauth-authorization-server)(\/|$))/;
 
 export interface EmbeddedIssuerOptions {
   refreshGraceSeconds?: number;
+  rateLimits?: IssuerRateLimits;
   /** How client metadata documents are fetched (tests serve them from loopback). */
   fetch?: typeof fetch;
 }
@@ -48,10 +50,11 @@ const defaultScope: RequestHandler = (req, _res, next) => {
 /** The embedded issuer: its routes, and the resource side's trust in the tokens it signs. */
 export async function embeddedIssuerAuth(config: AppConfig, db: KanbanDb, logger: Logger, options: EmbeddedIssuerOptions = {}): Promise<ResourceAuth> {
   const signingKeys = await loadSigningKeys(db);
-  const provider = createProvider({ config, db, logger, signingKeys, cookieKeys: loadCookieKeys(db), ...options });
+  const provider = createProvider({ config, db, logger, signingKeys, cookieKeys: loadCookieKeys(db), refreshGraceSeconds: options.refreshGraceSeconds, fetch: options.fetch });
   const callback = provider.callback();
 
   const router: Router = express.Router();
+  applyIssuerRateLimits(router, options.rateLimits);
   router.use(interactionRouter({ config, db, provider, logger }));
   // oidc-provider has no CORS of its own on registration; browser-based clients register too.
   router.use(ISSUER_ROUTES.registration, cors({ methods: ['POST'], maxAge: 600 }));

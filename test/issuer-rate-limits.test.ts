@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
+
+// AV-01 / RG-18: bursts on the issuer's endpoints get 429 with Retry-After, RateLimit headers and
+// a JSON body, per endpoint. Small budgets here; the defaults are in rate-limits.ts.
+
+let kanban: RunningKanban;
+beforeAll(async () => {
+  kanban = await startKanban({ issuer: { rateLimits: { register: 3, token: 3, authorize: 3, revoke: 3, windowMs: 60_000 } } });
+});
+afterAll(async () => {
+  await kanban.stop();
+  removeDataDir(kanban.dataDir);
+});
+
+const registration = { client_name: 'flood', redirect_uris: ['https://flood.example/cb'], token_endpoint_auth_method: 'none' };
+
+describe('issuer rate limits', () => {
+  it('registration: the fourth request in the window is 429 with Retry-After and a JSON error', async () => {
+    const send = () => fetch(`${kanban.url}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(registration) });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await send()).status);
+    expect(statuses).toEqual([201, 201, 201]);
+    const limited = await send();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.headers.get('ratelimit-policy')).toMatch(/q=3/);
+    expect(await limited.json()).toEqual({ error: 'too_many_requests', error_description: 'Too many requests from this address. Wait, then try again.' });
+  });
+
+  it('token: limited separately from registration', async () => {
+    const send = () => fetch(`${kanban.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=guess&client_id=nope' });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await send()).status);
+    expect(statuses.slice(0, 3).every((status) => status === 400 || status === 401)).toBe(true);
+    expect(statuses[3]).toBe(429);
+  });
+});
