@@ -133,6 +133,14 @@ describe('signed in', () => {
     expect(body.result.structuredContent).toEqual({ runs: before + 1 });
   });
 
+  it('step-up (AU-18): after a 403, a token with the union of scopes works while the old one still gets 403', async () => {
+    const narrow = await idp.token({ permissions: ['kanban.read'] });
+    expect((await send(auto, call('probe_write'), { authorization: `Bearer ${narrow}` })).status).toBe(403);
+    const wider = await idp.token({ permissions: ['kanban.read', 'kanban.write'] });
+    expect((await send(auto, call('probe_write'), { authorization: `Bearer ${wider}` })).status).toBe(200);
+    expect((await send(auto, call('probe_write'), { authorization: `Bearer ${narrow}` })).status).toBe(403);
+  });
+
   it('kanban.write implies kanban.read, but no substring or prefix does', async () => {
     const writer = await idp.token({ permissions: ['kanban.write'] });
     expect((await send(auto, call('probe_read'), { authorization: `Bearer ${writer}` })).status).toBe(200);
