@@ -5,17 +5,17 @@ import { renderToStaticMarkup } from 'react-dom/server';
 // request or a client registration (names, hosts, errors) is escaped by construction. No script.
 
 const STYLE = `
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#172b4d}
-main{max-width:420px;margin:8vh auto;padding:28px 24px;background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(9,30,66,.2)}
+*{box-sizing:border-box}body{margin:0;padding:0 12px;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#172b4d}
+main{max-width:420px;margin:8vh auto;padding:28px 24px;background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(9,30,66,.2);overflow-wrap:anywhere}
 h1{font-size:1.35rem;margin:0 0 8px}p{margin:8px 0}.muted{color:#5e6c84;font-size:.92rem}
 label{display:block;font-weight:600;margin:16px 0 4px}input{width:100%;padding:10px 12px;font:inherit;border:1px solid #c1c7d0;border-radius:8px}
 input:focus{outline:2px solid #0c66e4;border-color:#0c66e4}
 button{font:inherit;font-weight:600;padding:10px 16px;border-radius:8px;border:1px solid #0c66e4;background:#0c66e4;color:#fff;cursor:pointer;width:100%;margin-top:20px}
 button.secondary{background:#fff;color:#0c66e4;margin-top:10px}
 .error{background:#ffebe6;border:1px solid #ff8f73;color:#ae2e24;padding:10px 12px;border-radius:8px;margin:16px 0 0}
-.warning{background:#fff7d6;border:1px solid #f5cd47;padding:10px 12px;border-radius:8px}
+.warning{background:#fff7d6;border:1px solid #f5cd47;color:#172b4d;padding:10px 12px;border-radius:8px}
 ul{padding-left:20px}li{margin:6px 0}code{background:#f1f2f4;padding:1px 4px;border-radius:4px}
-@media (prefers-color-scheme:dark){body{background:#1d2125;color:#dee4ea}main{background:#22272b}.muted{color:#9fadbc}input{background:#1d2125;color:#dee4ea;border-color:#454f59}code{background:#2c333a}button.secondary{background:#22272b}}
+@media (prefers-color-scheme:dark){body{background:#1d2125;color:#dee4ea}main{background:#22272b}.muted{color:#9fadbc}input{background:#1d2125;color:#dee4ea;border-color:#454f59}code{background:#2c333a}button.secondary{background:#22272b;color:#579dff;border-color:#579dff}.warning{background:#533f04;border-color:#7f5f01;color:#f8e6a0}}
 `;
 
 function page(title: string, nonce: string, body: ReactNode): string {
@@ -66,8 +66,8 @@ export function signInPage(props: { nonce: string; uid: string; client: ClientFa
     h('div', { key: 'c' }, clientLine(client)),
     props.error ? h('p', { key: 'e', className: 'error', role: 'alert' }, props.error) : null,
     h('form', { key: 'f', method: 'post', action: `/oauth/interaction/${uid}/login` },
-      field('Username', 'username', 'text', { autoComplete: 'username', defaultValue: props.username ?? '', autoFocus: true, maxLength: 64 }),
-      field('Password', 'password', 'password', { autoComplete: 'current-password', maxLength: 200 }),
+      field('Username', 'username', 'text', { autoComplete: 'username', defaultValue: props.username ?? '', autoFocus: !props.username, maxLength: 64 }),
+      field('Password', 'password', 'password', { autoComplete: 'current-password', maxLength: 200, autoFocus: Boolean(props.username) }),
       h('button', { type: 'submit' }, 'Sign in'),
     ),
     props.signupOpen
