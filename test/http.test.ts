@@ -1,22 +1,14 @@
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postMcp, removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
+import { describe, expect, it } from 'vitest';
+import { postMcp, removeDataDir, startKanban, useKanban } from './support/kanban-server.ts';
 
-let kanban: RunningKanban;
-
-beforeAll(async () => {
-  kanban = await startKanban();
-});
-afterAll(async () => {
-  await kanban.stop();
-  removeDataDir(kanban.dataDir);
-});
+const shared = useKanban();
 
 const listTools = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
 
 /** A request with a Host header of our choosing (fetch does not let us set it). */
 function rawRequest(options: { path: string; method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  const { port } = new URL(kanban.url);
+  const { port } = new URL(shared.kanban.url);
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: options.path, method: options.method ?? 'GET', headers: options.headers }, (res) => {
       let body = '';
@@ -39,14 +31,14 @@ async function jsonRpcErrorOf(response: Response): Promise<{ code: number; messa
 
 describe('POST /mcp transport errors are JSON-RPC, never HTML', () => {
   it('malformed JSON → 400 parse error -32700', async () => {
-    const response = await postMcp(kanban.mcpUrl, '{"jsonrpc":"2.0", "id": 1, "method": ');
+    const response = await postMcp(shared.kanban.mcpUrl, '{"jsonrpc":"2.0", "id": 1, "method": ');
     expect(response.status).toBe(400);
     expect((await jsonRpcErrorOf(response)).code).toBe(-32700);
   });
 
   it('valid JSON that is not JSON-RPC → 400 invalid request -32600', async () => {
     for (const body of ['{"foo":1}', '"hello"', '[]', '42']) {
-      const response = await postMcp(kanban.mcpUrl, body);
+      const response = await postMcp(shared.kanban.mcpUrl, body);
       expect(response.status, body).toBe(400);
       expect((await jsonRpcErrorOf(response)).code, body).toBe(-32600);
     }
@@ -54,24 +46,24 @@ describe('POST /mcp transport errors are JSON-RPC, never HTML', () => {
 
   it('a body over 1 MiB → 413 with a JSON-RPC error', async () => {
     const huge = JSON.stringify({ ...listTools, params: { padding: 'x'.repeat(1024 * 1024) } });
-    const response = await postMcp(kanban.mcpUrl, huge);
+    const response = await postMcp(shared.kanban.mcpUrl, huge);
     expect(response.status).toBe(413);
     expect((await jsonRpcErrorOf(response)).message).toContain('too large');
   });
 
   it('Content-Type text/plain → 415', async () => {
-    const response = await postMcp(kanban.mcpUrl, JSON.stringify(listTools), { 'content-type': 'text/plain' });
+    const response = await postMcp(shared.kanban.mcpUrl, JSON.stringify(listTools), { 'content-type': 'text/plain' });
     expect(response.status).toBe(415);
   });
 
   it('an Accept header without application/json → 406', async () => {
-    const response = await postMcp(kanban.mcpUrl, JSON.stringify(listTools), { accept: 'text/html' });
+    const response = await postMcp(shared.kanban.mcpUrl, JSON.stringify(listTools), { accept: 'text/html' });
     expect(response.status).toBe(406);
   });
 
   it('GET and DELETE /mcp → 405 with Allow: POST', async () => {
     for (const method of ['GET', 'DELETE']) {
-      const response = await fetch(kanban.mcpUrl, { method, headers: { accept: 'text/event-stream' } });
+      const response = await fetch(shared.kanban.mcpUrl, { method, headers: { accept: 'text/event-stream' } });
       expect(response.status, method).toBe(405);
       expect(response.headers.get('allow')).toBe('POST');
       await jsonRpcErrorOf(response);
@@ -110,22 +102,22 @@ describe('DNS-rebinding and cross-origin protection', () => {
   });
 
   it('refuses a browser Origin from elsewhere, and allows our own', async () => {
-    const foreign = await postMcp(kanban.mcpUrl, listTools, { origin: 'https://evil.example' });
+    const foreign = await postMcp(shared.kanban.mcpUrl, listTools, { origin: 'https://evil.example' });
     expect(foreign.status).toBe(403);
-    const own = await postMcp(kanban.mcpUrl, listTools, { origin: 'http://localhost:6274' });
+    const own = await postMcp(shared.kanban.mcpUrl, listTools, { origin: 'http://localhost:6274' });
     expect(own.status).toBe(200);
   });
 });
 
 describe('other routes', () => {
   it('GET /healthz reports ok after checking the database', async () => {
-    const response = await fetch(`${kanban.url}/healthz`);
+    const response = await fetch(`${shared.kanban.url}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok', database: 'ok' });
   });
 
   it('an unknown path is a JSON 404', async () => {
-    const response = await fetch(`${kanban.url}/wp-admin`);
+    const response = await fetch(`${shared.kanban.url}/wp-admin`);
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: 'not_found' });
   });
@@ -148,16 +140,16 @@ describe('request logging', () => {
   it('writes one line per request with method, tool, status and duration, and no bodies or credentials', async () => {
     const secretQuery = 'zebra-secret-words';
     const call = { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'search_cards', arguments: { query: secretQuery } } };
-    const refused = await postMcp(kanban.mcpUrl, call, { authorization: 'Bearer not-a-real-token-but-secret', cookie: 'session=secret-cookie' });
+    const refused = await postMcp(shared.kanban.mcpUrl, call, { authorization: 'Bearer not-a-real-token-but-secret', cookie: 'session=secret-cookie' });
     expect(refused.status).toBe(401);
-    const response = await postMcp(kanban.mcpUrl, call, { cookie: 'session=secret-cookie' });
+    const response = await postMcp(shared.kanban.mcpUrl, call, { cookie: 'session=secret-cookie' });
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-request-id');
-    const lines = kanban.logs.filter((line) => line.requestId === requestId);
+    const lines = shared.kanban.logs.filter((line) => line.requestId === requestId);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ msg: 'request', method: 'POST', path: '/mcp', rpc: 'tools/call', tool: 'search_cards', status: 200 });
     expect(lines[0]!.ms).toEqual(expect.any(Number));
-    const everything = JSON.stringify(kanban.logs);
+    const everything = JSON.stringify(shared.kanban.logs);
     for (const secret of [secretQuery, 'not-a-real-token-but-secret', 'secret-cookie']) expect(everything).not.toContain(secret);
   });
 });

@@ -1,21 +1,14 @@
 import { request } from 'node:http';
 import { decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/client.ts';
 import { rotateSigningKey } from '../server/auth/issuer/keys.ts';
-import { postMcp, removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
+import { postMcp, removeDataDir, startKanban, useKanban, type RunningKanban } from './support/kanban-server.ts';
 import { exchangeCode, getCode, makeAccount, registerClient, signedInClient } from './support/oauth-steps.ts';
 
 // What the embedded issuer publishes (discovery, keys) and how its keys rotate.
 
-let kanban: RunningKanban;
-beforeAll(async () => {
-  kanban = await startKanban();
-});
-afterAll(async () => {
-  await kanban.stop();
-  removeDataDir(kanban.dataDir);
-});
+const shared = useKanban();
 
 function getWithHeaders(url: string, headers: Record<string, string>): Promise<Record<string, any>> {
   const { port, pathname } = new URL(url);
@@ -30,22 +23,22 @@ function getWithHeaders(url: string, headers: Record<string, string>): Promise<R
   });
 }
 
-const whoami = (token: string) => postMcp(kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, { authorization: `Bearer ${token}` });
+const whoami = (token: string) => postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, { authorization: `Bearer ${token}` });
 
 describe('discovery (RFC 8414 and OpenID Connect)', () => {
   it('both documents name the issuer exactly and advertise what MCP clients and ChatGPT need (RS-30, RS-31)', async () => {
     for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
-      const response = await fetch(`${kanban.url}${path}`);
+      const response = await fetch(`${shared.kanban.url}${path}`);
       expect(response.status, path).toBe(200);
       const metadata = (await response.json()) as Record<string, any>;
       expect(metadata).toMatchObject({
-        issuer: kanban.url,
-        authorization_endpoint: `${kanban.url}/oauth/authorize`,
-        token_endpoint: `${kanban.url}/oauth/token`,
-        registration_endpoint: `${kanban.url}/oauth/register`,
-        jwks_uri: `${kanban.url}/oauth/jwks`,
-        revocation_endpoint: `${kanban.url}/oauth/revoke`,
-        introspection_endpoint: `${kanban.url}/oauth/introspect`,
+        issuer: shared.kanban.url,
+        authorization_endpoint: `${shared.kanban.url}/oauth/authorize`,
+        token_endpoint: `${shared.kanban.url}/oauth/token`,
+        registration_endpoint: `${shared.kanban.url}/oauth/register`,
+        jwks_uri: `${shared.kanban.url}/oauth/jwks`,
+        revocation_endpoint: `${shared.kanban.url}/oauth/revoke`,
+        introspection_endpoint: `${shared.kanban.url}/oauth/introspect`,
         code_challenge_methods_supported: ['S256'],
         response_types_supported: ['code'],
         authorization_response_iss_parameter_supported: true,
@@ -58,24 +51,24 @@ describe('discovery (RFC 8414 and OpenID Connect)', () => {
   });
 
   it('the protected-resource metadata lists the issuer exactly as discovery spells it', async () => {
-    const prm = (await (await fetch(`${kanban.url}/.well-known/oauth-protected-resource/mcp`)).json()) as { authorization_servers: string[]; resource: string };
-    const discovery = (await (await fetch(`${kanban.url}/.well-known/oauth-authorization-server`)).json()) as { issuer: string };
+    const prm = (await (await fetch(`${shared.kanban.url}/.well-known/oauth-protected-resource/mcp`)).json()) as { authorization_servers: string[]; resource: string };
+    const discovery = (await (await fetch(`${shared.kanban.url}/.well-known/oauth-authorization-server`)).json()) as { issuer: string };
     expect(prm.authorization_servers).toEqual([discovery.issuer]);
-    expect(prm.resource).toBe(kanban.mcpUrl);
+    expect(prm.resource).toBe(shared.kanban.mcpUrl);
   });
 
   it('is built from PUBLIC_URL, not from Host or X-Forwarded-* headers (RS-32)', async () => {
-    const spoofed = await getWithHeaders(`${kanban.url}/.well-known/openid-configuration`, { host: 'localhost:1', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' });
-    expect(spoofed.issuer).toBe(kanban.url);
-    expect(spoofed.token_endpoint).toBe(`${kanban.url}/oauth/token`);
-    const prm = await getWithHeaders(`${kanban.url}/.well-known/oauth-protected-resource`, { host: 'localhost:1', 'x-forwarded-host': 'evil.example' });
-    expect(prm.resource).toBe(kanban.mcpUrl);
+    const spoofed = await getWithHeaders(`${shared.kanban.url}/.well-known/openid-configuration`, { host: 'localhost:1', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' });
+    expect(spoofed.issuer).toBe(shared.kanban.url);
+    expect(spoofed.token_endpoint).toBe(`${shared.kanban.url}/oauth/token`);
+    const prm = await getWithHeaders(`${shared.kanban.url}/.well-known/oauth-protected-resource`, { host: 'localhost:1', 'x-forwarded-host': 'evil.example' });
+    expect(prm.resource).toBe(shared.kanban.mcpUrl);
   });
 });
 
 describe('signing keys', () => {
   it('the JWKS holds public members only, each key with kid, alg and use (RS-33)', async () => {
-    const { keys } = (await (await fetch(`${kanban.url}/oauth/jwks`)).json()) as { keys: Record<string, unknown>[] };
+    const { keys } = (await (await fetch(`${shared.kanban.url}/oauth/jwks`)).json()) as { keys: Record<string, unknown>[] };
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) {
       for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(key, member).not.toHaveProperty(member);
@@ -84,10 +77,10 @@ describe('signing keys', () => {
   });
 
   it('an ID token is not an access token: refused by the resource server (RS-18)', async () => {
-    const client = await registerClient(kanban);
-    const account = await makeAccount(kanban);
-    const { code, verifier } = await getCode(kanban, client, account, { scope: 'openid kanban.read', nonce: 'n-1' });
-    const tokens = await exchangeCode(kanban, client, code, verifier);
+    const client = await registerClient(shared.kanban);
+    const account = await makeAccount(shared.kanban);
+    const { code, verifier } = await getCode(shared.kanban, client, account, { scope: 'openid kanban.read', nonce: 'n-1' });
+    const tokens = await exchangeCode(shared.kanban, client, code, verifier);
     expect(tokens.body.id_token).toEqual(expect.any(String));
     const response = await whoami(tokens.body.id_token);
     expect(response.status).toBe(401);

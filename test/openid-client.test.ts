@@ -1,39 +1,32 @@
 import * as oidc from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authorizeInBrowser, makeAccount } from './support/oauth-steps.ts';
-import { postMcp, removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
+import { postMcp, useKanban } from './support/kanban-server.ts';
 
 // openid-client (panva) is an independent, certified client: if it completes the flow and
 // rejects nothing (it checks `iss` on the authorization response, the ID token, PKCE), our
 // issuer speaks the protocol as written.
 
-let kanban: RunningKanban;
-beforeAll(async () => {
-  kanban = await startKanban();
-});
-afterAll(async () => {
-  await kanban.stop();
-  removeDataDir(kanban.dataDir);
-});
+const shared = useKanban();
 
 const insecureLoopback = { execute: [oidc.allowInsecureRequests] };
 const REDIRECT = 'https://rp.example/callback';
 
 async function whoamiStatus(accessToken: string): Promise<number> {
-  const response = await postMcp(kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, { authorization: `Bearer ${accessToken}` });
+  const response = await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, { authorization: `Bearer ${accessToken}` });
   return response.status;
 }
 
 describe('openid-client against the embedded issuer', () => {
   it('registers, completes code + PKCE with resource, refreshes and revokes', async () => {
     const config = await oidc.dynamicClientRegistration(
-      new URL(kanban.url),
+      new URL(shared.kanban.url),
       { client_name: 'openid-client RP', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], id_token_signed_response_alg: 'ES256' },
       oidc.None(),
       insecureLoopback,
     );
     const server = config.serverMetadata();
-    expect(server.issuer).toBe(kanban.url);
+    expect(server.issuer).toBe(shared.kanban.url);
     expect(server.authorization_response_iss_parameter_supported).toBe(true);
     expect(server.code_challenge_methods_supported).toEqual(['S256']);
 
@@ -47,23 +40,23 @@ describe('openid-client against the embedded issuer', () => {
       code_challenge_method: 'S256',
       state,
       nonce,
-      resource: kanban.mcpUrl,
+      resource: shared.kanban.mcpUrl,
     });
-    const account = await makeAccount(kanban, 'grace');
-    const { redirect } = await authorizeInBrowser(kanban, url.href, account);
+    const account = await makeAccount(shared.kanban, 'grace');
+    const { redirect } = await authorizeInBrowser(shared.kanban, url.href, account);
     expect(redirect).toBeDefined();
 
-    const tokens = await oidc.authorizationCodeGrant(config, redirect!, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true }, { resource: kanban.mcpUrl });
+    const tokens = await oidc.authorizationCodeGrant(config, redirect!, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true }, { resource: shared.kanban.mcpUrl });
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
     expect(tokens.claims()?.sub).toBe(account.id);
     expect(tokens.refresh_token).toEqual(expect.any(String));
     expect(await whoamiStatus(tokens.access_token)).toBe(200);
 
-    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, { resource: kanban.mcpUrl });
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, { resource: shared.kanban.mcpUrl });
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
     expect(await whoamiStatus(refreshed.access_token)).toBe(200);
 
     await oidc.tokenRevocation(config, refreshed.refresh_token!);
-    await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!, { resource: kanban.mcpUrl })).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!, { resource: shared.kanban.mcpUrl })).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 });

@@ -78,25 +78,41 @@ export function postMcp(mcpUrl: string, body: unknown, headers: Record<string, s
   });
 }
 
+type StartOptions = Parameters<typeof startKanban>[0];
+
 /**
- * For a test file that shares one server and one connected SDK client: starts them before the
- * file's tests and stops them after. Read the getters inside tests, not at import time.
+ * For a test file that shares one server: starts it before the file's tests and stops it after.
+ * Read the getter inside tests, not at import time.
  */
-export function useKanbanWithClient(): { readonly kanban: RunningKanban; readonly client: Client } {
+export function useKanban(options?: StartOptions): { readonly kanban: RunningKanban } {
   let kanban: RunningKanban | undefined;
-  let client: Client | undefined;
   beforeAll(async () => {
-    kanban = await startKanban();
-    client = await connectClient(kanban.mcpUrl);
+    kanban = await startKanban(options);
   });
   afterAll(async () => {
-    await client?.close();
     await kanban?.stop();
     if (kanban) removeDataDir(kanban.dataDir);
   });
   return {
     get kanban() {
       return kanban!;
+    },
+  };
+}
+
+/** useKanban plus one SDK client connected to it without a token. */
+export function useKanbanWithClient(): { readonly kanban: RunningKanban; readonly client: Client } {
+  const shared = useKanban();
+  let client: Client | undefined;
+  beforeAll(async () => {
+    client = await connectClient(shared.kanban.mcpUrl);
+  });
+  afterAll(async () => {
+    await client?.close();
+  });
+  return {
+    get kanban() {
+      return shared.kanban;
     },
     get client() {
       return client!;
