@@ -378,7 +378,7 @@ describe('what the browser sees (AZ-35..AZ-39, AZ-42)', () => {
     });
     expect(forgedLogin.status).toBe(403);
     expect(forgedLogin.location).toBeNull();
-    expect(forgedLogin.headers.getSetCookie().some((cookie) => cookie.startsWith('_session='))).toBe(false);
+    expect(forgedLogin.headers.getSetCookie().some((cookie) => cookie.startsWith('kanban.session='))).toBe(false);
   });
 
   it('AZ-39: consent is per client — client B gets its own consent prompt in a browser that allowed client A; the session cookie is HttpOnly, SameSite=Lax and signed', async () => {
@@ -395,9 +395,9 @@ describe('what the browser sees (AZ-35..AZ-39, AZ-42)', () => {
     expect(promptB.html).toContain('Allow Client B to use Kanban?');
 
     const { steps } = await walkByHand(url({}, [], await registerClient(kanban)), account);
-    const sessionCookies = steps.flatMap((record) => record.setCookies).filter((cookie) => /^_session(\.sig)?=/.test(cookie) && !/expires=Thu, 01 Jan 1970/i.test(cookie));
-    expect(sessionCookies.some((cookie) => cookie.startsWith('_session='))).toBe(true);
-    expect(sessionCookies.some((cookie) => cookie.startsWith('_session.sig='))).toBe(true);
+    const sessionCookies = steps.flatMap((record) => record.setCookies).filter((cookie) => /^kanban\.session(\.sig)?=/.test(cookie) && !/expires=Thu, 01 Jan 1970/i.test(cookie));
+    expect(sessionCookies.some((cookie) => cookie.startsWith('kanban.session='))).toBe(true);
+    expect(sessionCookies.some((cookie) => cookie.startsWith('kanban.session.sig='))).toBe(true);
     for (const cookie of sessionCookies) {
       expect(cookie.toLowerCase()).toContain('httponly');
       expect(cookie.toLowerCase()).toContain('samesite=lax');

@@ -3,11 +3,13 @@ import { and, eq, isNull, lt } from 'drizzle-orm';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { KanbanDb } from '../../../db/client.ts';
 import { oauthStore } from '../../../db/schema.ts';
+import { hashClientSecret } from './client-secrets.ts';
 
 // oidc-provider's storage on Drizzle: one table keyed by (model, sha256(id)). Hashing the key and
 // leaving `jti` out of the stored payload means the database never holds a usable authorization
 // code or refresh token; the id is put back into the payload on the way out. Sessions are the
-// exception: oidc-provider finds them by uid and needs their id back from the payload.
+// exception: oidc-provider finds them by uid and needs their id back from the payload. Client
+// secrets are stored hashed too (client-secrets.ts).
 
 /** Seconds during which a just-rotated refresh token still counts as unused. */
 export const DEFAULT_REFRESH_GRACE_SECONDS = 10;
@@ -51,10 +53,11 @@ export function drizzleAdapterFactory(db: KanbanDb, options: AdapterOptions = {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const { jti: _jti, ...stored } = payload;
+      const kept = this.model === 'Client' && typeof payload.client_secret === 'string' ? { ...payload, client_secret: hashClientSecret(payload.client_secret) } : payload;
       const row = {
         model: this.model,
         id: hashId(id),
-        payload: KEEPS_ID.has(this.model) ? payload : stored,
+        payload: KEEPS_ID.has(this.model) ? kept : stored,
         grantId: typeof payload.grantId === 'string' ? payload.grantId : null,
         uid: typeof payload.uid === 'string' ? payload.uid : null,
         userCode: typeof payload.userCode === 'string' ? payload.userCode : null,

@@ -39,6 +39,14 @@ function canonicalOrigin(publicUrl: string): RequestHandler {
   };
 }
 
+const REGISTRATION_BODY_LIMIT = 16 * 1024;
+
+/** A registration body over the limit is refused before it is read (oidc-provider would say 400). */
+const registrationSizeLimit: RequestHandler = (req, res, next) => {
+  if (Number(req.headers['content-length'] ?? 0) <= REGISTRATION_BODY_LIMIT) return next();
+  res.status(413).set('Cache-Control', 'no-store').json({ error: 'invalid_request', error_description: `the registration request is larger than ${REGISTRATION_BODY_LIMIT} bytes` });
+};
+
 /** A client that sends no scope (ChatGPT reconnecting, the conformance suite) gets the resource's scopes. */
 const defaultScope: RequestHandler = (req, _res, next) => {
   if (!new URL(req.url, 'http://x').searchParams.has('scope')) {
@@ -58,6 +66,7 @@ export async function embeddedIssuerAuth(config: AppConfig, db: KanbanDb, logger
   router.use(interactionRouter({ config, db, provider, logger }));
   // oidc-provider has no CORS of its own on registration; browser-based clients register too.
   router.use(ISSUER_ROUTES.registration, cors({ methods: ['POST'], maxAge: 600 }));
+  router.post(ISSUER_ROUTES.registration, registrationSizeLimit);
   router.get(ISSUER_ROUTES.authorization, defaultScope);
   router.use((req, res, next) => (ISSUER_PATH.test(req.path) ? canonicalOrigin(config.publicUrl)(req, res, () => callback(req, res)) : next()));
 

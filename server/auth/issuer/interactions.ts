@@ -68,7 +68,8 @@ export function interactionRouter({ config, db, provider, logger }: InteractionO
       if (details.uid !== req.params.uid) throw new Error('interaction uid mismatch');
       return { details, client: await clientFacts(String(details.params.client_id), details.params.redirect_uri) };
     } catch {
-      send(res, 400, (nonce) =>
+      // A form posted without this browser's interaction cookie is refused outright (CSRF).
+      send(res, req.method === 'POST' ? 403 : 400, (nonce) =>
         errorPage({ nonce, title: 'This sign-in has expired', message: 'This sign-in link has expired or was opened in another browser. Go back to the app and start signing in again.' }),
       );
       return undefined;

@@ -10,6 +10,9 @@ import { drizzleAdapterFactory } from './adapter.ts';
 import { SIGNING_ALG } from './keys.ts';
 import { errorPage } from './views.ts';
 import { securityHeaders } from './page-headers.ts';
+import { validateClientMetadata, VALIDATED_CLIENT_METADATA } from './client-metadata.ts';
+import { compareHashedClientSecrets } from './client-secrets.ts';
+import { hardenResponses } from './response-hardening.ts';
 
 // The embedded authorization server: oidc-provider configured as data. Issuer = PUBLIC_URL (no
 // path), routes under /oauth, one resource (our MCP endpoint) with JWT access tokens.
@@ -47,8 +50,23 @@ export interface ProviderOptions {
   fetch?: typeof fetch;
 }
 
+const BROWSER_ROUTES = new Set(['authorization', 'resume', 'end_session', 'code_verification']);
+
+/** Error pages only where a person's browser is; everywhere else (token, registration…) JSON. */
 function wantsJson(ctx: KoaContextWithOIDC): boolean {
-  return ctx.accepts('html', 'json') !== 'html';
+  return !BROWSER_ROUTES.has(ctx.oidc?.route ?? '') || ctx.accepts('html', 'json') !== 'html';
+}
+
+const SUPPORTED_SCOPES = new Set(['openid', 'offline_access', 'profile', ...ALL_SCOPES]);
+
+// Secrets are compared, never used as keys: no client_secret_jwt, no HS* (see client-secrets.ts).
+const ASYMMETRIC_JWA = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'];
+
+async function revocationAllowed(_ctx: KoaContextWithOIDC, client: { clientId: string; clientAuthMethod: string }, token: { clientId?: string }): Promise<boolean> {
+  if (token.clientId === client.clientId) return true;
+  // RFC 7009: a public caller gets the same 200 as for an unknown token; a confidential one is told.
+  if (client.clientAuthMethod === 'none') return false;
+  throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
 }
 
 export function createProvider(options: ProviderOptions): Provider {
@@ -67,6 +85,23 @@ export function createProvider(options: ProviderOptions): Provider {
     scopes: ['openid', 'offline_access', 'profile', ...ALL_SCOPES],
     responseTypes: ['code'],
     pkce: { required: () => true },
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    enabledJWA: {
+      clientAuthSigningAlgValues: ASYMMETRIC_JWA,
+      idTokenSigningAlgValues: [SIGNING_ALG],
+      userinfoSigningAlgValues: [SIGNING_ALG],
+      introspectionSigningAlgValues: [SIGNING_ALG],
+      requestObjectSigningAlgValues: ASYMMETRIC_JWA,
+    } as Configuration['enabledJWA'],
+    // A request that asks only for scopes we do not have fails at once, before anyone signs in.
+    extraParams: {
+      scope(_ctx: unknown, value: unknown) {
+        if (typeof value === 'string' && value.trim() && !value.split(' ').some((scope) => SUPPORTED_SCOPES.has(scope))) {
+          throw new errors.InvalidScope('none of the requested scopes is supported here', value);
+        }
+      },
+    } as unknown as Configuration['extraParams'],
+    extraClientMetadata: { properties: VALIDATED_CLIENT_METADATA, validator: validateClientMetadata },
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
@@ -75,6 +110,8 @@ export function createProvider(options: ProviderOptions): Provider {
     },
     cookies: {
       keys: options.cookieKeys,
+      // __Host- binds the session cookie to this exact origin (https only: it requires Secure).
+      names: { session: config.publicUrl.startsWith('https:') ? '__Host-kanban.session' : 'kanban.session', interaction: 'kanban.interaction', resume: 'kanban.resume' },
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
@@ -83,8 +120,9 @@ export function createProvider(options: ProviderOptions): Provider {
       devInteractions: { enabled: false },
       // Open dynamic registration for public clients: ChatGPT and MCP clients register themselves.
       registration: { enabled: true, initialAccessToken: false, issueRegistrationAccessToken: false },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // A client may revoke or introspect only its own tokens (public callers learn nothing).
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -123,9 +161,11 @@ export function createProvider(options: ProviderOptions): Provider {
     clientBasedCORS: () => true,
     async renderError(ctx, out) {
       // oidc-provider already replaces internal errors with a generic description.
+      // A CIMD document that names another client is a bad client, as RFC 6749 words it.
+      const error = out.error === 'invalid_client_metadata' && ctx.oidc?.route === 'authorization' ? 'invalid_client' : out.error;
       if (wantsJson(ctx)) {
         ctx.type = 'json';
-        ctx.body = { error: out.error, error_description: out.error_description };
+        ctx.body = { error, error_description: out.error_description };
         return;
       }
       const nonce = randomBytes(16).toString('base64');
@@ -136,6 +176,8 @@ export function createProvider(options: ProviderOptions): Provider {
   };
 
   const provider = new Provider(config.publicUrl, configuration);
+  compareHashedClientSecrets(provider);
+  provider.use(hardenResponses);
   // We hand oidc-provider the canonical origin in forwarded headers (see mount.ts).
   provider.proxy = true;
   provider.on('server_error', (_ctx, error) => options.logger.error({ err: error }, 'authorization server error'));

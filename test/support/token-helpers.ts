@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { expect } from 'vitest';
+import { BrowserForms, type Page } from './browser-forms.ts';
+import type { RunningKanban } from './kanban-server.ts';
+import { authorizeUrl, tokenRequest, type RegisteredClient } from './oauth-steps.ts';
+
+// Helpers for the token, refresh and revocation security tests (test/security/*).
+
+export type TokenResponse = Awaited<ReturnType<typeof tokenRequest>>;
+
+/**
+ * A browser that signs one account in once and then collects codes for any client: one consent per
+ * client, no further sign-ins. The sign-in form allows 10 attempts a minute per address, and these
+ * files need far more codes than that. Two codes for the same client from the same browser belong
+ * to the same grant (the session remembers it): use a fresh client when grants must be independent.
+ */
+export class SignedInBrowser {
+  readonly browser: BrowserForms;
+  private readonly kanban: RunningKanban;
+  private readonly account: { username: string; password: string };
+
+  constructor(kanban: RunningKanban, account: { username: string; password: string }) {
+    this.kanban = kanban;
+    this.account = account;
+    this.browser = new BrowserForms(kanban.url);
+  }
+
+  /** Follows `url` through sign-in (first time only) and consent; returns the final page or redirect. */
+  async authorize(url: string): Promise<{ page: Page; redirect: URL | undefined }> {
+    let page = await this.browser.open(url);
+    if (page.html.includes('/login')) page = await this.browser.submit(page, '/login', { username: this.account.username, password: this.account.password });
+    if (page.html.includes('/confirm')) page = await this.browser.submit(page, '/confirm');
+    return { page, redirect: page.html ? undefined : new URL(page.url) };
+  }
+
+  /** A fresh authorization code for `client` and its PKCE verifier. */
+  async code(client: RegisteredClient, params: Record<string, string> = {}): Promise<{ code: string; verifier: string }> {
+    const { url, verifier } = authorizeUrl(this.kanban, client, params);
+    const { page, redirect } = await this.authorize(url);
+    const code = redirect?.searchParams.get('code');
+    if (!code) throw new Error(`no code: ${redirect?.href ?? `${page.status} ${page.html.slice(0, 300)}`}`);
+    return { code, verifier };
+  }
+}
+
+/** The form a public client sends to redeem `code`. */
+export function codeForm(kanban: RunningKanban, client: RegisteredClient, code: string, verifier: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { grant_type: 'authorization_code', code, code_verifier: verifier, client_id: client.client_id, redirect_uri: client.redirect_uris[0]!, resource: kanban.mcpUrl, ...extra };
+}
+
+/** A refresh for a public client (add `client_secret` etc. through `extra`). */
+export function refresh(kanban: RunningKanban, client: RegisteredClient, refreshToken: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<TokenResponse> {
+  return tokenRequest(kanban, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: client.client_id, ...extra }, headers);
+}
+
+/** A POST to the revocation endpoint; returns the status, headers and the raw body. */
+export async function revoke(kanban: RunningKanban, form: Record<string, string>, headers: Record<string, string> = {}) {
+  const response = await fetch(`${kanban.url}/oauth/revoke`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form).toString(),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, body: (text ? JSON.parse(text) : {}) as Record<string, any> };
+}
+
+/** The HTTP status of a `whoami` tools/call with `accessToken`: 200 when the resource server accepts it. */
+export async function whoamiStatus(kanban: RunningKanban, accessToken: string): Promise<number> {
+  const response = await fetch(kanban.mcpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${accessToken}` },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+export function basicAuth(clientId: string, secret: string): string {
+  // RFC 6749 §2.3.1: both parts form-urlencoded before base64.
+  return `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+}
+
+/** RFC 6749 §5.2 / OAuth 2.1 §3.2.4: error_description is limited to %x20-21 / %x23-5B / %x5D-7E. */
+export const ERROR_DESCRIPTION_CHARSET = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
+
+/**
+ * The shape every OAuth JSON error must have (the general notes of security-cases.md): the status,
+ * the `error` code, JSON, `Cache-Control: no-store`, and an `error_description` in the allowed charset.
+ */
+export function expectOAuthError(response: { status: number; headers: Headers; body: Record<string, any> }, status: number, error: string): void {
+  expect({ status: response.status, error: response.body.error }, JSON.stringify(response.body)).toEqual({ status, error });
+  expect(response.headers.get('content-type')).toMatch(/^application\/json\b/);
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  if (response.body.error_description !== undefined) {
+    expect(response.body.error_description).toEqual(expect.any(String));
+    expect(response.body.error_description).toMatch(ERROR_DESCRIPTION_CHARSET);
+  }
+}
+
+/** How the adapter keys oauth_store rows: sha256(id), base64url. */
+export function storeKey(id: string): string {
+  return createHash('sha256').update(id).digest('base64url');
+}
+
+/** The oauth_store row of one artifact (by its id, e.g. a refresh token or code value), if any. */
+export function storeRow(kanban: RunningKanban, model: string, id: string): { model: string; id: string; grant_id: string | null; expires_at: number | null; consumed_at: number | null; payload: string } | undefined {
+  return kanban.runtime.database.sqlite.prepare('SELECT * FROM oauth_store WHERE model = ? AND id = ?').get(model, storeKey(id)) as never;
+}
+
+/** Moves one artifact's timestamps into the past: the way to stand in for "a minute later" without sleeping. */
+export function backdate(kanban: RunningKanban, model: string, id: string, column: 'consumed_at' | 'expires_at', secondsAgo: number): void {
+  const changes = kanban.runtime.database.sqlite
+    .prepare(`UPDATE oauth_store SET ${column} = ? WHERE model = ? AND id = ?`)
+    .run(Date.now() - secondsAgo * 1000, model, storeKey(id)).changes;
+  if (changes !== 1) throw new Error(`no ${model} row to backdate`);
+}
