@@ -48,6 +48,8 @@ describe('the Drizzle adapter', () => {
     await codes.upsert('code-1', { jti: 'code-1' }, 60);
     await codes.consume('code-1');
     expect((await codes.find('code-1'))?.consumed).toEqual(expect.any(Number));
+    // The conditional update changes no row the second time: a code cannot be redeemed twice.
+    await expect(codes.consume('code-1')).rejects.toMatchObject({ error: 'invalid_grant' });
 
     const refresh = new Adapter('RefreshToken');
     await refresh.upsert('rt-1', { jti: 'rt-1', grantId: 'g1' }, 3600);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, isNull, lt } from 'drizzle-orm';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { KanbanDb } from '../../../db/client.ts';
 import { oauthStore } from '../../../db/schema.ts';
 import { hashClientSecret } from './client-secrets.ts';
@@ -83,7 +83,9 @@ export function drizzleAdapterFactory(db: KanbanDb, options: AdapterOptions = {}
 
     async consume(id: string): Promise<void> {
       // Only the first consumption counts: the grace window runs from it, not from a later retry.
-      db.update(oauthStore).set({ consumedAt: new Date() }).where(and(this.key(id), isNull(oauthStore.consumedAt))).run();
+      const { changes } = db.update(oauthStore).set({ consumedAt: new Date() }).where(and(this.key(id), isNull(oauthStore.consumedAt))).run();
+      // A code is redeemed once, whatever the interleaving of concurrent requests (conditional update).
+      if (changes === 0 && this.model === 'AuthorizationCode') throw new errors.InvalidGrant('authorization code already used');
     }
 
     async destroy(id: string): Promise<void> {
