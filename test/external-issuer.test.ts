@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverIssuer } from '../server/auth/external-issuer.ts';
 import { freePort } from './support/child-server.ts';
+import { signedInClient } from './support/oauth-steps.ts';
 import { connectClient, postMcp, removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
 import { startStandInIdp, type StandInIdp } from './support/stand-in-idp.ts';
 
@@ -137,6 +138,19 @@ describe('refused tokens: HTTP 401 invalid_token with resource_metadata, never a
     expect(status).toBe(401);
     expect(challenge).toMatch(new RegExp(`^Bearer resource_metadata="${metadataUrl.replace(/[.]/g, '\\.')}", error="invalid_token", error_description="[^"]+"$`));
     expect(body!.error.code).toBe(-32001);
+  });
+
+  it('a token from an embedded kanban-mcp issuer (another instance) is refused', async () => {
+    const embedded = await startKanban();
+    try {
+      const { tokens } = await signedInClient(embedded);
+      const { status, challenge } = await whoami(`Bearer ${tokens.access_token}`);
+      expect(status).toBe(401);
+      expect(challenge).toContain('error="invalid_token"');
+    } finally {
+      await embedded.stop();
+      removeDataDir(embedded.dataDir);
+    }
   });
 
   it('a token lacking scope but expired is 401, not 403 (expiry is checked first)', async () => {
