@@ -11,6 +11,8 @@ export const boards = sqliteTable(
     ownerSub: text('owner_sub'),
     title: text('title').notNull(),
     visibility: text('visibility', { enum: ['public', 'private'] }).notNull().default('private'),
+    // The board a card lands on when the user names none; made on first use, one per owner.
+    personal: integer('personal', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
@@ -18,6 +20,7 @@ export const boards = sqliteTable(
     // list_boards pages through boards newest first, by visibility (anonymous) or owner (signed in).
     index('boards_visibility_updated_idx').on(t.visibility, t.updatedAt, t.id),
     index('boards_owner_updated_idx').on(t.ownerSub, t.updatedAt, t.id),
+    uniqueIndex('boards_one_personal_per_owner_idx').on(t.ownerSub).where(sql`${t.personal} = 1`),
     // Backstops behind the zod limits in server/kanban/schemas.ts.
     check('boards_title_length', sql`length(${t.title}) BETWEEN 1 AND 200`),
     check('boards_visibility_known', sql`${t.visibility} IN ('public', 'private')`),
@@ -69,6 +72,22 @@ export const cards = sqliteTable(
     check('cards_title_length', sql`length(${t.title}) BETWEEN 1 AND 200`),
     check('cards_description_length', sql`length(${t.description}) <= 10000`),
   ],
+);
+
+/**
+ * Results of write tools called with a requestId: a client retrying a call that timed out gets
+ * the first result again instead of a duplicate. Rows older than a day are deleted.
+ */
+export const toolRequests = sqliteTable(
+  'tool_requests',
+  {
+    subject: text('subject').notNull(),
+    requestId: text('request_id').notNull(),
+    tool: text('tool').notNull(),
+    result: text('result', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.subject, t.requestId] }), index('tool_requests_created_idx').on(t.createdAt)],
 );
 
 export type BoardRow = typeof boards.$inferSelect;

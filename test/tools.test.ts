@@ -16,16 +16,26 @@ async function callStructured<T>(name: string, args: Record<string, unknown>, sc
 }
 
 const PUBLIC_TOOL_NAMES = ['list_boards', 'get_board', 'search_cards'];
-const SCHEMES_BY_TOOL: Record<string, unknown> = { list_boards: PUBLIC_READ, get_board: PUBLIC_READ, search_cards: PUBLIC_READ, whoami: [{ type: 'oauth2' }] };
+const WRITE = [{ type: 'oauth2', scopes: ['kanban.write'] }];
+const WRITE_TOOL_NAMES = ['create_card', 'update_card', 'move_card', 'delete_card', 'create_board', 'update_board', 'delete_board'];
+const SCHEMES_BY_TOOL: Record<string, unknown> = {
+  list_boards: PUBLIC_READ,
+  get_board: PUBLIC_READ,
+  search_cards: PUBLIC_READ,
+  ...Object.fromEntries(WRITE_TOOL_NAMES.map((name) => [name, WRITE])),
+  whoami: [{ type: 'oauth2' }],
+};
+const DESTRUCTIVE = new Set(['delete_card', 'delete_board']);
 
 describe('tools/list without a token', () => {
   it('lists every tool with schemas, annotations and securitySchemes in _meta; the public ones first', async () => {
     const { tools } = await shared.client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual([...PUBLIC_TOOL_NAMES, 'whoami']);
+    expect(tools.map((tool) => tool.name)).toEqual([...PUBLIC_TOOL_NAMES, ...WRITE_TOOL_NAMES, 'whoami']);
     for (const tool of tools) {
       expect(tool.inputSchema.type).toBe('object');
       expect(tool.outputSchema?.type).toBe('object');
-      expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, openWorldHint: false });
+      const writes = WRITE_TOOL_NAMES.includes(tool.name);
+      expect(tool.annotations, tool.name).toMatchObject({ readOnlyHint: !writes, destructiveHint: DESTRUCTIVE.has(tool.name), openWorldHint: false });
       expect(tool._meta?.securitySchemes).toEqual(SCHEMES_BY_TOOL[tool.name]);
       expect(String(tool._meta?.['openai/toolInvocation/invoking']).length).toBeLessThanOrEqual(64);
     }

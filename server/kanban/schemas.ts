@@ -6,6 +6,12 @@ import { idPattern } from '../../db/ids.ts';
 
 export const LIMITS = {
   titleLength: 200,
+  descriptionLength: 10_000,
+  labels: 20,
+  labelLength: 40,
+  columnsPerBoard: 50,
+  cardsPerBoard: 5_000,
+  wipLimit: 1_000,
   queryLength: 200,
   cursorLength: 200,
   listPageSize: 100,
@@ -25,6 +31,40 @@ export const boardIdSchema = z
   .string({ error: 'must be a board id such as "brd_…" as returned by list_boards' })
   .trim()
   .regex(idPattern('board'), 'must be a board id such as "brd_…" as returned by list_boards');
+
+function idOf(kind: 'card' | 'column', example: string) {
+  const message = `must be a ${kind} id such as "${example}…" as returned by get_board`;
+  return z.string({ error: message }).trim().regex(idPattern(kind), message);
+}
+export const cardIdSchema = idOf('card', 'crd_');
+export const columnIdSchema = idOf('column', 'col_');
+
+const titleSchema = z
+  .string({ error: 'must be text' })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(LIMITS.titleLength, `is too long: use at most ${LIMITS.titleLength} characters`);
+const descriptionSchema = z.string({ error: 'must be text' }).max(LIMITS.descriptionLength, `is too long: use at most ${LIMITS.descriptionLength} characters`);
+const labelsSchema = z
+  .array(z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(LIMITS.labelLength, `must be at most ${LIMITS.labelLength} characters`), { error: 'must be a list of labels' })
+  .max(LIMITS.labels, `may hold at most ${LIMITS.labels} labels`);
+const dueDateSchema = z
+  .string({ error: 'must be a date such as 2026-12-31' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2026-12-31')
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'is not a real calendar date');
+const visibilitySchema = z.enum(['public', 'private'], { error: 'must be "public" or "private"' });
+const wipLimitSchema = count(1, LIMITS.wipLimit).nullable();
+const requestIdSchema = z
+  .string({ error: 'must be text' })
+  .regex(/^[\w.:-]{8,100}$/, 'must be 8–100 letters, digits or . _ : -')
+  .describe('Optional idempotency key: repeating a call with the same requestId within a day returns the first result instead of doing it twice.');
+const columnRefSchema = z
+  .string({ error: 'must be a column id or name' })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(LIMITS.titleLength)
+  .describe('The column, by id (col_…) or by name such as "Doing".');
+const forceSchema = z.boolean({ error: 'must be true or false' }).describe("Go over the column's WIP limit anyway.");
 
 // ---- inputs ----
 
@@ -56,6 +96,56 @@ export const searchCardsInput = z.object({
     .describe(`How many cards to return (1–${LIMITS.searchResults}, default 20).`),
 });
 
+export const createBoardInput = z.object({
+  title: titleSchema.describe('The name of the board.'),
+  columns: z.array(titleSchema, { error: 'must be a list of column names' }).min(1, 'needs at least one column').max(LIMITS.columnsPerBoard, `may hold at most ${LIMITS.columnsPerBoard} columns`).optional().describe('Column names in order. Default: To do, Doing, Done.'),
+  visibility: visibilitySchema.optional().describe('public: anyone can browse it; private (default): only you.'),
+  requestId: requestIdSchema.optional(),
+});
+
+export const updateBoardInput = z.object({
+  boardId: boardIdSchema,
+  title: titleSchema.optional().describe('A new name for the board.'),
+  visibility: visibilitySchema.optional(),
+  addColumns: z.array(z.object({ title: titleSchema, wipLimit: wipLimitSchema.optional() }), { error: 'must be a list of columns' }).max(LIMITS.columnsPerBoard).optional().describe('Columns to add at the end.'),
+  renameColumns: z.array(z.object({ columnId: columnIdSchema, title: titleSchema }), { error: 'must be a list' }).max(LIMITS.columnsPerBoard).optional(),
+  columnOrder: z.array(columnIdSchema, { error: 'must be a list of column ids' }).max(LIMITS.columnsPerBoard).optional().describe('Every column id of the board, in the new order.'),
+  removeColumns: z.array(columnIdSchema, { error: 'must be a list of column ids' }).max(LIMITS.columnsPerBoard).optional().describe('Empty columns to remove.'),
+  wipLimits: z.array(z.object({ columnId: columnIdSchema, wipLimit: wipLimitSchema }), { error: 'must be a list' }).max(LIMITS.columnsPerBoard).optional().describe('Work-in-progress limits; null removes one.'),
+});
+
+export const deleteBoardInput = z.object({ boardId: boardIdSchema });
+
+export const createCardInput = z.object({
+  title: titleSchema.describe('What the card says.'),
+  boardId: boardIdSchema.optional().describe("The board; default: the user's personal board (made on first use)."),
+  column: columnRefSchema.optional().describe('The column, by id or name; default: the first column.'),
+  description: descriptionSchema.optional(),
+  labels: labelsSchema.optional(),
+  dueDate: dueDateSchema.optional(),
+  position: z.enum(['top', 'bottom'], { error: 'must be "top" or "bottom"' }).optional().describe('Where in the column; default bottom.'),
+  force: forceSchema.optional(),
+  requestId: requestIdSchema.optional(),
+});
+
+export const updateCardInput = z.object({
+  cardId: cardIdSchema,
+  title: titleSchema.optional(),
+  description: descriptionSchema.optional(),
+  labels: labelsSchema.optional().describe('The full new list of labels.'),
+  dueDate: dueDateSchema.nullable().optional().describe('A date such as 2026-12-31, or null to clear it.'),
+});
+
+export const moveCardInput = z.object({
+  cardId: cardIdSchema,
+  column: columnRefSchema.optional().describe('The column to move to, by id or name; default: where the card is.'),
+  position: z.enum(['top', 'bottom', 'before', 'after'], { error: 'must be top, bottom, before or after' }).optional().describe('Default bottom. before/after need relativeTo.'),
+  relativeTo: cardIdSchema.optional().describe('The card to move before or after.'),
+  force: forceSchema.optional(),
+});
+
+export const deleteCardInput = z.object({ cardId: cardIdSchema });
+
 // ---- outputs (structuredContent) ----
 
 export const viewerOutput = z.object({
@@ -65,10 +155,16 @@ export const viewerOutput = z.object({
 
 export const visibilityOutput = z.enum(['public', 'private']);
 
+const ownership = {
+  owned: z.boolean().describe('The viewer owns this board.'),
+  canEdit: z.boolean().describe('The viewer may change this board (owner, signed in with kanban.write).'),
+};
+
 export const boardSummaryOutput = z.object({
   id: z.string(),
   title: z.string(),
   visibility: visibilityOutput,
+  ...ownership,
   columnCount: z.number().int(),
   cardCount: z.number().int(),
   updatedAt: z.string().describe('ISO 8601 time of the last change.'),
@@ -102,6 +198,7 @@ export const boardOutput = z.object({
     id: z.string(),
     title: z.string(),
     visibility: visibilityOutput,
+    ...ownership,
     updatedAt: z.string(),
     columns: z.array(columnOutput),
   }),

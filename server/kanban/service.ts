@@ -1,24 +1,24 @@
-import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { KanbanDb } from '../../db/client.ts';
-import { boards, cards, columns, type BoardRow, type CardRow } from '../../db/schema.ts';
-import { boardNotFound, KanbanError } from './errors.ts';
-import type { BoardSummary, BoardView, CardView, SearchHit } from './schemas.ts';
+import { newId } from '../../db/ids.ts';
+import { positionBetween, spacedPositions } from '../../db/positions.ts';
+import { boards, cards, columns, toolRequests, type BoardRow, type CardRow, type ColumnRow } from '../../db/schema.ts';
+import { boardsVisibleTo, findEditableBoard, findVisibleBoard, ownership, signedInSubject } from './access.ts';
+import { KanbanError } from './errors.ts';
+import { LIMITS, type BoardSummary, type BoardView, type CardView, type SearchHit } from './schemas.ts';
 import type { Viewer } from './viewer.ts';
 
-// Every board/column/card rule lives here. It knows nothing of HTTP or MCP: it takes a Viewer
-// and plain arguments, and returns plain data or throws a KanbanError.
+// Every board/column/card rule lives here (who may do what: access.ts). It knows nothing of
+// HTTP or MCP: it takes a Viewer and plain arguments, and returns plain data or throws a
+// KanbanError. Every write is one IMMEDIATE transaction: all of it happens, or none of it.
 
 const DEFAULT_PAGE_SIZE = 20;
 const DEFAULT_SEARCH_RESULTS = 20;
 const MAX_SEARCH_WORDS = 10;
-
-/** The boards a viewer may read: public ones, and their own. */
-function boardsVisibleTo(viewer: Viewer): SQL {
-  const isPublic = eq(boards.visibility, 'public');
-  if (!viewer.signedIn) return isPublic;
-  return or(isPublic, eq(boards.ownerSub, viewer.subject))!;
-}
+const DEFAULT_COLUMNS = ['To do', 'Doing', 'Done'];
+const PERSONAL_BOARD_TITLE = 'My board';
+const REQUEST_ID_TTL_MS = 24 * 60 * 60 * 1000;
 
 // list_boards pages newest first by (updatedAt, id); the cursor is that pair, opaque to clients.
 const cursorShape = z.tuple([z.number().int().nonnegative(), z.string().max(64)]);
@@ -45,17 +45,161 @@ function toCardView(card: Pick<CardRow, 'id' | 'title' | 'labels' | 'dueDate'>):
   return { id: card.id, title: card.title, labels: card.labels, dueDate: card.dueDate };
 }
 
+function cardNotFound(cardId: string): KanbanError {
+  return new KanbanError('not_found', `No card ${cardId} is visible to you. Call get_board to see a board's cards and their ids.`);
+}
+
 export interface BoardWithDetails {
   board: BoardView;
   /** Card descriptions by card id: bulky, so tools send them to the widget only. */
   descriptions: Record<string, string>;
 }
 
+/** The board after a change, and one sentence saying what changed. */
+export interface BoardChange extends BoardWithDetails {
+  change: string;
+}
+
+type Tx = Parameters<Parameters<KanbanDb['transaction']>[0]>[0];
+
 export function createKanbanService(db: KanbanDb) {
-  function findVisibleBoard(viewer: Viewer, boardId: string): BoardRow {
-    const board = db.select().from(boards).where(and(eq(boards.id, boardId), boardsVisibleTo(viewer))).get();
-    if (!board) throw boardNotFound(boardId);
-    return board;
+  function boardDetails(reader: KanbanDb | Tx, viewer: Viewer, board: BoardRow): BoardWithDetails {
+    const columnRows = reader.select().from(columns).where(eq(columns.boardId, board.id)).orderBy(asc(columns.position)).all();
+    const cardRows = reader.select().from(cards).where(eq(cards.boardId, board.id)).orderBy(asc(cards.position)).all();
+    const cardsByColumn = new Map<string, CardView[]>(columnRows.map((column) => [column.id, []]));
+    const descriptions: Record<string, string> = {};
+    for (const card of cardRows) {
+      cardsByColumn.get(card.columnId)?.push(toCardView(card));
+      if (card.description) descriptions[card.id] = card.description;
+    }
+    return {
+      board: {
+        id: board.id,
+        title: board.title,
+        visibility: board.visibility,
+        ...ownership(viewer, board),
+        updatedAt: board.updatedAt.toISOString(),
+        columns: columnRows.map((column) => ({ id: column.id, title: column.title, wipLimit: column.wipLimit, cards: cardsByColumn.get(column.id) ?? [] })),
+      },
+      descriptions,
+    };
+  }
+
+  /** One IMMEDIATE transaction: a read that turns into a write never meets SQLITE_BUSY_SNAPSHOT. */
+  function write<T>(run: (tx: Tx) => T): T {
+    return db.transaction(run, { behavior: 'immediate' });
+  }
+
+  /** Marks the board changed and returns it as it now is, with the sentence saying what changed. */
+  function afterChange(tx: Tx, viewer: Viewer, board: BoardRow, change: string): BoardChange {
+    const updatedAt = new Date();
+    tx.update(boards).set({ updatedAt }).where(eq(boards.id, board.id)).run();
+    const now = tx.select().from(boards).where(eq(boards.id, board.id)).get()!;
+    return { ...boardDetails(tx, viewer, now), change };
+  }
+
+  function columnsOf(tx: Tx, boardId: string): ColumnRow[] {
+    return tx.select().from(columns).where(eq(columns.boardId, boardId)).orderBy(asc(columns.position)).all();
+  }
+
+  /** A column of the board by id or by name (case-insensitive); by default the first. */
+  function resolveColumn(tx: Tx, board: BoardRow, reference: string | undefined): ColumnRow {
+    const all = columnsOf(tx, board.id);
+    if (all.length === 0) throw new KanbanError('invalid', `Board "${board.title}" has no columns. Add one with update_board first.`);
+    if (reference === undefined) return all[0]!;
+    const wanted = reference.trim().toLowerCase();
+    const found = all.find((column) => column.id === reference.trim()) ?? all.find((column) => column.title.toLowerCase() === wanted);
+    if (!found) throw new KanbanError('invalid', `Board "${board.title}" has no column "${reference}". Its columns are: ${all.map((column) => column.title).join(', ')}.`);
+    return found;
+  }
+
+  function cardsInColumn(tx: Tx, columnId: string): CardRow[] {
+    return tx.select().from(cards).where(eq(cards.columnId, columnId)).orderBy(asc(cards.position), asc(cards.id)).all();
+  }
+
+  function assertWipRoom(tx: Tx, column: ColumnRow, force: boolean | undefined): void {
+    if (column.wipLimit === null || force) return;
+    const { n } = tx.select({ n: count() }).from(cards).where(eq(cards.columnId, column.id)).get()!;
+    if (n >= column.wipLimit) {
+      throw new KanbanError('invalid', `Column "${column.title}" is at its WIP limit (${n} of ${column.wipLimit}). Finish or move a card out first, or pass force: true to go over the limit.`);
+    }
+  }
+
+  /** Respaces a column's cards (in their current order) when neighbours leave no room between them. */
+  function rebalance(tx: Tx, columnId: string): CardRow[] {
+    const ordered = cardsInColumn(tx, columnId);
+    spacedPositions(ordered.length).forEach((position, index) => {
+      tx.update(cards).set({ position }).where(eq(cards.id, ordered[index]!.id)).run();
+    });
+    return cardsInColumn(tx, columnId);
+  }
+
+  /** The position for a card placed in `columnId` (the moving card itself excluded from neighbours). */
+  function placement(tx: Tx, columnId: string, where: { position: 'top' | 'bottom' | 'before' | 'after'; relativeTo?: string }, movingId?: string): number {
+    const pick = (ordered: CardRow[]) => {
+      const others = ordered.filter((card) => card.id !== movingId);
+      if (where.position === 'top') return positionBetween(undefined, others[0]?.position);
+      if (where.position === 'bottom') return positionBetween(others.at(-1)?.position, undefined);
+      const index = others.findIndex((card) => card.id === where.relativeTo);
+      if (index === -1) throw new KanbanError('invalid', `Card ${where.relativeTo} is not in that column: to move ${where.position} a card, name one in the target column.`);
+      return where.position === 'before' ? positionBetween(others[index - 1]?.position, others[index]!.position) : positionBetween(others[index]!.position, others[index + 1]?.position);
+    };
+    return pick(cardsInColumn(tx, columnId)) ?? pick(rebalance(tx, columnId))!;
+  }
+
+  function assertCardRoom(tx: Tx, board: BoardRow): void {
+    const { n } = tx.select({ n: count() }).from(cards).where(eq(cards.boardId, board.id)).get()!;
+    if (n >= LIMITS.cardsPerBoard) throw new KanbanError('invalid', `Board "${board.title}" already holds ${LIMITS.cardsPerBoard} cards, the most a board can hold. Delete some, or start another board.`);
+  }
+
+  function insertBoard(tx: Tx, owner: string, input: { title: string; columns?: string[]; visibility?: 'public' | 'private'; personal?: boolean }): BoardRow {
+    const now = new Date();
+    const row: BoardRow = { id: newId('board'), ownerSub: owner, title: input.title, visibility: input.visibility ?? 'private', personal: input.personal ?? false, createdAt: now, updatedAt: now };
+    tx.insert(boards).values(row).run();
+    const titles = input.columns ?? DEFAULT_COLUMNS;
+    const positions = spacedPositions(titles.length);
+    tx.insert(columns).values(titles.map((title, index) => ({ id: newId('column'), boardId: row.id, title, position: positions[index]!, wipLimit: null }))).run();
+    return row;
+  }
+
+  /** The viewer's personal board, made on first use (the unique index keeps it to one per owner). */
+  function personalBoard(tx: Tx, viewer: Viewer): BoardRow {
+    const owner = signedInSubject(viewer);
+    const existing = tx.select().from(boards).where(and(eq(boards.ownerSub, owner), eq(boards.personal, true))).get();
+    return existing ?? insertBoard(tx, owner, { title: PERSONAL_BOARD_TITLE, personal: true });
+  }
+
+  /**
+   * Runs a create once per (user, requestId) within a day: a retried call gets the first result
+   * back. The lookup, the write and the remembered result share one transaction.
+   */
+  function once<T extends object>(viewer: Viewer, requestId: string | undefined, tool: string, run: (tx: Tx) => T): T {
+    return write((tx) => {
+      if (requestId === undefined) return run(tx);
+      const subject = signedInSubject(viewer);
+      const cutoff = new Date(Date.now() - REQUEST_ID_TTL_MS);
+      tx.delete(toolRequests).where(lt(toolRequests.createdAt, cutoff)).run();
+      const earlier = tx.select().from(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId))).get();
+      if (earlier) {
+        if (earlier.tool !== tool) throw new KanbanError('invalid', `requestId ${requestId} was already used for ${earlier.tool}: use a new requestId for each new call.`);
+        return earlier.result as T;
+      }
+      const result = run(tx);
+      tx.insert(toolRequests).values({ subject, requestId, tool, result: result as Record<string, unknown>, createdAt: new Date() }).run();
+      return result;
+    });
+  }
+
+  function findEditableCard(tx: Tx, viewer: Viewer, cardId: string): { card: CardRow; board: BoardRow } {
+    const card = tx.select().from(cards).where(eq(cards.id, cardId)).get();
+    if (!card) throw cardNotFound(cardId);
+    try {
+      return { card, board: findEditableBoard(tx, viewer, card.boardId) };
+    } catch (error) {
+      // A card on a board the viewer cannot see does not exist for them.
+      if (error instanceof KanbanError && error.kind === 'not_found') throw cardNotFound(cardId);
+      throw error;
+    }
   }
 
   return {
@@ -67,57 +211,30 @@ export function createKanbanService(db: KanbanDb) {
           id: boards.id,
           title: boards.title,
           visibility: boards.visibility,
+          ownerSub: boards.ownerSub,
           updatedAt: boards.updatedAt,
           columnCount: db.$count(columns, eq(columns.boardId, boards.id)),
           cardCount: db.$count(cards, eq(cards.boardId, boards.id)),
         })
         .from(boards)
-        .where(
-          and(
-            boardsVisibleTo(viewer),
-            after && or(lt(boards.updatedAt, after.updatedAt), and(eq(boards.updatedAt, after.updatedAt), lt(boards.id, after.id))),
-          ),
-        )
+        .where(and(boardsVisibleTo(viewer), after && or(lt(boards.updatedAt, after.updatedAt), and(eq(boards.updatedAt, after.updatedAt), lt(boards.id, after.id)))))
         .orderBy(desc(boards.updatedAt), desc(boards.id))
         .limit(limit + 1)
         .all();
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
-        boards: page.map((row) => ({ ...row, updatedAt: row.updatedAt.toISOString() })),
+        boards: page.map(({ ownerSub, ...row }) => ({ ...row, ...ownership(viewer, { ownerSub }), updatedAt: row.updatedAt.toISOString() })),
         ...(rows.length > limit && last ? { nextCursor: encodeCursor(last) } : {}),
       };
     },
 
     getBoard(viewer: Viewer, boardId: string): BoardWithDetails {
-      const board = findVisibleBoard(viewer, boardId);
-      const columnRows = db.select().from(columns).where(eq(columns.boardId, board.id)).orderBy(asc(columns.position)).all();
-      const cardRows = db.select().from(cards).where(eq(cards.boardId, board.id)).orderBy(asc(cards.position)).all();
-      const cardsByColumn = new Map<string, CardView[]>(columnRows.map((column) => [column.id, []]));
-      const descriptions: Record<string, string> = {};
-      for (const card of cardRows) {
-        cardsByColumn.get(card.columnId)?.push(toCardView(card));
-        if (card.description) descriptions[card.id] = card.description;
-      }
-      return {
-        board: {
-          id: board.id,
-          title: board.title,
-          visibility: board.visibility,
-          updatedAt: board.updatedAt.toISOString(),
-          columns: columnRows.map((column) => ({
-            id: column.id,
-            title: column.title,
-            wipLimit: column.wipLimit,
-            cards: cardsByColumn.get(column.id) ?? [],
-          })),
-        },
-        descriptions,
-      };
+      return boardDetails(db, viewer, findVisibleBoard(db, viewer, boardId));
     },
 
     searchCards(viewer: Viewer, options: { query: string; boardId?: string; limit?: number }): SearchHit[] {
-      if (options.boardId !== undefined) findVisibleBoard(viewer, options.boardId);
+      if (options.boardId !== undefined) findVisibleBoard(db, viewer, options.boardId);
       const words = options.query.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
       const everyWordMatches = words.map((word) => {
         const pattern = containsPattern(word);
@@ -137,6 +254,148 @@ export function createKanbanService(db: KanbanDb) {
         .limit(options.limit ?? DEFAULT_SEARCH_RESULTS)
         .all();
       return rows.map((row) => ({ ...row, card: toCardView(row.card) }));
+    },
+
+    createBoard(viewer: Viewer, input: { title: string; columns?: string[]; visibility?: 'public' | 'private'; requestId?: string }): BoardChange {
+      return once(viewer, input.requestId, 'create_board', (tx) => {
+        const board = insertBoard(tx, signedInSubject(viewer), input);
+        return afterChange(tx, viewer, board, `Created board "${board.title}" (${board.visibility}).`);
+      });
+    },
+
+    updateBoard(
+      viewer: Viewer,
+      input: {
+        boardId: string;
+        title?: string;
+        visibility?: 'public' | 'private';
+        addColumns?: { title: string; wipLimit?: number | null }[];
+        renameColumns?: { columnId: string; title: string }[];
+        columnOrder?: string[];
+        removeColumns?: string[];
+        wipLimits?: { columnId: string; wipLimit: number | null }[];
+      },
+    ): BoardChange {
+      return write((tx) => {
+        const board = findEditableBoard(tx, viewer, input.boardId);
+        const done: string[] = [];
+        const columnOfBoard = (columnId: string) => {
+          const column = columnsOf(tx, board.id).find((candidate) => candidate.id === columnId);
+          if (!column) throw new KanbanError('invalid', `Board "${board.title}" has no column ${columnId}. Call get_board to see its column ids.`);
+          return column;
+        };
+        if (input.title !== undefined) {
+          tx.update(boards).set({ title: input.title }).where(eq(boards.id, board.id)).run();
+          done.push(`renamed it "${input.title}"`);
+        }
+        if (input.visibility !== undefined) {
+          tx.update(boards).set({ visibility: input.visibility }).where(eq(boards.id, board.id)).run();
+          done.push(`made it ${input.visibility}`);
+        }
+        for (const columnId of input.removeColumns ?? []) {
+          const column = columnOfBoard(columnId);
+          const { n } = tx.select({ n: count() }).from(cards).where(eq(cards.columnId, column.id)).get()!;
+          if (n > 0) throw new KanbanError('invalid', `Column "${column.title}" still holds ${n} card${n === 1 ? '' : 's'}: move or delete them first.`);
+          tx.delete(columns).where(eq(columns.id, column.id)).run();
+          done.push(`removed column "${column.title}"`);
+        }
+        if (input.columnOrder !== undefined) {
+          const current = columnsOf(tx, board.id).map((column) => column.id);
+          const same = input.columnOrder.length === current.length && new Set(input.columnOrder).size === current.length && input.columnOrder.every((id) => current.includes(id));
+          if (!same) throw new KanbanError('invalid', 'columnOrder must list every column id of the board exactly once. Call get_board to see them.');
+          spacedPositions(current.length).forEach((position, index) => tx.update(columns).set({ position }).where(eq(columns.id, input.columnOrder![index]!)).run());
+          done.push('reordered the columns');
+        }
+        for (const added of input.addColumns ?? []) {
+          const existing = columnsOf(tx, board.id);
+          if (existing.length >= LIMITS.columnsPerBoard) throw new KanbanError('invalid', `A board holds at most ${LIMITS.columnsPerBoard} columns.`);
+          tx.insert(columns).values({ id: newId('column'), boardId: board.id, title: added.title, position: positionBetween(existing.at(-1)?.position, undefined)!, wipLimit: added.wipLimit ?? null }).run();
+          done.push(`added column "${added.title}"`);
+        }
+        for (const { columnId, title } of input.renameColumns ?? []) {
+          const column = columnOfBoard(columnId);
+          tx.update(columns).set({ title }).where(eq(columns.id, column.id)).run();
+          done.push(`renamed column "${column.title}" to "${title}"`);
+        }
+        for (const { columnId, wipLimit } of input.wipLimits ?? []) {
+          const column = columnOfBoard(columnId);
+          tx.update(columns).set({ wipLimit }).where(eq(columns.id, column.id)).run();
+          done.push(wipLimit === null ? `removed the WIP limit of "${column.title}"` : `set the WIP limit of "${column.title}" to ${wipLimit}`);
+        }
+        if (done.length === 0) throw new KanbanError('invalid', 'Nothing to change: give a title, a visibility, or column changes.');
+        return afterChange(tx, viewer, board, `On board "${input.title ?? board.title}": ${done.join('; ')}.`);
+      });
+    },
+
+    deleteBoard(viewer: Viewer, boardId: string): { deleted: { id: string; title: string }; change: string } {
+      return write((tx) => {
+        const board = findEditableBoard(tx, viewer, boardId);
+        tx.delete(boards).where(eq(boards.id, board.id)).run();
+        return { deleted: { id: board.id, title: board.title }, change: `Deleted board "${board.title}" and its cards.` };
+      });
+    },
+
+    createCard(
+      viewer: Viewer,
+      input: { title: string; boardId?: string; column?: string; description?: string; labels?: string[]; dueDate?: string; position?: 'top' | 'bottom'; force?: boolean; requestId?: string },
+    ): BoardChange & { cardId: string } {
+      return once(viewer, input.requestId, 'create_card', (tx) => {
+        const board = input.boardId === undefined ? personalBoard(tx, viewer) : findEditableBoard(tx, viewer, input.boardId);
+        const column = resolveColumn(tx, board, input.column);
+        assertCardRoom(tx, board);
+        assertWipRoom(tx, column, input.force);
+        const now = new Date();
+        const card = {
+          id: newId('card'),
+          boardId: board.id,
+          columnId: column.id,
+          title: input.title,
+          description: input.description ?? '',
+          labels: input.labels ?? [],
+          dueDate: input.dueDate ?? null,
+          position: placement(tx, column.id, { position: input.position ?? 'bottom' }),
+          createdBySub: signedInSubject(viewer),
+          createdAt: now,
+          updatedAt: now,
+        };
+        tx.insert(cards).values(card).run();
+        return { ...afterChange(tx, viewer, board, `Added "${card.title}" to ${column.title} on board "${board.title}".`), cardId: card.id };
+      });
+    },
+
+    updateCard(viewer: Viewer, input: { cardId: string; title?: string; description?: string; labels?: string[]; dueDate?: string | null }): BoardChange {
+      const fields = { title: input.title, description: input.description, labels: input.labels, dueDate: input.dueDate };
+      const changed = Object.entries(fields).filter(([, value]) => value !== undefined);
+      if (changed.length === 0) throw new KanbanError('invalid', 'Nothing to change: give a title, description, labels or dueDate.');
+      return write((tx) => {
+        const { card, board } = findEditableCard(tx, viewer, input.cardId);
+        tx.update(cards).set({ ...Object.fromEntries(changed), updatedAt: new Date() }).where(eq(cards.id, card.id)).run();
+        return afterChange(tx, viewer, board, `Updated ${changed.map(([name]) => name).join(', ')} of "${input.title ?? card.title}".`);
+      });
+    },
+
+    moveCard(viewer: Viewer, input: { cardId: string; column?: string; position?: 'top' | 'bottom' | 'before' | 'after'; relativeTo?: string; force?: boolean }): BoardChange {
+      const position = input.position ?? 'bottom';
+      if ((position === 'before' || position === 'after') !== (input.relativeTo !== undefined)) {
+        throw new KanbanError('invalid', 'relativeTo goes with position "before" or "after", and only with them.');
+      }
+      return write((tx) => {
+        const { card, board } = findEditableCard(tx, viewer, input.cardId);
+        const target = input.column === undefined ? tx.select().from(columns).where(eq(columns.id, card.columnId)).get()! : resolveColumn(tx, board, input.column);
+        if (input.relativeTo === card.id) throw new KanbanError('invalid', 'A card cannot move before or after itself.');
+        if (target.id !== card.columnId) assertWipRoom(tx, target, input.force);
+        const newPosition = placement(tx, target.id, { position, relativeTo: input.relativeTo }, card.id);
+        tx.update(cards).set({ columnId: target.id, position: newPosition, updatedAt: new Date() }).where(eq(cards.id, card.id)).run();
+        return afterChange(tx, viewer, board, `Moved "${card.title}" to ${target.title} (${position}${input.relativeTo ? ` ${input.relativeTo}` : ''}).`);
+      });
+    },
+
+    deleteCard(viewer: Viewer, cardId: string): BoardChange {
+      return write((tx) => {
+        const { card, board } = findEditableCard(tx, viewer, cardId);
+        tx.delete(cards).where(eq(cards.id, card.id)).run();
+        return afterChange(tx, viewer, board, `Deleted "${card.title}".`);
+      });
     },
   };
 }

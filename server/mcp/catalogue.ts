@@ -12,6 +12,9 @@ export type SecurityScheme = { type: 'noauth' } | { type: 'oauth2'; scopes?: str
 /** Only a signed-in user may call it, whatever scopes they granted. */
 export const SIGNED_IN: readonly SecurityScheme[] = [{ type: 'oauth2' }];
 
+/** Changes the signed-in user's own boards: needs kanban.write. */
+export const WRITE: readonly SecurityScheme[] = [{ type: 'oauth2', scopes: [SCOPES.write] }];
+
 /** Anyone may call it; a signed-in viewer with kanban.read also sees their private boards. */
 export const PUBLIC_READ: readonly SecurityScheme[] = [{ type: 'noauth' }, { type: 'oauth2', scopes: [SCOPES.read] }];
 
@@ -38,6 +41,11 @@ export interface ToolAnnotations {
 
 /** A tool that only reads our own data: safe to call and to repeat. */
 export const READS_OWN_DATA: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, openWorldHint: false, idempotentHint: true };
+
+/** Changes our data; `repeatable`: calling it twice with the same arguments changes nothing more. */
+export function writes(options: { destructive: boolean; repeatable: boolean }): ToolAnnotations {
+  return { readOnlyHint: false, destructiveHint: options.destructive, openWorldHint: false, idempotentHint: options.repeatable };
+}
 
 export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
   name: string;

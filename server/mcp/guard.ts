@@ -1,4 +1,4 @@
-import { hasScopes } from '../auth/scopes.ts';
+import { hasScopes } from '../scopes.ts';
 import { formatBearerChallenge } from '../auth/challenge.ts';
 import type { Viewer } from '../kanban/viewer.ts';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';

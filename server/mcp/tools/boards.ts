@@ -1,5 +1,6 @@
-import { boardOutput, getBoardInput, listBoardsInput, listBoardsOutput, type BoardView } from '../../kanban/schemas.ts';
-import { defineTool, PUBLIC_READ, READS_OWN_DATA } from '../catalogue.ts';
+import { boardOutput, createBoardInput, deleteBoardInput, getBoardInput, listBoardsInput, listBoardsOutput, updateBoardInput, type BoardView } from '../../kanban/schemas.ts';
+import { defineTool, PUBLIC_READ, READS_OWN_DATA, WRITE, writes } from '../catalogue.ts';
+import { boardOutcome, changeOutcome } from './board-outcome.ts';
 import { viewerOutput } from './viewer-output.ts';
 
 // The model reads these summaries; long boards are cut so a 5 000-card board stays readable.
@@ -52,11 +53,53 @@ export const getBoard = defineTool({
   securitySchemes: PUBLIC_READ,
   invocation: { invoking: 'Opening the board…', invoked: 'Board ready' },
   handler({ boardId }, { viewer, kanban }) {
-    const { board, descriptions } = kanban.getBoard(viewer, boardId);
-    return {
-      summary: describeBoard(board),
-      structured: { view: 'board' as const, viewer: viewerOutput(viewer), board },
-      widgetMeta: { cardDescriptions: descriptions },
-    };
+    const details = kanban.getBoard(viewer, boardId);
+    return boardOutcome(viewer, details, describeBoard(details.board));
+  },
+});
+
+export const createBoard = defineTool({
+  name: 'create_board',
+  title: 'Create a board',
+  description:
+    'Creates a new Kanban board owned by the signed-in user, with the given columns (default To do, Doing, Done). ' +
+    'Private by default; public boards can be browsed by anyone. Returns the new board.',
+  input: createBoardInput,
+  output: boardOutput,
+  annotations: writes({ destructive: false, repeatable: false }),
+  securitySchemes: WRITE,
+  signInPrompt: 'Sign in to create boards',
+  invocation: { invoking: 'Creating the board…', invoked: 'Board created' },
+  handler: (args, { viewer, kanban }) => changeOutcome(viewer, kanban.createBoard(viewer, args)),
+});
+
+export const updateBoard = defineTool({
+  name: 'update_board',
+  title: 'Change a board',
+  description:
+    "Changes one of the user's boards: rename it, make it public or private, add, rename, reorder or remove (empty) columns, " +
+    'and set or clear work-in-progress limits per column. Get column ids from get_board. Returns the board after the change.',
+  input: updateBoardInput,
+  output: boardOutput,
+  annotations: writes({ destructive: false, repeatable: false }),
+  securitySchemes: WRITE,
+  signInPrompt: 'Sign in to change boards',
+  invocation: { invoking: 'Changing the board…', invoked: 'Board changed' },
+  handler: (args, { viewer, kanban }) => changeOutcome(viewer, kanban.updateBoard(viewer, args)),
+});
+
+export const deleteBoard = defineTool({
+  name: 'delete_board',
+  title: 'Delete a board',
+  description: "Deletes one of the user's boards with all its columns and cards. This cannot be undone: confirm with the user first. Returns the remaining boards.",
+  input: deleteBoardInput,
+  output: listBoardsOutput,
+  annotations: writes({ destructive: true, repeatable: true }),
+  securitySchemes: WRITE,
+  signInPrompt: 'Sign in to delete boards',
+  invocation: { invoking: 'Deleting the board…', invoked: 'Board deleted' },
+  handler({ boardId }, { viewer, kanban }) {
+    const { change } = kanban.deleteBoard(viewer, boardId);
+    return { summary: change, structured: { view: 'boards' as const, viewer: viewerOutput(viewer), ...kanban.listBoards(viewer) } };
   },
 });
