@@ -1,0 +1,150 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../db/ids.ts';
+import { boardOutput, listBoardsOutput, type BoardResult } from '../server/kanban/schemas.ts';
+import { useKanban } from './support/kanban-server.ts';
+import { signedInClient } from './support/oauth-steps.ts';
+
+// The write tools through the real server, the SDK client and a real token from the embedded
+// issuer: what a signed-in user does to keep a board.
+
+const shared = useKanban();
+let client: Client;
+beforeAll(async () => {
+  const { tokens } = await signedInClient(shared.kanban);
+  client = new Client({ name: 'writer', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(shared.kanban.mcpUrl), { requestInit: { headers: { authorization: `Bearer ${tokens.access_token}` } } }));
+});
+afterAll(async () => {
+  await client.close();
+});
+
+async function call(name: string, args: Record<string, unknown>) {
+  const result = await client.callTool({ name, arguments: args });
+  const text = (result.content as { text: string }[]).map((part) => part.text).join('\n');
+  return { result, text, isError: result.isError === true };
+}
+
+async function board(name: string, args: Record<string, unknown>): Promise<{ board: BoardResult['board']; text: string }> {
+  const { result, text, isError } = await call(name, args);
+  expect(isError, text).toBe(false);
+  return { board: boardOutput.parse(result.structuredContent).board, text };
+}
+
+const titles = (b: BoardResult['board']) => b.columns.map((column) => [column.title, column.cards.map((card) => card.title)]);
+
+describe('the personal board', () => {
+  it('is made on the first create_card without a board, private, with To do / Doing / Done, and reused after', async () => {
+    const first = await board('create_card', { title: 'Call the plumber' });
+    expect(first.board).toMatchObject({ title: 'My board', visibility: 'private', owned: true, canEdit: true });
+    expect(titles(first.board)).toEqual([['To do', ['Call the plumber']], ['Doing', []], ['Done', []]]);
+    expect(first.text).toBe(`Added "Call the plumber" to To do on board "My board". Board id ${first.board.id}.`);
+    const second = await board('create_card', { title: 'Buy paint', column: 'doing', position: 'top' });
+    expect(second.board.id).toBe(first.board.id);
+    expect(titles(second.board)).toEqual([['To do', ['Call the plumber']], ['Doing', ['Buy paint']], ['Done', []]]);
+  });
+});
+
+describe('requestId', () => {
+  it('makes a retried create_card return the first result instead of a second card', async () => {
+    const requestId = 'retry-test-0001';
+    const once = await board('create_card', { title: 'Only once', requestId });
+    const again = await board('create_card', { title: 'Only once', requestId });
+    expect(again.board).toEqual(once.board);
+    const count = shared.kanban.runtime.database.sqlite.prepare("select count(*) as n from cards where title = 'Only once'").get() as { n: number };
+    expect(count.n).toBe(1);
+    const other = await call('create_board', { title: 'Other', requestId });
+    expect(other).toMatchObject({ isError: true });
+    expect(other.text).toContain('was already used for create_card');
+  });
+});
+
+describe('boards', () => {
+  it('create, rename, publish, add/rename/reorder/remove columns, set WIP limits, delete', async () => {
+    const created = await board('create_board', { title: 'Launch', columns: ['Ideas', 'Now'] });
+    expect(created.board).toMatchObject({ title: 'Launch', visibility: 'private', owned: true });
+    const [ideas, now] = created.board.columns;
+    const changed = await board('update_board', {
+      boardId: created.board.id,
+      title: 'Launch plan',
+      visibility: 'public',
+      addColumns: [{ title: 'Later', wipLimit: 3 }],
+      renameColumns: [{ columnId: now!.id, title: 'Doing' }],
+      columnOrder: [now!.id, ideas!.id],
+    });
+    expect(changed.board).toMatchObject({ title: 'Launch plan', visibility: 'public' });
+    expect(changed.board.columns.map((column) => [column.title, column.wipLimit])).toEqual([['Doing', null], ['Ideas', null], ['Later', 3]]);
+    expect(changed.text).toContain('renamed it "Launch plan"; made it public; reordered the columns; added column "Later"; renamed column "Now" to "Doing"');
+
+    await board('create_card', { boardId: created.board.id, column: 'Ideas', title: 'Keep me' });
+    const refused = await call('update_board', { boardId: created.board.id, removeColumns: [ideas!.id] });
+    expect(refused.isError).toBe(true);
+    expect(refused.text).toBe('Column "Ideas" still holds 1 card: move or delete them first.');
+    const wrongOrder = await call('update_board', { boardId: created.board.id, columnOrder: [ideas!.id] });
+    expect(wrongOrder.text).toBe('columnOrder must list every column id of the board exactly once. Call get_board to see them.');
+    const nothing = await call('update_board', { boardId: created.board.id });
+    expect(nothing.text).toBe('Nothing to change: give a title, a visibility, or column changes.');
+
+    const deleted = await call('delete_board', { boardId: created.board.id });
+    expect(deleted.text).toBe('Deleted board "Launch plan" and its cards.');
+    const remaining = listBoardsOutput.parse(deleted.result.structuredContent);
+    expect(remaining.boards.map((b) => b.id)).not.toContain(created.board.id);
+    expect((await call('get_board', { boardId: created.board.id })).text).toContain('is visible to you');
+  });
+});
+
+describe('cards', () => {
+  it('edit title, description, labels and due date (null clears it), then delete', async () => {
+    const { board: b } = await board('create_board', { title: 'Edits' });
+    const added = await board('create_card', { boardId: b.id, title: 'Draft', dueDate: '2026-12-31', labels: ['a'] });
+    const cardId = added.board.columns[0]!.cards[0]!.id;
+    const edited = await call('update_card', { cardId, title: 'Final', description: 'All of it', labels: ['x', 'y'] });
+    expect(edited.isError).toBe(false);
+    expect(boardOutput.parse(edited.result.structuredContent).board.columns[0]!.cards[0]).toEqual({ id: cardId, title: 'Final', labels: ['x', 'y'], dueDate: '2026-12-31' });
+    expect((edited.result._meta as { cardDescriptions: Record<string, string> }).cardDescriptions[cardId]).toBe('All of it');
+    const cleared = await board('update_card', { cardId, dueDate: null });
+    expect(cleared.board.columns[0]!.cards[0]!.dueDate).toBeNull();
+    const gone = await board('delete_card', { cardId });
+    expect(gone.board.columns[0]!.cards).toEqual([]);
+    expect((await call('delete_card', { cardId })).text).toBe(`No card ${cardId} is visible to you. Call get_board to see a board's cards and their ids.`);
+  });
+
+  it('name the missing column and list the real ones', async () => {
+    const { board: b } = await board('create_board', { title: 'Columns' });
+    expect((await call('create_card', { boardId: b.id, title: 'x', column: 'Backlog' })).text).toBe('Board "Columns" has no column "Backlog". Its columns are: To do, Doing, Done.');
+  });
+});
+
+describe('limits: past each one a clear error, and nothing written', () => {
+  it.each([
+    ['a 201-character title', { title: 'x'.repeat(201) }, 'title: is too long: use at most 200 characters'],
+    ['21 labels', { title: 't', labels: Array.from({ length: 21 }, (_, i) => `l${i}`) }, 'labels: may hold at most 20 labels'],
+    ['a 10 001-character description', { title: 't', description: 'd'.repeat(10_001) }, 'description: is too long: use at most 10000 characters'],
+    ['a date that does not exist', { title: 't', dueDate: '2026-02-30' }, 'dueDate: is not a real calendar date'],
+    ['an empty title', { title: '   ' }, 'title: must not be empty'],
+  ])('create_card with %s', async (_name, args, message) => {
+    const before = shared.kanban.runtime.database.sqlite.prepare('select count(*) as n from cards').get();
+    const refused = await call('create_card', args);
+    expect(refused.isError).toBe(true);
+    expect(refused.text).toContain(message);
+    expect(shared.kanban.runtime.database.sqlite.prepare('select count(*) as n from cards').get()).toEqual(before);
+  });
+
+  it('a board of 51 columns', async () => {
+    const refused = await call('create_board', { title: 'Wide', columns: Array.from({ length: 51 }, (_, i) => `c${i}`) });
+    expect(refused.text).toContain('columns: may hold at most 50 columns');
+  });
+
+  it('the 5 001st card of a board', async () => {
+    const { board: b } = await board('create_board', { title: 'Full' });
+    const column = b.columns[0]!.id;
+    const insert = shared.kanban.runtime.database.sqlite.prepare('insert into cards (id, board_id, column_id, title, position, created_at, updated_at) values (?, ?, ?, ?, ?, 0, 0)');
+    shared.kanban.runtime.database.sqlite.transaction(() => {
+      for (let i = 0; i < 4_999; i++) insert.run(newId('card'), b.id, column, `card ${i}`, (i + 1) * 1024);
+    })();
+    await board('create_card', { boardId: b.id, title: 'the 5 000th' });
+    const refused = await call('create_card', { boardId: b.id, title: 'one too many' });
+    expect(refused.text).toBe('Board "Full" already holds 5000 cards, the most a board can hold. Delete some, or start another board.');
+  });
+});
