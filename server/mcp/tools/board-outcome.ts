@@ -1,7 +1,8 @@
-import type { BoardChange, BoardWithDetails } from '../../kanban/service.ts';
-import type { BoardResult } from '../../kanban/schemas.ts';
+import type { z } from 'zod';
+import { boardOutput, type BoardResult } from '../../kanban/schemas.ts';
+import type { BoardChange, BoardWithDetails, KanbanService } from '../../kanban/service.ts';
 import type { Viewer } from '../../kanban/viewer.ts';
-import type { ToolOutcome } from '../catalogue.ts';
+import { defineTool, WRITE, writes, type ToolDefinition, type ToolOutcome } from '../catalogue.ts';
 import { viewerOutput } from './viewer-output.ts';
 
 /** A board as a tool result: the widget re-renders from structuredContent alone. */
@@ -16,4 +17,33 @@ export function boardOutcome(viewer: Viewer, details: BoardWithDetails, summary:
 /** The result of a write: the board after it, and one line saying what changed. */
 export function changeOutcome(viewer: Viewer, change: BoardChange): ToolOutcome<BoardResult> {
   return boardOutcome(viewer, change, `${change.change} Board id ${change.board.id}.`);
+}
+
+/**
+ * A write tool that changes one board and answers with it: what every such tool shares (the
+ * kanban.write scheme, the board output, the outcome), so each declares only what is its own.
+ */
+export function defineBoardWrite<Input extends z.ZodObject>(tool: {
+  name: string;
+  title: string;
+  description: string;
+  input: Input;
+  destructive: boolean;
+  repeatable: boolean;
+  signInPrompt: string;
+  invocation: { invoking: string; invoked: string };
+  change(kanban: KanbanService, viewer: Viewer, args: z.output<Input>): BoardChange;
+}): ToolDefinition {
+  return defineTool({
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    input: tool.input,
+    output: boardOutput,
+    annotations: writes({ destructive: tool.destructive, repeatable: tool.repeatable }),
+    securitySchemes: WRITE,
+    signInPrompt: tool.signInPrompt,
+    invocation: tool.invocation,
+    handler: (args, { viewer, kanban }) => changeOutcome(viewer, tool.change(kanban, viewer, args)),
+  });
 }

@@ -1,6 +1,6 @@
 import { boardOutput, createBoardInput, deleteBoardInput, getBoardInput, listBoardsInput, listBoardsOutput, updateBoardInput, type BoardView } from '../../kanban/schemas.ts';
 import { defineTool, PUBLIC_READ, READS_OWN_DATA, WRITE, writes } from '../catalogue.ts';
-import { boardOutcome, changeOutcome } from './board-outcome.ts';
+import { boardOutcome, defineBoardWrite } from './board-outcome.ts';
 import { viewerOutput } from './viewer-output.ts';
 
 // The model reads these summaries; long boards are cut so a 5 000-card board stays readable.
@@ -58,34 +58,32 @@ export const getBoard = defineTool({
   },
 });
 
-export const createBoard = defineTool({
+export const createBoard = defineBoardWrite({
   name: 'create_board',
   title: 'Create a board',
   description:
     'Creates a new Kanban board owned by the signed-in user, with the given columns (default To do, Doing, Done). ' +
     'Private by default; public boards can be browsed by anyone. Returns the new board.',
   input: createBoardInput,
-  output: boardOutput,
-  annotations: writes({ destructive: false, repeatable: false }),
-  securitySchemes: WRITE,
+  destructive: false,
+  repeatable: false,
   signInPrompt: 'Sign in to create boards',
   invocation: { invoking: 'Creating the board…', invoked: 'Board created' },
-  handler: (args, { viewer, kanban }) => changeOutcome(viewer, kanban.createBoard(viewer, args)),
+  change: (kanban, viewer, args) => kanban.createBoard(viewer, args),
 });
 
-export const updateBoard = defineTool({
+export const updateBoard = defineBoardWrite({
   name: 'update_board',
   title: 'Change a board',
   description:
     "Changes one of the user's boards: rename it, make it public or private, add, rename, reorder or remove (empty) columns, " +
     'and set or clear work-in-progress limits per column. Get column ids from get_board. Returns the board after the change.',
   input: updateBoardInput,
-  output: boardOutput,
-  annotations: writes({ destructive: false, repeatable: false }),
-  securitySchemes: WRITE,
+  destructive: false,
+  repeatable: false,
   signInPrompt: 'Sign in to change boards',
   invocation: { invoking: 'Changing the board…', invoked: 'Board changed' },
-  handler: (args, { viewer, kanban }) => changeOutcome(viewer, kanban.updateBoard(viewer, args)),
+  change: (kanban, viewer, args) => kanban.updateBoard(viewer, args),
 });
 
 export const deleteBoard = defineTool({

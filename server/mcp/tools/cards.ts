@@ -1,6 +1,6 @@
-import { boardOutput, createCardInput, deleteCardInput, moveCardInput, searchCardsInput, searchCardsOutput, updateCardInput } from '../../kanban/schemas.ts';
-import { defineTool, PUBLIC_READ, READS_OWN_DATA, WRITE, writes } from '../catalogue.ts';
-import { changeOutcome } from './board-outcome.ts';
+import { createCardInput, deleteCardInput, moveCardInput, searchCardsInput, searchCardsOutput, updateCardInput } from '../../kanban/schemas.ts';
+import { defineTool, PUBLIC_READ, READS_OWN_DATA } from '../catalogue.ts';
+import { defineBoardWrite } from './board-outcome.ts';
 import { viewerOutput } from './viewer-output.ts';
 
 export const searchCards = defineTool({
@@ -25,7 +25,7 @@ export const searchCards = defineTool({
   },
 });
 
-export const createCard = defineTool({
+export const createCard = defineBoardWrite({
   name: 'create_card',
   title: 'Add a card',
   description:
@@ -33,51 +33,47 @@ export const createCard = defineTool({
     'with To do / Doing / Done). The column is named by id or by name (default: the first column); the card goes to the ' +
     'bottom unless position is "top". Pass a requestId to make a retry safe. Returns the board with the new card.',
   input: createCardInput,
-  output: boardOutput,
-  annotations: writes({ destructive: false, repeatable: false }),
-  securitySchemes: WRITE,
+  destructive: false,
+  repeatable: false,
   signInPrompt: 'Sign in to add cards',
   invocation: { invoking: 'Adding the card…', invoked: 'Card added' },
-  handler: (args, { viewer, kanban }) => changeOutcome(viewer, kanban.createCard(viewer, args)),
+  change: (kanban, viewer, args) => kanban.createCard(viewer, args),
 });
 
-export const updateCard = defineTool({
+export const updateCard = defineBoardWrite({
   name: 'update_card',
   title: 'Edit a card',
   description: "Changes a card's title, description, labels (the full new list) or due date (null clears it). Returns the board after the change.",
   input: updateCardInput,
-  output: boardOutput,
-  annotations: writes({ destructive: false, repeatable: true }),
-  securitySchemes: WRITE,
+  destructive: false,
+  repeatable: true,
   signInPrompt: 'Sign in to edit cards',
   invocation: { invoking: 'Saving the card…', invoked: 'Card saved' },
-  handler: (args, { viewer, kanban }) => changeOutcome(viewer, kanban.updateCard(viewer, args)),
+  change: (kanban, viewer, args) => kanban.updateCard(viewer, args),
 });
 
-export const moveCard = defineTool({
+export const moveCard = defineBoardWrite({
   name: 'move_card',
   title: 'Move a card',
   description:
     'Moves a card to another column (by id or name) and/or within its column: to the top, the bottom, or before or after ' +
     'another card (relativeTo). A column at its WIP limit refuses the card unless force is true. Returns the board.',
   input: moveCardInput,
-  output: boardOutput,
-  annotations: writes({ destructive: false, repeatable: true }),
-  securitySchemes: WRITE,
+  destructive: false,
+  repeatable: true,
   signInPrompt: 'Sign in to move cards',
   invocation: { invoking: 'Moving the card…', invoked: 'Card moved' },
-  handler: (args, { viewer, kanban }) => changeOutcome(viewer, kanban.moveCard(viewer, args)),
+  change: (kanban, viewer, args) => kanban.moveCard(viewer, args),
 });
 
-export const deleteCard = defineTool({
+export const deleteCard = defineBoardWrite({
   name: 'delete_card',
   title: 'Delete a card',
   description: 'Deletes a card from one of the user\'s boards. This cannot be undone. Returns the board without it.',
   input: deleteCardInput,
-  output: boardOutput,
-  annotations: writes({ destructive: true, repeatable: true }),
-  securitySchemes: WRITE,
+  destructive: true,
+  repeatable: true,
   signInPrompt: 'Sign in to delete cards',
   invocation: { invoking: 'Deleting the card…', invoked: 'Card deleted' },
-  handler: ({ cardId }, { viewer, kanban }) => changeOutcome(viewer, kanban.deleteCard(viewer, cardId)),
+  change: (kanban, viewer, { cardId }) => kanban.deleteCard(viewer, cardId),
 });
