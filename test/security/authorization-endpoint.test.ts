@@ -171,6 +171,27 @@ describe('errors redirected to the registered redirect_uri with error, state and
     expectSignInRedirect(await getJson(url({ code_challenge: 'a'.repeat(128) })));
   });
 
+  it('AZ-23: a scope naming nothing we have (admin, "admin root") → straight back to the redirect_uri with invalid_scope, state and iss: no sign-in page, no consent page', async () => {
+    for (const scope of ['admin', 'admin root']) {
+      for (const accept of ['application/json', 'text/html']) {
+        const response = await send(url({ scope }), { headers: { accept } });
+        const params = errorBack(response, 'invalid_scope');
+        expect(response.location, `${scope} ${accept}`).not.toContain('/oauth/interaction/');
+        expect(params.get('error_description')).toMatch(/scope/);
+      }
+    }
+    // A signed-in browser is not shown a consent page for it either.
+    const fresh = await registerClient(kanban);
+    const signedIn = await session.open(url({}, [], fresh));
+    expect(isConsentPage(signedIn)).toBe(true);
+    const page = await session.browser.open(url({ scope: 'admin' }, [], fresh));
+    expect(page.html).toBe('');
+    errorBack({ status: page.status, headers: page.headers, location: page.url, text: '' }, 'invalid_scope');
+    // One scope we know is enough to go on (the unknown one is dropped: see the AZ-23 success case).
+    expectSignInRedirect(await getJson(url({ scope: 'kanban.read admin' })));
+    expectSignInRedirect(await getJson(url({ scope: 'admin kanban.write' })));
+  });
+
   it('AZ-24: a scope outside the scope-token grammar (LF, ", \\) → redirect with invalid_scope', async () => {
     for (const scope of ['kanban.read\nadmin', 'kanban.read\nkanban.write', 'kanban.read "admin', 'kanban.read \\admin']) {
       errorBack(await getJson(url({ scope })), 'invalid_scope');
@@ -429,6 +450,106 @@ describe('what the browser sees (AZ-35..AZ-39, AZ-42)', () => {
       expect(html, name).not.toMatch(/(src|href|action)="(https?:)?\/\//i);
       expect(html, name).not.toMatch(/<(script|link|iframe|img)\b/i);
     }
+  });
+
+  it("AZ-37/AZ-42: oidc-provider's own pages (the form_post response, with a code or an error, and the logout page) may not be framed, send no Referer and are not cached", async () => {
+    const formPostError = await send(url({ response_mode: 'form_post', code_challenge_method: 'plain' }), { headers: { accept: 'text/html' } });
+    expect(formPostError.status).toBe(400);
+    expect(formPostError.text).toContain('name="error" value="invalid_request"');
+    expect(formPostError.text).toContain(`action="${REDIRECT}"`);
+
+    const { page: formPostCode } = await session.authorize(url({ response_mode: 'form_post' }, [], await registerClient(kanban)));
+    expect(formPostCode.status).toBe(200);
+    expect(formPostCode.html).toMatch(/name="code" value="[\w-]{20,}"/);
+    expect(formPostCode.html).toContain(`action="${REDIRECT}"`);
+
+    const logout = await send(`${kanban.url}/oauth/logout`, { headers: { accept: 'text/html', cookie: session.browser.jar.header() } });
+    expect(logout.status).toBe(200);
+
+    const pages = [
+      { name: 'form_post error', headers: formPostError.headers },
+      { name: 'form_post code', headers: formPostCode.headers },
+      { name: 'logout', headers: logout.headers },
+    ];
+    for (const { name, headers } of pages) {
+      expect(headers.get('content-type'), name).toMatch(/^text\/html/);
+      expect(headers.get('content-security-policy'), name).toMatch(/(^|;)\s*frame-ancestors 'none'\s*(;|$)/);
+      expect(headers.get('x-frame-options'), name).toBe('DENY');
+      expect(headers.get('referrer-policy'), name).toBe('no-referrer');
+      expect(headers.get('cache-control'), name).toBe('no-store');
+    }
+  });
+
+  it("AZ-38: a sign-in or consent POST without this browser's interaction cookie (a cross-site form sends none under SameSite=Lax) → 403, and nothing is signed in or granted", async () => {
+    const post = (action: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
+      send(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString() });
+
+    // Sign-in: a live interaction and the right password, but no cookie (with our Origin, and with none).
+    const started = await send(url());
+    expectSignInRedirect(started);
+    const loginAction = `${kanban.url}${started.location!}/login`;
+    for (const headers of [{ origin: kanban.url }, {}] as Record<string, string>[]) {
+      const forged = await post(loginAction, { username: account.username, password: account.password }, headers);
+      expect(forged.status).toBe(403);
+      expect(forged.location).toBeNull();
+      expect(forged.headers.getSetCookie().some((cookie) => cookie.startsWith('kanban.session='))).toBe(false);
+    }
+
+    // Consent: the signed-in browser's session cookie, but not its interaction cookie.
+    const fresh = await registerClient(kanban);
+    const consent = await session.open(url({}, [], fresh));
+    expect(isConsentPage(consent)).toBe(true);
+    const confirmAction = new URL(/action="([^"]*\/confirm)"/.exec(consent.html)![1]!, kanban.url).href;
+    const sessionOnly = session.browser.jar
+      .header()
+      .split('; ')
+      .filter((cookie) => !cookie.startsWith('kanban.interaction'))
+      .join('; ');
+    expect(sessionOnly).toContain('kanban.session=');
+    for (const headers of [{ origin: kanban.url }, { origin: kanban.url, cookie: sessionOnly }, {}] as Record<string, string>[]) {
+      const forged = await post(confirmAction, {}, headers);
+      expect(forged.status, JSON.stringify(Object.keys(headers))).toBe(403);
+      expect(forged.location).toBeNull();
+    }
+    const forgedAbort = await post(confirmAction.replace(/\/confirm$/, '/abort'), {}, { origin: kanban.url });
+    expect(forgedAbort.status).toBe(403);
+
+    // Nothing was granted or denied: the interaction still asks, and allowing it then gives a code.
+    const again = await session.browser.open(consent.url);
+    expect(isConsentPage(again)).toBe(true);
+    const allowed = await session.browser.submit(again, '/confirm');
+    expectCode(new URL(allowed.url), REDIRECT);
+  });
+});
+
+describe('HTTP methods (AZ-40, AZ-41)', () => {
+  it('AZ-40: PUT, DELETE or PATCH /oauth/authorize → 405 with Allow: GET, HEAD and a JSON invalid_request', async () => {
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      for (const accept of ['application/json', 'text/html']) {
+        const response = await send(url(), { method, headers: { accept } });
+        expectJsonError(response, 405, 'invalid_request');
+        expect(response.headers.get('allow'), method).toBe('GET, HEAD');
+        expect(response.headers.get('cache-control')).toBe('no-store');
+        expect(response.headers.get('set-cookie')).toBeNull();
+      }
+    }
+  });
+
+  it('AZ-41: POST is not supported at the authorization endpoint: a form-encoded or JSON POST (or the query on a POST) → 405 with Allow: GET, HEAD, and no sign-in starts', async () => {
+    const params = Object.fromEntries(new URL(url()).searchParams);
+    const posts: { name: string; target: string; init: RequestInit }[] = [
+      { name: 'form', target: `${kanban.url}/oauth/authorize`, init: { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() } },
+      { name: 'json', target: `${kanban.url}/oauth/authorize`, init: { headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) } },
+      { name: 'query', target: url(), init: { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' } },
+    ];
+    for (const { name, target, init } of posts) {
+      const response = await send(target, { ...init, method: 'POST' });
+      expectJsonError(response, 405, 'invalid_request');
+      expect(response.headers.get('allow'), name).toBe('GET, HEAD');
+      expect(response.headers.get('set-cookie'), name).toBeNull();
+    }
+    // GET with the same parameters is the way in.
+    expectSignInRedirect(await getJson(url()));
   });
 });
 

@@ -4,9 +4,11 @@ import { removeDataDir, startKanban, type RunningKanban } from '../support/kanba
 import { makeAccount, registerClient, tokenRequest, type RegisteredClient } from '../support/oauth-steps.ts';
 import {
   backdate,
+  basicAuth,
   codeForm,
   ERROR_DESCRIPTION_CHARSET,
   expectOAuthError,
+  introspect,
   refresh,
   revoke,
   SignedInBrowser,
@@ -73,11 +75,19 @@ async function rotate(client: RegisteredClient, refreshToken: string, extra: Rec
   return response.body as Tokens;
 }
 
-/** Revocation errors: JSON with an error code and a clean description. */
+/** Revocation errors: JSON with an error code and a clean description, never cached. */
 function expectRevocationError(response: Awaited<ReturnType<typeof revoke>>, status: number, error: string): void {
   expect({ status: response.status, error: response.body.error }, response.text).toEqual({ status, error });
   expect(response.headers.get('content-type')).toMatch(/^application\/json\b/);
+  expect(response.headers.get('cache-control')).toBe('no-store');
   expect(response.body.error_description).toMatch(ERROR_DESCRIPTION_CHARSET);
+}
+
+/** A revocation success: 200, an empty body (or `{}`), and Cache-Control: no-store like every answer of that endpoint. */
+function expectRevoked(response: Awaited<ReturnType<typeof revoke>>): void {
+  expect(response.status, response.text).toBe(200);
+  expect(['', '{}']).toContain(response.text);
+  expect(response.headers.get('cache-control')).toBe('no-store');
 }
 
 describe('refresh: the request and the token (RR-01..RR-07, RR-11..RR-14)', () => {
@@ -257,13 +267,12 @@ describe('refresh: rotation, reuse detection and the grace window (RR-08, RR-09,
   });
 });
 
-describe('revocation (RR-15..RR-21)', () => {
-  it('RR-15: revoking its own refresh token gives 200 with an empty body; the token, and the rest of its grant, are dead', async () => {
+describe('revocation (RR-15..RR-22)', () => {
+  it('RR-15: revoking its own refresh token gives 200 with an empty body and Cache-Control: no-store; the token, and the rest of its grant, are dead', async () => {
     const { client, tokens, grantId } = await signedIn();
     const successor = await rotate(client, tokens.refresh_token);
     const response = await revoke(kanban, { token: successor.refresh_token, client_id: client.client_id });
-    expect(response.status).toBe(200);
-    expect(['', '{}']).toContain(response.text);
+    expectRevoked(response);
     expectOAuthError(await refresh(kanban, client, successor.refresh_token), 400, 'invalid_grant');
     // The whole grant goes, including the predecessor still inside its grace window.
     expect(grantExists(grantId)).toBe(false);
@@ -272,25 +281,24 @@ describe('revocation (RR-15..RR-21)', () => {
     expect(await whoamiStatus(kanban, successor.access_token)).toBe(200);
   });
 
-  it('RR-16: revoking garbage or an unknown token gives 200 (no oracle)', async () => {
+  it('RR-16: revoking garbage or an unknown token gives 200 (no oracle), not cached', async () => {
     const { client, tokens } = await signedIn();
     for (const token of ['garbage', 'A'.repeat(43), `${tokens.refresh_token.slice(0, -1)}_`, 'a"b\\c\n']) {
-      const response = await revoke(kanban, { token, client_id: client.client_id });
-      expect(response.status, response.text).toBe(200);
-      expect(['', '{}']).toContain(response.text);
+      expectRevoked(await revoke(kanban, { token, client_id: client.client_id }));
     }
     // Anything shaped like a JWT is refused by its shape alone (RR-21): a forged one gets exactly
     // the answer a real access token gets, so the response tells nothing about validity.
     const forgedJwt = await revoke(kanban, { token: 'eyJhbGciOiJub25lIn0.e30.', client_id: client.client_id });
     const realJwt = await revoke(kanban, { token: tokens.access_token, client_id: client.client_id });
     expect([forgedJwt.status, forgedJwt.text]).toEqual([realJwt.status, realJwt.text]);
+    for (const response of [forgedJwt, realJwt]) expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
   it("RR-17: another client's token is not revoked: 200 for a public caller, 400 invalid_request for a confidential one", async () => {
     const victim = await signedIn();
     const publicCaller = await registerClient(kanban);
     const silent = await revoke(kanban, { token: victim.tokens.refresh_token, client_id: publicCaller.client_id });
-    expect(silent.status).toBe(200);
+    expectRevoked(silent);
     expect(grantExists(victim.grantId)).toBe(true);
 
     const confidential = await registerClient(kanban, { token_endpoint_auth_method: 'client_secret_post' });
@@ -316,15 +324,15 @@ describe('revocation (RR-15..RR-21)', () => {
     expectRevocationError(await revoke(kanban, { token: tokens.refresh_token, client_id: client.client_id, client_secret: 'wrong' }), 401, 'invalid_client');
     expect(grantExists(grantId)).toBe(true);
     const ok = await revoke(kanban, { token: tokens.refresh_token, client_id: client.client_id, client_secret: String(client.client_secret) });
-    expect(ok.status).toBe(200);
+    expectRevoked(ok);
     expect(grantExists(grantId)).toBe(false);
   });
 
-  it('RR-20: a wrong or unrecognised token_type_hint still revokes (200)', async () => {
+  it('RR-20: a wrong or unrecognised token_type_hint still revokes (200, no-store)', async () => {
     for (const hint of ['access_token', 'foobar', 'refresh_token']) {
       const { client, tokens, grantId } = await signedIn();
       const response = await revoke(kanban, { token: tokens.refresh_token, client_id: client.client_id, token_type_hint: hint });
-      expect(response.status, response.text).toBe(200);
+      expectRevoked(response);
       expect(grantExists(grantId)).toBe(false);
       expectOAuthError(await refresh(kanban, client, tokens.refresh_token), 400, 'invalid_grant');
     }
@@ -338,5 +346,54 @@ describe('revocation (RR-15..RR-21)', () => {
     }
     expect(await whoamiStatus(kanban, tokens.access_token)).toBe(200);
     expect(grantExists(grantId)).toBe(true);
+  });
+
+  it('RR-22: discovery gives revocation and introspection the auth methods of the token endpoint, none included; what is advertised is accepted (none and client_secret_post above, client_secret_basic here)', async () => {
+    for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+      const metadata = (await (await fetch(`${kanban.url}${path}`)).json()) as Record<string, unknown>;
+      const methods = metadata.token_endpoint_auth_methods_supported as string[];
+      expect(methods, path).toEqual(expect.arrayContaining(['none', 'client_secret_basic', 'client_secret_post']));
+      expect(metadata.revocation_endpoint_auth_methods_supported, path).toEqual(methods);
+      expect(metadata.introspection_endpoint_auth_methods_supported, path).toEqual(methods);
+      // RFC 8414 §2: private_key_jwt listed → the signing algorithms are listed too, asymmetric only.
+      expect(methods).toContain('private_key_jwt');
+      for (const key of ['revocation_endpoint_auth_signing_alg_values_supported', 'introspection_endpoint_auth_signing_alg_values_supported']) {
+        expect(metadata[key], `${path} ${key}`).toEqual(metadata.token_endpoint_auth_signing_alg_values_supported);
+        expect((metadata[key] as string[]).some((alg) => alg.startsWith('HS')), key).toBe(false);
+      }
+    }
+    const { client, tokens, grantId } = await signedIn({ metadata: { token_endpoint_auth_method: 'client_secret_basic' } });
+    expectRevocationError(await revoke(kanban, { token: tokens.refresh_token }, { authorization: basicAuth(client.client_id, 'wrong') }), 401, 'invalid_client');
+    expect(grantExists(grantId)).toBe(true);
+    expectRevoked(await revoke(kanban, { token: tokens.refresh_token }, { authorization: basicAuth(client.client_id, String(client.client_secret)) }));
+    expect(grantExists(grantId)).toBe(false);
+  });
+});
+
+describe('introspection: a client learns only about its own tokens', () => {
+  it("a confidential client introspecting another client's refresh token gets { active: false } and nothing more; its own gets active: true; nothing is consumed", async () => {
+    const confidential = { token_endpoint_auth_method: 'client_secret_post' };
+    const owner = await signedIn({ metadata: confidential });
+    const publicOwner = await signedIn();
+    const stranger = await registerClient(kanban, confidential);
+    const asStranger = { client_id: stranger.client_id, client_secret: String(stranger.client_secret) };
+
+    for (const victim of [owner, publicOwner]) {
+      for (const hint of [{}, { token_type_hint: 'refresh_token' }] as Record<string, string>[]) {
+        const foreign = await introspect(kanban, { token: victim.tokens.refresh_token, ...asStranger, ...hint });
+        expect(foreign.status, foreign.text).toBe(200);
+        expect(foreign.body).toEqual({ active: false });
+        expect(foreign.headers.get('cache-control')).toBe('no-store');
+      }
+    }
+
+    const own = await introspect(kanban, { token: owner.tokens.refresh_token, client_id: owner.client.client_id, client_secret: String(owner.client.client_secret) });
+    expect(own.status, own.text).toBe(200);
+    expect(own.body).toMatchObject({ active: true, client_id: owner.client.client_id, scope: owner.tokens.scope });
+    expect(own.headers.get('cache-control')).toBe('no-store');
+
+    // Looking did not use anything up: both refresh tokens still rotate.
+    await rotate(owner.client, owner.tokens.refresh_token, { client_secret: String(owner.client.client_secret) });
+    await rotate(publicOwner.client, publicOwner.tokens.refresh_token);
   });
 });

@@ -37,7 +37,7 @@ function expectRegistered(response: RawResponse): RegisteredClient & Record<stri
   return JSON.parse(response.text) as RegisteredClient & Record<string, unknown>;
 }
 
-describe('redirect URIs (RG-01..RG-03)', () => {
+describe('redirect URIs (RG-01..RG-06)', () => {
   it('RG-01: redirect_uris missing or empty → 400 invalid_redirect_uri', async () => {
     const missing = expectRefused(await register({ client_name: 'No redirect', token_endpoint_auth_method: 'none' }), 'invalid_redirect_uri');
     expect(missing.error_description).toMatch(/redirect_uris/);
@@ -58,6 +58,53 @@ describe('redirect URIs (RG-01..RG-03)', () => {
       const body = expectRefused(await register({ redirect_uris: [uri], application_type: applicationType, token_endpoint_auth_method: 'none' }), 'invalid_redirect_uri');
       expect(body.error_description, uri).toMatch(/fragment/);
     }
+  });
+
+  it('RG-04: a plain-http redirect URI off loopback → 400 invalid_redirect_uri, for web and native clients, alone or next to a good one; http on 127.0.0.1 or [::1] is accepted', async () => {
+    for (const applicationType of ['web', 'native']) {
+      const body = expectRefused(await register({ redirect_uris: ['http://evil.example/cb'], application_type: applicationType, token_endpoint_auth_method: 'none' }), 'invalid_redirect_uri');
+      expect(body.error_description, applicationType).toMatch(/https/);
+    }
+    expectRefused(await register({ redirect_uris: [REDIRECT, 'http://evil.example/cb'], token_endpoint_auth_method: 'none' }), 'invalid_redirect_uri');
+    // Names that merely start like loopback are not loopback.
+    for (const uri of ['http://127.0.0.1.evil.example/cb', 'http://localhost.evil.example/cb']) {
+      expectRefused(await register({ redirect_uris: [uri], application_type: 'native', token_endpoint_auth_method: 'none' }), 'invalid_redirect_uri');
+    }
+    for (const [uri, applicationType] of [['http://127.0.0.1:8765/cb', 'web'], ['http://[::1]:8765/cb', 'native']] as const) {
+      const client = expectRegistered(await register({ redirect_uris: [uri], application_type: applicationType, token_endpoint_auth_method: 'none' }));
+      expect(client.redirect_uris).toEqual([uri]);
+    }
+  });
+
+  it('RG-05: a private-use scheme without a dot (myapp:/cb) → 400 invalid_redirect_uri, web or native; a reverse-domain scheme (com.example.app:/cb) is accepted for a native client', async () => {
+    for (const applicationType of ['native', 'web']) {
+      const body = expectRefused(await register({ redirect_uris: ['myapp:/cb'], application_type: applicationType, token_endpoint_auth_method: 'none' }), 'invalid_redirect_uri');
+      expect(body.error_description, applicationType).toMatch(/redirect_uris/);
+    }
+    const native = expectRegistered(await register({ redirect_uris: ['com.example.app:/cb'], application_type: 'native', token_endpoint_auth_method: 'none' }));
+    expect(native.redirect_uris).toEqual(['com.example.app:/cb']);
+  });
+
+  const RESERVED_QUERY = [`${REDIRECT}?code=abc`, `${REDIRECT}?state=1`, `${REDIRECT}?x=1&iss=https%3A%2F%2Fevil.example`, `${REDIRECT}?a=1&code`];
+
+  it('RG-06: a redirect URI that already carries code, state or iss in its query (even empty) → 400 invalid_redirect_uri', async () => {
+    for (const uri of RESERVED_QUERY) {
+      const response = await register({ redirect_uris: [uri], token_endpoint_auth_method: 'none' });
+      // expectRefused minus the description charset, which the next test holds to account.
+      expect(response.status, response.text).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      const body = JSON.parse(response.text) as Record<string, unknown>;
+      expect(body.error, uri).toBe('invalid_redirect_uri');
+      expect(body.error_description, uri).toMatch(/redirect_uris/);
+      expect(body).not.toHaveProperty('client_id');
+    }
+    // Any other query is fine (AZ-08 uses one end to end).
+    expectRegistered(await register({ redirect_uris: [`${REDIRECT}?foo=bar`], token_endpoint_auth_method: 'none' }));
+  });
+
+  it('RG-06: the refusal\'s error_description stays within the RFC 6749 §5.2 charset (no quotes around the parameter name)', async () => {
+    expectRefused(await register({ redirect_uris: [RESERVED_QUERY[0]!], token_endpoint_auth_method: 'none' }), 'invalid_redirect_uri');
   });
 });
 
@@ -101,7 +148,7 @@ describe('grant types, response types, client authentication (RG-07..RG-10)', ()
   });
 });
 
-describe('request format (RG-11, RG-12)', () => {
+describe('request format (RG-11..RG-13)', () => {
   it('RG-11: a body that is null, malformed JSON, an array or a string → 400 with a JSON invalid_request', async () => {
     for (const body of ['null', '{"redirect_uris": [', '[]', '"https://client.example/cb"', '']) {
       const refused = expectRefused(await register(body), 'invalid_request');
@@ -114,9 +161,40 @@ describe('request format (RG-11, RG-12)', () => {
     expect(form.error_description).toMatch(/application\/json/);
     expectRefused(await register(JSON.stringify({ redirect_uris: [REDIRECT] }), { 'content-type': 'text/plain' }), 'invalid_request');
   });
+
+  it('RG-13: a body over 16 KiB (declared Content-Length) → 413 with a JSON invalid_request and Cache-Control: no-store; exactly 16 KiB still registers', async () => {
+    /** A valid registration of exactly `size` bytes: ten long redirect URIs (each under the 2000-character cap). */
+    const bodyOfSize = (size: number): string => {
+      const make = (last: number) => JSON.stringify({ token_endpoint_auth_method: 'none', redirect_uris: Array.from({ length: 10 }, (_, i) => `https://client.example/${i}/${'p'.repeat(i === 9 ? last : 1600)}`) });
+      const body = make(1600 + size - make(1600).length);
+      expect(Buffer.byteLength(body)).toBe(size);
+      return body;
+    };
+    for (const body of [bodyOfSize(16 * 1024 + 1), JSON.stringify({ redirect_uris: [REDIRECT], client_name: 'x'.repeat(200 * 1024) })]) {
+      const response = await register(body);
+      const refused = expectJsonError(response, 413, 'invalid_request');
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(refused).not.toHaveProperty('client_id');
+    }
+    const atLimit = expectRegistered(await register(bodyOfSize(16 * 1024)));
+    expect(atLimit.redirect_uris).toHaveLength(10);
+  });
+  it('RG-13: a body of undeclared size (chunked) → 411: the limit cannot be checked without reading it', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${kanban.url}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.write(JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', client_name: 'x'.repeat(17 * 1024) }));
+      req.end();
+    });
+    expect(status).toBe(411);
+  });
 });
 
-describe('metadata shown to users and scope (RG-14, RG-16)', () => {
+describe('metadata shown to users and scope (RG-14..RG-16)', () => {
   it('RG-14: javascript: in policy_uri, tos_uri, logo_uri or client_uri → 400 invalid_client_metadata', async () => {
     for (const field of ['policy_uri', 'tos_uri', 'logo_uri', 'client_uri']) {
       const body = expectRefused(await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', [field]: 'javascript:alert(1)' }), 'invalid_client_metadata');
@@ -145,6 +223,22 @@ describe('metadata shown to users and scope (RG-14, RG-16)', () => {
     const allowed = expectRegistered(await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', scope: 'kanban.read' }));
     expect(allowed.scope).toBe('kanban.read');
   });
+
+  it('RG-15: bounded metadata — 11 redirect_uris or a redirect URI over 2000 characters → 400 invalid_redirect_uri; a 101-character client_name or a client_uri over 2000 → 400 invalid_client_metadata; 10 URIs and a 100-character name register', async () => {
+    const uris = (count: number) => Array.from({ length: count }, (_, i) => `https://client.example/cb${i}`);
+    const tooMany = expectRefused(await register({ redirect_uris: uris(11), token_endpoint_auth_method: 'none' }), 'invalid_redirect_uri');
+    expect(tooMany.error_description).toMatch(/10/);
+    expectRefused(await register({ redirect_uris: [`https://client.example/${'a'.repeat(2000)}`], token_endpoint_auth_method: 'none' }), 'invalid_redirect_uri');
+
+    const longName = expectRefused(await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', client_name: 'n'.repeat(101) }), 'invalid_client_metadata');
+    expect(longName.error_description).toMatch(/client_name/);
+    const longUri = expectRefused(await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', client_uri: `https://client.example/${'a'.repeat(2000)}` }), 'invalid_client_metadata');
+    expect(longUri.error_description).toMatch(/client_uri/);
+
+    const atLimits = expectRegistered(await register({ redirect_uris: uris(10), token_endpoint_auth_method: 'none', client_name: 'n'.repeat(100) }));
+    expect(atLimits.redirect_uris).toEqual(uris(10));
+    expect(atLimits.client_name).toBe('n'.repeat(100));
+  });
 });
 
 describe('the success response (RG-17)', () => {
@@ -166,6 +260,25 @@ describe('the success response (RG-17)', () => {
     expect(confidentialResponse.headers.get('cache-control')).toBe('no-store');
     expect(confidential.client_secret).toMatch(/^[\w-]{43,}$/);
     expect(confidential.client_secret_expires_at).toBe(0);
+  });
+
+  it('RG-17: every 201 also sends Pragma: no-cache; a client that leaves token_endpoint_auth_method out is public (none) and gets no secret; client_secret_post gets one', async () => {
+    const omittedResponse = await register({ redirect_uris: [REDIRECT], client_name: 'No method given' });
+    const omitted = expectRegistered(omittedResponse);
+    expect(omitted.token_endpoint_auth_method).toBe('none');
+    expect(omitted).not.toHaveProperty('client_secret');
+    expect(omitted).not.toHaveProperty('client_secret_expires_at');
+
+    const postResponse = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post' });
+    const post = expectRegistered(postResponse);
+    expect(post.token_endpoint_auth_method).toBe('client_secret_post');
+    expect(post.client_secret).toMatch(/^[\w-]{43,}$/);
+    expect(post.client_secret_expires_at).toBe(0);
+
+    for (const response of [omittedResponse, postResponse]) {
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('pragma')).toBe('no-cache');
+    }
   });
 });
 
@@ -244,5 +357,57 @@ describe('client ID metadata documents: no server-side request forgery (RG-20)',
       removeDataDir(redirecting.dataDir);
       await new Promise<void>((resolve) => origin.close(() => resolve()));
     }
+  });
+
+  it('RG-20: a metadata document whose client_id is not its own URL, or that asks for a shared secret → 400 invalid_client (JSON or our error page), no redirect; a document naming itself goes on to sign-in', async () => {
+    const served: string[] = [];
+    const documents = await startKanban({
+      issuer: {
+        fetch: async (input) => {
+          const target = new URL(input instanceof Request ? input.url : input);
+          served.push(target.pathname);
+          const metadata: Record<string, unknown> = { client_id: target.href, client_name: 'Hosted', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' };
+          if (target.pathname === '/someone-else.json') metadata.client_id = 'https://client.example/own.json';
+          if (target.pathname === '/secret.json') metadata.token_endpoint_auth_method = 'client_secret_post';
+          return new Response(JSON.stringify(metadata), { status: 200, headers: { 'content-type': 'application/json' } });
+        },
+      },
+    });
+    const authorize = (path: string) => {
+      const query = new URLSearchParams({ client_id: `https://client.example${path}`, redirect_uri: REDIRECT, response_type: 'code', code_challenge: challenge, code_challenge_method: 'S256', state: 's' });
+      return `${documents.url}/oauth/authorize?${query}`;
+    };
+    try {
+      for (const path of ['/someone-else.json', '/secret.json']) {
+        const body = expectJsonError(await getJson(authorize(path)), 400, 'invalid_client');
+        expect(body.error_description, path).toMatch(/client_id metadata document/);
+        const page = await send(authorize(path), { headers: { accept: 'text/html' } });
+        expect(page.status).toBe(400);
+        expect(page.location).toBeNull();
+        expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(page.text).toContain('Sign-in could not continue');
+      }
+      expect(served).toContain('/someone-else.json');
+      const own = await getJson(authorize('/own.json'));
+      expect(own.status, own.text).toBe(303);
+      expect(own.location).toMatch(/^\/oauth\/interaction\/[\w-]+$/);
+    } finally {
+      await documents.stop();
+      removeDataDir(documents.dataDir);
+    }
+  });
+});
+
+describe('HTTP methods (RG-21)', () => {
+  it('RG-21: GET, PUT or DELETE /oauth/register → 405 with Allow: POST, OPTIONS and a JSON invalid_request; the CORS preflight still answers', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const response = await send(`${kanban.url}/oauth/register`, { method, headers: { accept: 'application/json', 'content-type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify({ redirect_uris: [REDIRECT] }) });
+      expectJsonError(response, 405, 'invalid_request');
+      expect(response.headers.get('allow'), method).toBe('POST, OPTIONS');
+      expect(response.headers.get('cache-control')).toBe('no-store');
+    }
+    const preflight = await send(`${kanban.url}/oauth/register`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get('access-control-allow-methods')).toMatch(/POST/);
   });
 });

@@ -9,6 +9,7 @@ import {
   backdate,
   basicAuth,
   codeForm,
+  databaseBytes,
   ERROR_DESCRIPTION_CHARSET,
   expectOAuthError,
   refresh,
@@ -77,7 +78,7 @@ function grantIdOfRefreshToken(refreshToken: string): string {
   return row.grant_id!;
 }
 
-describe('token endpoint: request shape (TK-02, TK-03, TK-04, TK-06, TK-29)', () => {
+describe('token endpoint: request shape (TK-01..TK-06, TK-29)', () => {
   it('TK-02: a JSON body is refused with 400 invalid_request', async () => {
     const client = await registerClient(kanban);
     const response = await postToken(JSON.stringify({ grant_type: 'refresh_token', refresh_token: 'x', client_id: client.client_id }), { 'content-type': 'application/json' });
@@ -120,6 +121,45 @@ describe('token endpoint: request shape (TK-02, TK-03, TK-04, TK-06, TK-29)', ()
     }
     // Refused before the code was looked at: the well-formed request still works.
     expect((await tokenRequest(kanban, codeForm(kanban, client, code, verifier))).status).toBe(200);
+  });
+
+  it('TK-01: GET, PUT or DELETE /oauth/token, and GET /oauth/revoke or /oauth/introspect → 405 with Allow: POST, OPTIONS and a JSON invalid_request; a refresh token sent that way is not used', async () => {
+    const { client, tokens } = await redeemed();
+    const grant = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: client.client_id });
+    const ownToken = new URLSearchParams({ token: tokens.refresh_token, client_id: client.client_id });
+    const attempts: [string, string, string | undefined][] = [
+      ['GET', `/oauth/token?${grant}`, undefined],
+      ['PUT', '/oauth/token', grant.toString()],
+      ['DELETE', '/oauth/token', grant.toString()],
+      ['GET', `/oauth/revoke?${ownToken}`, undefined],
+      ['GET', `/oauth/introspect?${ownToken}`, undefined],
+    ];
+    for (const [method, path, body] of attempts) {
+      const response = await fetch(`${kanban.url}${path}`, { method, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body });
+      const parsed = { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
+      expectOAuthError(parsed, 405, 'invalid_request');
+      expect(response.headers.get('allow'), `${method} ${path}`).toBe('POST, OPTIONS');
+    }
+    // Neither rotated nor revoked: the refresh token is still the live one.
+    expect((await refresh(kanban, client, tokens.refresh_token)).status).toBe(200);
+  });
+
+  it('TK-05: a client registered for authorization_code only gets no refresh token, and a refresh_token grant from it gets 400 unauthorized_client (public or authenticated, whatever token it presents)', async () => {
+    const client = await registerClient(kanban, { grant_types: ['authorization_code'] });
+    expect(client.grant_types).toEqual(['authorization_code']);
+    const { code, verifier } = await browser.code(client);
+    const tokens = await tokenRequest(kanban, codeForm(kanban, client, code, verifier));
+    expect(tokens.status, JSON.stringify(tokens.body)).toBe(200);
+    expect(tokens.body.refresh_token).toBeUndefined();
+    expectOAuthError(await refresh(kanban, client, 'x'), 400, 'unauthorized_client');
+
+    // Another client's live refresh token changes nothing, and is left alone.
+    const other = await redeemed();
+    expectOAuthError(await refresh(kanban, client, other.tokens.refresh_token), 400, 'unauthorized_client');
+    expect((await refresh(kanban, other.client, other.tokens.refresh_token)).status).toBe(200);
+
+    const confidential = await registerClient(kanban, { grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_post' });
+    expectOAuthError(await refresh(kanban, confidential, 'x', { client_secret: String(confidential.client_secret) }), 400, 'unauthorized_client');
   });
 });
 
@@ -278,7 +318,7 @@ describe('token endpoint: the authorization code (TK-07..TK-18)', () => {
   });
 });
 
-describe('token endpoint: client authentication (TK-19..TK-24)', () => {
+describe('token endpoint: client authentication (TK-19..TK-25)', () => {
   it('TK-19: an unknown client_id gets 401 invalid_client; through the Authorization header, with WWW-Authenticate: Basic realm', async () => {
     const inBody = await tokenRequest(kanban, { grant_type: 'refresh_token', refresh_token: 'x', client_id: 'no-such-client' });
     expectOAuthError(inBody, 401, 'invalid_client');
@@ -362,6 +402,26 @@ describe('token endpoint: client authentication (TK-19..TK-24)', () => {
     expectOAuthError(response, 400, 'invalid_client');
     expect(response.body.error_description).toMatch(/expired/);
   });
+
+  it('TK-25: secrets are only compared, never used as HMAC keys: discovery names no client_secret_jwt and no HS* algorithm, and registration refuses both', async () => {
+    for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+      const metadata = (await (await fetch(`${kanban.url}${path}`)).json()) as Record<string, unknown>;
+      expect(metadata.token_endpoint_auth_methods_supported, path).not.toContain('client_secret_jwt');
+      expect(metadata.token_endpoint_auth_signing_alg_values_supported, path).toEqual(expect.arrayContaining(['ES256']));
+      for (const [key, value] of Object.entries(metadata)) {
+        if (!key.endsWith('_alg_values_supported')) continue;
+        for (const alg of value as string[]) expect(alg, `${path} ${key}`).not.toMatch(/^HS/);
+      }
+    }
+    for (const metadata of [{ token_endpoint_auth_method: 'client_secret_jwt' }, { token_endpoint_auth_method: 'client_secret_basic', id_token_signed_response_alg: 'HS256' }]) {
+      const response = await fetch(`${kanban.url}/oauth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ redirect_uris: ['https://client.example/cb'], ...metadata }),
+      });
+      expectOAuthError({ status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> }, 400, 'invalid_client_metadata');
+    }
+  });
 });
 
 describe('token endpoint: what comes back (TK-26, TK-27, TK-28, TK-30, TK-31)', () => {
@@ -378,7 +438,7 @@ describe('token endpoint: what comes back (TK-26, TK-27, TK-28, TK-30, TK-31)', 
     }
   });
 
-  it('TK-27: every token response carries Cache-Control: no-store, successes and every kind of error alike', async () => {
+  it('TK-27: every token response carries Cache-Control: no-store and Pragma: no-cache, successes and every kind of error alike', async () => {
     const { client, code, verifier, tokens } = await redeemed();
     const confidential = await registerConfidential('client_secret_post');
     const responses: TokenResponse[] = [
@@ -394,6 +454,7 @@ describe('token endpoint: what comes back (TK-26, TK-27, TK-28, TK-30, TK-31)', 
     expect(responses[0]!.status).toBe(200);
     for (const response of responses) {
       expect(response.headers.get('cache-control'), JSON.stringify(response.body)).toBe('no-store');
+      expect(response.headers.get('pragma'), JSON.stringify(response.body)).toBe('no-cache');
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     }
   });
@@ -418,6 +479,28 @@ describe('token endpoint: what comes back (TK-26, TK-27, TK-28, TK-30, TK-31)', 
       expect(response.status).toBeLessThan(500);
       expect(response.body.error).toMatch(/^[a-z_]+$/);
       expect(response.body.error_description).toMatch(ERROR_DESCRIPTION_CHARSET);
+    }
+  });
+
+  it('errors of the token, revocation and introspection endpoints are JSON even when the caller asks for HTML (Accept: text/html): error pages are for the browser routes only', async () => {
+    const client = await registerClient(kanban);
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const requests: [string, string, Record<string, string>][] = [
+      ['/oauth/token', new URLSearchParams({ grant_type: 'foobar', client_id: client.client_id }).toString(), form],
+      ['/oauth/token', new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'x', client_id: 'no-such-client' }).toString(), form],
+      ['/oauth/token', new URLSearchParams(codeForm(kanban, client, 'x', pkcePair().verifier)).toString(), form],
+      ['/oauth/token', '{', { 'content-type': 'application/json' }],
+      ['/oauth/revoke', new URLSearchParams({ client_id: client.client_id }).toString(), form],
+      ['/oauth/introspect', new URLSearchParams({ token: 'x' }).toString(), form],
+    ];
+    for (const [path, body, headers] of requests) {
+      const response = await fetch(`${kanban.url}${path}`, { method: 'POST', headers: { accept: 'text/html', ...headers }, body });
+      const text = await response.text();
+      expect(response.status, `${path} ${text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+      expect(response.headers.get('content-type'), `${path} ${text.slice(0, 200)}`).toMatch(/^application\/json/);
+      expect(text).not.toMatch(/<html/i);
+      expectOAuthError({ status: response.status, headers: response.headers, body: JSON.parse(text) as Record<string, any> }, response.status, String(JSON.parse(text).error));
+      expect(JSON.parse(text).error).toMatch(/^[a-z_]+$/);
     }
   });
 
@@ -493,5 +576,45 @@ describe('persistence (DB-04, DB-12)', () => {
     for (const [name, value] of Object.entries(secrets)) {
       expect(bytes.includes(value), `${name} found in the database files`).toBe(false);
     }
+  });
+
+  it('TK-25, DB-12: client secrets (client_secret_post and client_secret_basic) are stored only as sha256$ hashes, never in the database files; the secret authenticates, a wrong one or the stored hash itself gets 401 invalid_client', async () => {
+    const post = await registerConfidential('client_secret_post');
+    const basic = await registerConfidential('client_secret_basic');
+    const storedSecret = (client: Confidential): string => {
+      const payload = JSON.parse(storeRow(kanban, 'Client', client.client_id)!.payload) as { client_secret?: unknown };
+      expect(payload.client_secret).toMatch(/^sha256\$[\w-]{43}$/);
+      return payload.client_secret as string;
+    };
+    const hashes = { post: storedSecret(post), basic: storedSecret(basic) };
+
+    const { files, bytes } = databaseBytes(kanban);
+    expect(files).toContain('kanban.sqlite');
+    for (const client of [post, basic]) {
+      expect(bytes.includes(client.client_id), 'the client row is on disk').toBe(true);
+      expect(bytes.includes(client.client_secret), `${String(client.token_endpoint_auth_method)} secret found in the database files`).toBe(false);
+    }
+    // Everything a thief of the database could try instead of the secret.
+    const impostors = (hash: string, other: string) => ['wrong', hash, hash.slice('sha256$'.length), `${hash}x`, other];
+
+    // client_secret_post, through a whole code exchange and a refresh.
+    const postCode = await browser.code(post);
+    for (const secret of impostors(hashes.post, hashes.basic)) {
+      expectOAuthError(await tokenRequest(kanban, codeForm(kanban, post, postCode.code, postCode.verifier, { client_secret: secret })), 401, 'invalid_client');
+    }
+    const postTokens = await tokenRequest(kanban, codeForm(kanban, post, postCode.code, postCode.verifier, { client_secret: post.client_secret }));
+    expect(postTokens.status, JSON.stringify(postTokens.body)).toBe(200);
+    expectOAuthError(await refresh(kanban, post, postTokens.body.refresh_token, { client_secret: hashes.post }), 401, 'invalid_client');
+    expect((await refresh(kanban, post, postTokens.body.refresh_token, { client_secret: post.client_secret })).status).toBe(200);
+
+    // client_secret_basic, likewise.
+    const basicCode = await browser.code(basic);
+    const form = codeForm(kanban, basic, basicCode.code, basicCode.verifier);
+    delete form.client_id;
+    for (const secret of impostors(hashes.basic, hashes.post)) {
+      expectOAuthError(await tokenRequest(kanban, form, { authorization: basicAuth(basic.client_id, secret) }), 401, 'invalid_client');
+    }
+    const basicTokens = await tokenRequest(kanban, form, { authorization: basicAuth(basic.client_id, basic.client_secret) });
+    expect(basicTokens.status, JSON.stringify(basicTokens.body)).toBe(200);
   });
 });

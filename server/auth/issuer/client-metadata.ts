@@ -23,7 +23,8 @@ function checkRedirectUri(value: unknown): void {
     refuseRedirect('with a private-use scheme must use a reverse domain name (com.example.app:/cb)');
   }
   for (const parameter of ['code', 'state', 'iss']) {
-    if (url.searchParams.has(parameter)) refuseRedirect(`must not carry a "${parameter}" query parameter`);
+    // No quotes: error_description may not contain them (RFC 6749 §5.2).
+    if (url.searchParams.has(parameter)) refuseRedirect(`must not carry a ${parameter} query parameter`);
   }
 }
 

@@ -41,10 +41,21 @@ function canonicalOrigin(publicUrl: string): RequestHandler {
 
 const REGISTRATION_BODY_LIMIT = 16 * 1024;
 
-/** A registration body over the limit is refused before it is read (oidc-provider would say 400). */
+/**
+ * A registration body over the limit is refused before it is read (oidc-provider would say 400).
+ * The size must be declared: a chunked body could only be measured by reading it ourselves,
+ * which would take the stream from oidc-provider.
+ */
 const registrationSizeLimit: RequestHandler = (req, res, next) => {
-  if (Number(req.headers['content-length'] ?? 0) <= REGISTRATION_BODY_LIMIT) return next();
-  res.status(413).set('Cache-Control', 'no-store').json({ error: 'invalid_request', error_description: `the registration request is larger than ${REGISTRATION_BODY_LIMIT} bytes` });
+  const declared = req.headers['content-length'];
+  res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache');
+  if (declared === undefined) {
+    res.status(411).json({ error: 'invalid_request', error_description: 'send the registration request with a Content-Length' });
+  } else if (Number(declared) > REGISTRATION_BODY_LIMIT) {
+    res.status(413).json({ error: 'invalid_request', error_description: `the registration request is larger than ${REGISTRATION_BODY_LIMIT} bytes` });
+  } else {
+    next();
+  }
 };
 
 /** A client that sends no scope (ChatGPT reconnecting, the conformance suite) gets the resource's scopes. */

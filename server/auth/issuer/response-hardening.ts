@@ -23,6 +23,7 @@ export async function hardenResponses(ctx: KoaContextWithOIDC, next: Next): Prom
     ctx.status = 405;
     ctx.set('Allow', allowed.join(', '));
     ctx.set('Cache-Control', 'no-store');
+    ctx.set('Pragma', 'no-cache');
     ctx.body = { error: 'invalid_request', error_description: `use ${allowed.filter((method) => method !== 'OPTIONS' && method !== 'HEAD').join(' or ')}` };
     return;
   }
@@ -45,7 +46,21 @@ export async function hardenResponses(ctx: KoaContextWithOIDC, next: Next): Prom
   }
   // Discovery names what revocation and introspection accept: the same as the token endpoint.
   if (route === 'discovery' && body && Array.isArray(body.token_endpoint_auth_methods_supported)) {
-    ctx.body = { ...body, revocation_endpoint_auth_methods_supported: body.token_endpoint_auth_methods_supported, introspection_endpoint_auth_methods_supported: body.token_endpoint_auth_methods_supported };
+    const methods = body.token_endpoint_auth_methods_supported;
+    const algorithms = body.token_endpoint_auth_signing_alg_values_supported;
+    ctx.body = {
+      ...body,
+      revocation_endpoint_auth_methods_supported: methods,
+      introspection_endpoint_auth_methods_supported: methods,
+      // RFC 8414 §2: required when private_key_jwt is listed.
+      revocation_endpoint_auth_signing_alg_values_supported: algorithms,
+      introspection_endpoint_auth_signing_alg_values_supported: algorithms,
+    };
+  }
+  // A client id metadata document that does not describe its URL is a bad client (RFC 6749 §5.2).
+  if (route && route !== 'registration' && body?.error === 'invalid_client_metadata') {
+    ctx.status = 401;
+    ctx.body = { ...body, error: 'invalid_client' };
   }
   // Browser-facing pages of oidc-provider itself (form_post, errors): never framed, no Referer.
   if (ctx.response.is('html')) {
