@@ -24,7 +24,9 @@ const envSchema = z.object({
     .refine((value) => { const url = new URL(value); return (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username && !url.password; }, { error: 'must be an origin only (scheme, host and port), with no path, query or credentials' })
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
-  AUTH_ISSUER: httpUrl('an OAuth authorization server, such as https://tenant.auth0.com/').optional(),
+  AUTH_ISSUER: httpUrl('an OAuth authorization server, such as https://tenant.auth0.com/')
+    .refine(isSecureOrLoopback, { error: 'must use https (plain http only for an issuer on this machine)' })
+    .optional(),
   AUTH_AUDIENCE: z.string().min(1).optional(),
   AUTH_CHALLENGE: z.enum(['auto', 'inband', 'http'], { error: 'must be auto, inband or http' }).default('auto'),
   SIGNUP: z.enum(['open', 'closed'], { error: 'must be open or closed' }).default('open'),
@@ -50,7 +52,15 @@ export type AppConfig = Readonly<{
   allowedHostnames: readonly string[];
 }>;
 
-const LOCAL_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
+/** Names of this machine: always allowed as Host, and the only places plain http is tolerated. */
+export const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'] as const;
+
+/** https, or http to this machine (tests and local IdPs). */
+export function isSecureOrLoopback(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && (LOOPBACK_HOSTNAMES as readonly string[]).includes(url.hostname));
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // An empty variable (`PUBLIC_URL=`) means "not set", as in most shells' .env habits.
@@ -79,6 +89,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     authChallenge: vars.AUTH_CHALLENGE,
     signup: vars.SIGNUP,
     logLevel: vars.LOG_LEVEL,
-    allowedHostnames: [...new Set([...LOCAL_HOSTNAMES, new URL(publicUrl).hostname])],
+    allowedHostnames: [...new Set([...LOOPBACK_HOSTNAMES, new URL(publicUrl).hostname])],
   });
 }

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
     [{ PUBLIC_URL: 'ftp://files.example' }, 'Invalid configuration: PUBLIC_URL must be an http(s) URL of this server as clients reach it, such as https://abc.ngrok.app (got "ftp://files.example").'],
     [{ PUBLIC_URL: 'https://abc.ngrok.app/mcp' }, 'Invalid configuration: PUBLIC_URL must be an origin only (scheme, host and port), with no path, query or credentials (got "https://abc.ngrok.app/mcp").'],
     [{ AUTH_ISSUER: 'tenant.auth0.com' }, 'Invalid configuration: AUTH_ISSUER must be an http(s) URL of an OAuth authorization server, such as https://tenant.auth0.com/ (got "tenant.auth0.com").'],
+    [{ AUTH_ISSUER: 'http://idp.example/' }, 'Invalid configuration: AUTH_ISSUER must use https (plain http only for an issuer on this machine) (got "http://idp.example/").'],
     [{ AUTH_CHALLENGE: 'sometimes' }, 'Invalid configuration: AUTH_CHALLENGE must be auto, inband or http (got "sometimes").'],
     [{ SIGNUP: 'maybe' }, 'Invalid configuration: SIGNUP must be open or closed (got "maybe").'],
     [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent (got "loud").'],

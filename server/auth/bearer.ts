@@ -2,7 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import { ANONYMOUS, type Viewer } from '../kanban/viewer.ts';
 import type { Logger } from '../logger.ts';
 import { formatBearerChallenge, type BearerChallenge } from './challenge.ts';
-import { InvalidTokenError, type VerifyAccessToken } from './verify-token.ts';
+import { InvalidTokenError, TokenCheckUnavailableError, type VerifyAccessToken } from './verify-token.ts';
 
 // Optional bearer authentication: no Authorization header is an anonymous viewer; a header
 // that is present must be a valid bearer token, or the client hears 401 and learns to refresh.
@@ -57,9 +57,11 @@ export function bearerAuth(options: BearerOptions): RequestHandler {
     } catch (error) {
       if (error instanceof InvalidTokenError) {
         refuse(res, 401, { resourceMetadataUrl, error: 'invalid_token', description: error.message }, error.message);
-      } else {
+      } else if (error instanceof TokenCheckUnavailableError) {
         options.logger.warn({ err: error }, 'could not verify an access token');
         refuse(res, 503, undefined, 'Sign-in is temporarily unavailable: the access token could not be checked. Try again shortly.');
+      } else {
+        next(error);
       }
     }
   };

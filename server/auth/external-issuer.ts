@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSecureOrLoopback } from '../config.ts';
 
 // External IdP mode: read the issuer's discovery document once at start (with retries, since a
 // process manager may start us before the network is up) and trust its jwks_uri.
@@ -49,6 +50,9 @@ export async function discoverIssuer(issuer: string, options: DiscoveryOptions =
         const metadata = await fetchMetadata(url, timeoutMs);
         // RFC 8414 §3.3: the document must name the issuer we asked about. A trailing slash is
         // forgiven (Auth0's issuer has one, people often leave it out), and theirs is used.
+        if (!isSecureOrLoopback(metadata.jwks_uri)) {
+          throw new IssuerDiscoveryError(`the jwks_uri of AUTH_ISSUER, ${metadata.jwks_uri}, is not https: its signing keys could be swapped on the way.`);
+        }
         if (!sameIssuer(metadata.issuer, issuer)) {
           throw new IssuerDiscoveryError(`AUTH_ISSUER is ${issuer}, but its discovery document names the issuer ${metadata.issuer}: set AUTH_ISSUER to exactly that.`);
         }

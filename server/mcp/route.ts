@@ -11,6 +11,9 @@ import { createMcpServer, type McpDependencies } from './server.ts';
 
 export const MCP_BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** JSON-RPC's implementation-defined server error, for refusals that are not about the message. */
+const SERVER_REFUSAL = -32000;
+
 function jsonRpcError(code: number, message: string) {
   return { jsonrpc: '2.0' as const, error: { code, message }, id: null };
 }
@@ -62,7 +65,7 @@ function rejectForeignOrigin(allowedHostnames: readonly string[]): RequestHandle
     const hostname = URL.canParse(origin) ? new URL(origin).hostname : undefined;
     const allowed = hostname !== undefined && (allowedHostnames.includes(hostname) || allowedHostnames.includes(`[${hostname}]`));
     if (allowed) return next();
-    res.status(403).json(jsonRpcError(ErrorCode.ConnectionClosed, 'This origin may not call the MCP endpoint.'));
+    res.status(403).json(jsonRpcError(SERVER_REFUSAL, 'This origin may not call the MCP endpoint.'));
   };
 }
 
@@ -111,7 +114,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
 
   const methodNotAllowed: RequestHandler = (_req, res) => {
     // Stateless server: no standalone SSE stream to GET and no session to DELETE.
-    res.status(405).set('Allow', 'POST').json(jsonRpcError(ErrorCode.ConnectionClosed, 'Method not allowed: send JSON-RPC requests with POST.'));
+    res.status(405).set('Allow', 'POST').json(jsonRpcError(SERVER_REFUSAL, 'Method not allowed: send JSON-RPC requests with POST.'));
   };
 
   router.use('/mcp', rejectForeignOrigin(options.allowedHostnames));

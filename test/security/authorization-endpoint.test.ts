@@ -452,7 +452,7 @@ describe('what the browser sees (AZ-35..AZ-39, AZ-42)', () => {
     }
   });
 
-  it("AZ-37/AZ-42: oidc-provider's own pages (the form_post response, with a code or an error, and the logout page) may not be framed, send no Referer and are not cached", async () => {
+  it("AZ-37/AZ-42: oidc-provider's own pages (the form_post response, with a code or an error) may not be framed, send no Referer and are not cached; its logout page is switched off", async () => {
     const formPostError = await send(url({ response_mode: 'form_post', code_challenge_method: 'plain' }), { headers: { accept: 'text/html' } });
     expect(formPostError.status).toBe(400);
     expect(formPostError.text).toContain('name="error" value="invalid_request"');
@@ -464,12 +464,12 @@ describe('what the browser sees (AZ-35..AZ-39, AZ-42)', () => {
     expect(formPostCode.html).toContain(`action="${REDIRECT}"`);
 
     const logout = await send(`${kanban.url}/oauth/logout`, { headers: { accept: 'text/html', cookie: session.browser.jar.header() } });
-    expect(logout.status).toBe(200);
+    expect(logout.status).toBe(404);
+    expect(logout.headers.get('content-type')).toMatch(/^application\/json/);
 
     const pages = [
       { name: 'form_post error', headers: formPostError.headers },
       { name: 'form_post code', headers: formPostCode.headers },
-      { name: 'logout', headers: logout.headers },
     ];
     for (const { name, headers } of pages) {
       expect(headers.get('content-type'), name).toMatch(/^text\/html/);

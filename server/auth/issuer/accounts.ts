@@ -1,5 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { count, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { KanbanDb } from '../../../db/client.ts';
 import { newId } from '../../../db/ids.ts';
@@ -91,8 +91,4 @@ export async function authenticate(db: KanbanDb, username: string, password: str
   const account = findAccountByUsername(db, username.trim());
   const matches = await passwordMatches(password, account?.passwordHash ?? (await UNKNOWN_USER_HASH));
   return account && matches ? account : undefined;
-}
-
-export function countAccounts(db: KanbanDb): number {
-  return db.select({ n: count() }).from(accounts).get()?.n ?? 0;
 }

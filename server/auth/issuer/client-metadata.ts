@@ -1,9 +1,10 @@
 import { errors } from 'oidc-provider';
+import { LOOPBACK_HOSTNAMES } from '../../config.ts';
 
 // What dynamic registration accepts beyond oidc-provider's own checks: bounded metadata, and
 // redirect URIs that cannot be turned against users (RFC 9700 §2.6, OAuth 2.1 §2.3.1).
 
-const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
+const LOOPBACK = new Set<string>(LOOPBACK_HOSTNAMES);
 const LIMITS = { redirectUris: 10, uriLength: 2000, clientName: 100 };
 
 /** Standard client metadata oidc-provider lets us validate on registration. */

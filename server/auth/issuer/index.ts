@@ -81,8 +81,16 @@ export async function embeddedIssuerAuth(config: AppConfig, db: KanbanDb, logger
   router.get(ISSUER_ROUTES.authorization, defaultScope);
   router.use((req, res, next) => (ISSUER_PATH.test(req.path) ? canonicalOrigin(config.publicUrl)(req, res, () => callback(req, res)) : next()));
 
-  deleteExpiredOAuthRows(db);
-  const cleanup = setInterval(() => deleteExpiredOAuthRows(db), CLEANUP_EVERY_MS).unref();
+  // A busy or full database must not crash the process from a timer: log, and try next time.
+  const cleanExpired = () => {
+    try {
+      deleteExpiredOAuthRows(db);
+    } catch (error) {
+      logger.warn({ err: error }, 'could not delete expired authorization rows');
+    }
+  };
+  cleanExpired();
+  const cleanup = setInterval(cleanExpired, CLEANUP_EVERY_MS).unref();
 
   return {
     issuer: config.publicUrl,

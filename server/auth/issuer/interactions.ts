@@ -1,21 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
-import type Provider from 'oidc-provider';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { errors, type default as Provider } from 'oidc-provider';
 import { z } from 'zod';
 import type { KanbanDb } from '../../../db/client.ts';
 import type { AppConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { subjectHash } from '../../request-log.ts';
 import { AccountError, authenticate, createAccount, findAccountById } from './accounts.ts';
+import { LOOPBACK_HOSTNAMES } from '../../config.ts';
 import { securityHeaders } from './page-headers.ts';
 import { consentPage, errorPage, signInPage, signUpPage, type ClientFacts } from './views.ts';
 
 // The pages oidc-provider hands the browser to: sign in (or create an account), then consent.
 // CSRF: oidc-provider binds each interaction to a signed SameSite=Lax cookie, so a cross-site
-// POST arrives without it and fails; we also refuse a POST whose Origin is not ours.
+// POST arrives without it and fails; we also refuse a POST that the browser says came from
+// another site (Sec-Fetch-Site, or Origin where that header is missing).
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOOPBACK = new Set<string>(LOOPBACK_HOSTNAMES);
 
 const loginForm = z.object({ username: z.string().max(200).default(''), password: z.string().max(1000).default('') });
 const signupForm = z.object({ username: z.string().max(200).default(''), password: z.string().max(1000).default(''), displayName: z.string().max(200).default('') });
@@ -36,19 +38,31 @@ export function interactionRouter({ config, db, provider, logger }: InteractionO
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
   const signupOpen = config.signup === 'open';
-  // Password guessing: a few tries a minute per address (the scrypt cost slows the rest).
+  // Password guessing: a few tries a minute per address and username (the scrypt cost slows the
+  // rest). Per username too, so that behind a proxy one attacker cannot lock everyone out.
   const attempts = rateLimit({
     windowMs: 60_000,
     limit: 10,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').trim().toLowerCase().slice(0, 64)}`,
     handler: (_req, res) => send(res, 429, (nonce) => errorPage({ nonce, title: 'Too many attempts', message: 'Too many sign-in attempts from here. Wait a minute, then try again.' })),
   });
 
   const sameOrigin: RequestHandler = (req, res, next) => {
+    // Browsers send Origin: null under our no-referrer policy, so Sec-Fetch-Site decides where they send it.
+    const site = req.headers['sec-fetch-site'];
     const origin = req.headers.origin;
-    if (origin === undefined || origin === 'null' || origin === config.publicUrl) return next();
+    const ours = site !== undefined ? site === 'same-origin' || site === 'none' : origin === undefined || origin === 'null' || origin === config.publicUrl;
+    if (ours) return next();
     send(res, 403, (nonce) => errorPage({ nonce, title: 'Request refused', message: 'This form was sent from another site.' }));
+  };
+
+  /** A form we cannot read (repeated fields, too large, odd charset) is the person's 400, not our 500. */
+  const formErrors: ErrorRequestHandler = (error: { status?: number; statusCode?: number }, _req, res, next) => {
+    const status = error.status ?? error.statusCode;
+    if (typeof status !== 'number' || status < 400 || status >= 500) return next(error);
+    send(res, status, (nonce) => errorPage({ nonce, title: 'The form could not be read', message: 'Go back, fill in the form again and send it once.' }));
   };
 
   async function clientFacts(clientId: string, redirectUri: unknown): Promise<ClientFacts> {
@@ -67,7 +81,8 @@ export function interactionRouter({ config, db, provider, logger }: InteractionO
       const details = await provider.interactionDetails(req, res);
       if (details.uid !== req.params.uid) throw new Error('interaction uid mismatch');
       return { details, client: await clientFacts(String(details.params.client_id), details.params.redirect_uri) };
-    } catch {
+    } catch (error) {
+      if (!(error instanceof errors.SessionNotFound) && !(error instanceof Error && error.message === 'interaction uid mismatch')) throw error;
       // A form posted without this browser's interaction cookie is refused outright (CSRF).
       send(res, req.method === 'POST' ? 403 : 400, (nonce) =>
         errorPage({ nonce, title: 'This sign-in has expired', message: 'This sign-in link has expired or was opened in another browser. Go back to the app and start signing in again.' }),
@@ -91,10 +106,15 @@ export function interactionRouter({ config, db, provider, logger }: InteractionO
     send(res, 200, (nonce) => consentPage({ nonce, uid, client, scopes, accountName: account?.displayName ?? 'unknown account' }));
   });
 
-  router.post('/oauth/interaction/:uid/login', sameOrigin, attempts, form, async (req, res) => {
+  router.post('/oauth/interaction/:uid/login', sameOrigin, form, attempts, async (req, res) => {
     const loaded = await loadInteraction(req, res);
     if (!loaded) return;
-    const { username, password } = loginForm.parse(req.body ?? {});
+    const parsed = loginForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      send(res, 400, (nonce) => signInPage({ nonce, uid: loaded.details.uid, client: loaded.client, signupOpen, error: 'Enter a username and a password.' }));
+      return;
+    }
+    const { username, password } = parsed.data;
     const account = await authenticate(db, username, password);
     if (!account) {
       const error = 'Wrong username or password.';
@@ -114,14 +134,19 @@ export function interactionRouter({ config, db, provider, logger }: InteractionO
     send(res, 200, (nonce) => signUpPage({ nonce, uid: loaded.details.uid, client: loaded.client }));
   });
 
-  router.post('/oauth/interaction/:uid/signup', sameOrigin, attempts, form, async (req, res) => {
+  router.post('/oauth/interaction/:uid/signup', sameOrigin, form, attempts, async (req, res) => {
     const loaded = await loadInteraction(req, res);
     if (!loaded) return;
     if (!signupOpen) {
       send(res, 403, (nonce) => errorPage({ nonce, title: 'Sign-up is closed', message: 'New accounts are created by the administrator of this server.' }));
       return;
     }
-    const input = signupForm.parse(req.body ?? {});
+    const parsedForm = signupForm.safeParse(req.body ?? {});
+    if (!parsedForm.success) {
+      send(res, 400, (nonce) => signUpPage({ nonce, uid: loaded.details.uid, client: loaded.client, error: 'Fill in a username and a password.' }));
+      return;
+    }
+    const input = parsedForm.data;
     try {
       const account = await createAccount(db, input);
       logger.info({ user: subjectHash(account.id) }, 'account created');
@@ -159,5 +184,6 @@ export function interactionRouter({ config, db, provider, logger }: InteractionO
     await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user did not allow access' }, { mergeWithLastSubmission: false });
   });
 
+  router.use('/oauth/interaction', formErrors);
   return router;
 }

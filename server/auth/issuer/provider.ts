@@ -13,6 +13,7 @@ import { securityHeaders } from './page-headers.ts';
 import { validateClientMetadata, VALIDATED_CLIENT_METADATA } from './client-metadata.ts';
 import { compareHashedClientSecrets } from './client-secrets.ts';
 import { hardenResponses } from './response-hardening.ts';
+import { ASYMMETRIC_ALGORITHMS } from '../verify-token.ts';
 
 // The embedded authorization server: oidc-provider configured as data. Issuer = PUBLIC_URL (no
 // path), routes under /oauth, one resource (our MCP endpoint) with JWT access tokens.
@@ -57,10 +58,11 @@ function wantsJson(ctx: KoaContextWithOIDC): boolean {
   return !BROWSER_ROUTES.has(ctx.oidc?.route ?? '') || ctx.accepts('html', 'json') !== 'html';
 }
 
-const SUPPORTED_SCOPES = new Set(['openid', 'offline_access', 'profile', ...ALL_SCOPES]);
+const ISSUER_SCOPES = ['openid', 'offline_access', 'profile', ...ALL_SCOPES];
+const SUPPORTED_SCOPES = new Set(ISSUER_SCOPES);
 
 // Secrets are compared, never used as keys: no client_secret_jwt, no HS* (see client-secrets.ts).
-const ASYMMETRIC_JWA = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'];
+const ASYMMETRIC_JWA = ASYMMETRIC_ALGORITHMS;
 
 async function revocationAllowed(_ctx: KoaContextWithOIDC, client: { clientId: string; clientAuthMethod: string }, token: { clientId?: string }): Promise<boolean> {
   if (token.clientId === client.clientId) return true;
@@ -82,7 +84,7 @@ export function createProvider(options: ProviderOptions): Provider {
       return { accountId: account.id, claims: async () => ({ sub: account.id, name: account.displayName, preferred_username: account.username }) };
     },
     claims: { openid: ['sub'], profile: ['name', 'preferred_username'] },
-    scopes: ['openid', 'offline_access', 'profile', ...ALL_SCOPES],
+    scopes: ISSUER_SCOPES,
     responseTypes: ['code'],
     pkce: { required: () => true },
     clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
@@ -135,6 +137,9 @@ export function createProvider(options: ProviderOptions): Provider {
         },
       },
       clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
+      // Not part of this design: fewer doors (PAR stores whatever it is sent; logout needs its own page).
+      pushedAuthorizationRequests: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
     } as Configuration['features'],
     ...(options.fetch ? { fetch: options.fetch } : {}),
     // Every client allowed the grant gets a refresh token; no offline_access or prompt=consent dance.
@@ -178,7 +183,7 @@ export function createProvider(options: ProviderOptions): Provider {
   const provider = new Provider(config.publicUrl, configuration);
   compareHashedClientSecrets(provider);
   provider.use(hardenResponses);
-  // We hand oidc-provider the canonical origin in forwarded headers (see mount.ts).
+  // We hand oidc-provider the canonical origin in forwarded headers (see canonicalOrigin in index.ts).
   provider.proxy = true;
   provider.on('server_error', (_ctx, error) => options.logger.error({ err: error }, 'authorization server error'));
   return provider;

@@ -29,6 +29,11 @@ export async function hardenResponses(ctx: KoaContextWithOIDC, next: Next): Prom
   }
   await next();
   const route = ctx.oidc?.route;
+  if (ctx.status === 404 && ctx.body === undefined) {
+    ctx.status = 404;
+    ctx.body = { error: 'not_found', error_description: 'no such endpoint of the authorization server' };
+    return;
+  }
 
   if (route && NO_STORE_ROUTES.has(route)) {
     ctx.set('Cache-Control', 'no-store');

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { BrowserForms } from './support/browser-forms.ts';
+import { useKanban } from './support/kanban-server.ts';
+import { authorizeInBrowser, authorizeUrl, makeAccount, registerClient } from './support/oauth-steps.ts';
+
+// The sign-in pages against what browsers and attackers actually send.
+
+const shared = useKanban();
+
+async function signInPage() {
+  const client = await registerClient(shared.kanban);
+  const browser = new BrowserForms(shared.kanban.url);
+  const page = await browser.open(authorizeUrl(shared.kanban, client).url);
+  const uid = /\/oauth\/interaction\/([\w-]+)\/login/.exec(page.html)![1]!;
+  return { browser, uid, loginUrl: `${shared.kanban.url}/oauth/interaction/${uid}/login` };
+}
+
+function post(url: string, cookie: string, body: string, headers: Record<string, string> = {}) {
+  return fetch(url, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+}
+
+describe('cross-site form posts', () => {
+  it('are refused when the browser says they come from another site, even with Origin: null', async () => {
+    const account = await makeAccount(shared.kanban);
+    const { browser, loginUrl } = await signInPage();
+    const form = new URLSearchParams({ username: account.username, password: account.password }).toString();
+    const crossSite = await post(loginUrl, browser.jar.header(), form, { origin: 'null', 'sec-fetch-site': 'cross-site' });
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.text()).toContain('This form was sent from another site.');
+    const sameOrigin = await post(loginUrl, browser.jar.header(), form, { origin: 'null', 'sec-fetch-site': 'same-origin' });
+    expect(sameOrigin.status).toBe(303);
+  });
+});
+
+describe('forms we cannot read', () => {
+  it.each([
+    ['a repeated field', 'username=a&username=b&password=x'],
+    ['a body over 8 kB', `username=a&password=${'x'.repeat(9000)}`],
+    ['too many fields', Array.from({ length: 12 }, (_, i) => `f${i}=1`).join('&')],
+  ])('%s gets a 400 page, not a 500', async (_name, body) => {
+    const { browser, loginUrl } = await signInPage();
+    const response = await post(loginUrl, browser.jar.header(), body, { 'sec-fetch-site': 'same-origin' });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+});
+
+describe('password guessing', () => {
+  it('is limited per address and username: one locked-out name does not lock out everyone else', async () => {
+    const victim = await makeAccount(shared.kanban);
+    const other = await makeAccount(shared.kanban);
+    const { browser, loginUrl } = await signInPage();
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const response = await post(loginUrl, browser.jar.header(), `username=${victim.username}&password=guess-${i}`, { 'sec-fetch-site': 'same-origin' });
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(0, 10).every((status) => status === 401)).toBe(true);
+    expect(statuses[10]).toBe(429);
+    const client = await registerClient(shared.kanban);
+    const { redirect } = await authorizeInBrowser(shared.kanban, authorizeUrl(shared.kanban, client).url, other);
+    expect(redirect?.searchParams.get('code')).toEqual(expect.any(String));
+  });
+});
+
+describe('endpoints that are not part of this design', () => {
+  it('pushed authorization requests and logout are off, and unknown issuer paths answer JSON 404', async () => {
+    const discovery = (await (await fetch(`${shared.kanban.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(discovery).not.toHaveProperty('pushed_authorization_request_endpoint');
+    expect(discovery).not.toHaveProperty('end_session_endpoint');
+    for (const path of ['/oauth/par', '/oauth/logout', '/oauth/nothing-here']) {
+      const response = await fetch(`${shared.kanban.url}${path}`, { method: path === '/oauth/par' ? 'POST' : 'GET' });
+      expect(response.status, path).toBe(404);
+      expect(await response.json()).toMatchObject({ error: 'not_found' });
+    }
+  });
+});
