@@ -123,6 +123,9 @@ describe('limits: past each one a clear error, and nothing written', () => {
     ['a 10 001-character description', { title: 't', description: 'd'.repeat(10_001) }, 'description: is too long: use at most 10000 characters'],
     ['a date that does not exist', { title: 't', dueDate: '2026-02-30' }, 'dueDate: is not a real calendar date'],
     ['an empty title', { title: '   ' }, 'title: must not be empty'],
+    ['a title starting with NUL', { title: '\u0000abc' }, 'title: must not contain NUL characters'],
+    ['a lone surrogate', { title: 'x\ud800y' }, 'title: must be valid Unicode text'],
+    ['a lone surrogate in the description', { title: 't', description: 'a\udc00' }, 'description: must be valid Unicode text'],
   ])('create_card with %s', async (_name, args, message) => {
     const before = shared.kanban.runtime.database.sqlite.prepare('select count(*) as n from cards').get();
     const refused = await call('create_card', args);

@@ -39,14 +39,24 @@ function idOf(kind: 'card' | 'column', example: string) {
 export const cardIdSchema = idOf('card', 'crd_');
 export const columnIdSchema = idOf('column', 'col_');
 
-const titleSchema = z
-  .string({ error: 'must be text' })
+// A lone UTF-16 surrogate cannot be stored as UTF-8: SQLite would swap it for U+FFFD silently.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Text stored byte for byte: valid Unicode; `noNul` where SQLite's length() would stop at a NUL. */
+function text(options: { noNul?: boolean } = {}) {
+  return z
+    .string({ error: 'must be text' })
+    .refine((value) => !LONE_SURROGATE.test(value), 'must be valid Unicode text')
+    .refine((value) => !options.noNul || !value.includes('\0'), 'must not contain NUL characters');
+}
+
+const titleSchema = text({ noNul: true })
   .trim()
   .min(1, 'must not be empty')
   .max(LIMITS.titleLength, `is too long: use at most ${LIMITS.titleLength} characters`);
-const descriptionSchema = z.string({ error: 'must be text' }).max(LIMITS.descriptionLength, `is too long: use at most ${LIMITS.descriptionLength} characters`);
+const descriptionSchema = text().max(LIMITS.descriptionLength, `is too long: use at most ${LIMITS.descriptionLength} characters`);
 const labelsSchema = z
-  .array(z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(LIMITS.labelLength, `must be at most ${LIMITS.labelLength} characters`), { error: 'must be a list of labels' })
+  .array(text({ noNul: true }).trim().min(1, 'must not be empty').max(LIMITS.labelLength, `must be at most ${LIMITS.labelLength} characters`), { error: 'must be a list of labels' })
   .max(LIMITS.labels, `may hold at most ${LIMITS.labels} labels`);
 const dueDateSchema = z
   .string({ error: 'must be a date such as 2026-12-31' })
