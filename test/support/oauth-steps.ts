@@ -72,14 +72,19 @@ export async function getCode(kanban: RunningKanban, client: RegisteredClient, a
   return { code, verifier, redirect: redirect! };
 }
 
-export async function tokenRequest(kanban: RunningKanban, form: Record<string, string>, headers: Record<string, string> = {}) {
-  const response = await fetch(`${kanban.url}/oauth/token`, {
+/** A form POST to one of the issuer's endpoints; the status, headers, raw text and parsed JSON body. */
+export async function postForm(kanban: RunningKanban, path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+  const response = await fetch(`${kanban.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(form).toString(),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as Record<string, any> };
+  return { status: response.status, headers: response.headers, text, body: (text ? JSON.parse(text) : {}) as Record<string, any> };
+}
+
+export function tokenRequest(kanban: RunningKanban, form: Record<string, string>, headers: Record<string, string> = {}) {
+  return postForm(kanban, '/oauth/token', form, headers);
 }
 
 /** Code → tokens for a public client. */

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { BrowserForms, type Page } from './browser-forms.ts';
 import type { RunningKanban } from './kanban-server.ts';
-import { authorizeUrl, tokenRequest, type RegisteredClient } from './oauth-steps.ts';
+import { authorizeUrl, postForm, tokenRequest, type RegisteredClient } from './oauth-steps.ts';
 
 // Helpers for the token, refresh and revocation security tests (test/security/*).
 
@@ -53,15 +55,20 @@ export function refresh(kanban: RunningKanban, client: RegisteredClient, refresh
   return tokenRequest(kanban, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: client.client_id, ...extra }, headers);
 }
 
-/** A POST to the revocation endpoint; returns the status, headers and the raw body. */
-export async function revoke(kanban: RunningKanban, form: Record<string, string>, headers: Record<string, string> = {}) {
-  const response = await fetch(`${kanban.url}/oauth/revoke`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams(form).toString(),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, body: (text ? JSON.parse(text) : {}) as Record<string, any> };
+/** A POST to the revocation endpoint (RFC 7009). */
+export function revoke(kanban: RunningKanban, form: Record<string, string>, headers: Record<string, string> = {}) {
+  return postForm(kanban, '/oauth/revoke', form, headers);
+}
+
+/** A POST to the introspection endpoint (RFC 7662). */
+export function introspect(kanban: RunningKanban, form: Record<string, string>, headers: Record<string, string> = {}) {
+  return postForm(kanban, '/oauth/introspect', form, headers);
+}
+
+/** The SQLite database as it is on disk: the main file, the WAL and the shared-memory index, concatenated. */
+export function databaseBytes(kanban: RunningKanban): { files: string[]; bytes: Buffer } {
+  const files = readdirSync(kanban.dataDir).filter((name) => name.startsWith('kanban.sqlite'));
+  return { files, bytes: Buffer.concat(files.map((name) => readFileSync(join(kanban.dataDir, name)))) };
 }
 
 /** The HTTP status of a `whoami` tools/call with `accessToken`: 200 when the resource server accepts it. */
