@@ -60,7 +60,7 @@ async function redeemed(client?: RegisteredClient) {
 function postToken(body: string, headers: Record<string, string>): Promise<TokenResponse> {
   return fetch(`${kanban.url}/oauth/token`, { method: 'POST', headers, body }).then(async (response) => {
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as Record<string, any> };
+    return { status: response.status, headers: response.headers, text, body: (text ? JSON.parse(text) : {}) as Record<string, any> };
   });
 }
 
