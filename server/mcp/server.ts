@@ -52,6 +52,11 @@ export async function callTool(deps: McpDependencies, context: McpRequestContext
     return successResult(await tool.handler(parsed.data, { viewer: context.viewer, kanban: deps.kanban }));
   } catch (error) {
     if (error instanceof KanbanError) return errorResult(error.message);
+    // Another process held the database past the busy timeout: nothing was written; a retry works.
+    if ((error as { code?: unknown }).code === 'SQLITE_BUSY') {
+      deps.logger.warn({ requestId: context.requestId, tool: tool.name }, 'database busy');
+      return errorResult('Kanban is busy saving another change and nothing was changed. Try again in a moment.');
+    }
     deps.logger.error({ err: error, requestId: context.requestId, tool: tool.name }, 'tool failed');
     return internalErrorResult(context.requestId);
   }
