@@ -101,6 +101,19 @@ describe('DNS-rebinding and cross-origin protection', () => {
     }
   });
 
+  it('answers CORS preflights for our own origins only (MCP Inspector in the browser), exposing WWW-Authenticate', async () => {
+    const preflight = (origin: string) =>
+      fetch(shared.kanban.mcpUrl, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization, mcp-protocol-version' } });
+    const own = await preflight('http://localhost:6274');
+    expect(own.status).toBe(204);
+    expect(own.headers.get('access-control-allow-origin')).toBe('http://localhost:6274');
+    expect(own.headers.get('access-control-allow-headers')).toContain('authorization');
+    const evil = await preflight('https://evil.example');
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    const answered = await postMcp(shared.kanban.mcpUrl, listTools, { origin: 'http://localhost:6274' });
+    expect(answered.headers.get('access-control-expose-headers')).toContain('www-authenticate');
+  });
+
   it('refuses a browser Origin from elsewhere, and allows our own', async () => {
     const foreign = await postMcp(shared.kanban.mcpUrl, listTools, { origin: 'https://evil.example' });
     expect(foreign.status).toBe(403);

@@ -1,3 +1,4 @@
+import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -58,15 +59,31 @@ function isJsonRpcPayload(body: unknown): boolean {
 }
 
 /** Browsers send Origin; a page from elsewhere may not drive our endpoint (DNS rebinding, CSRF). */
+function originAllowed(origin: string, allowedHostnames: readonly string[]): boolean {
+  const hostname = URL.canParse(origin) ? new URL(origin).hostname : undefined;
+  return hostname !== undefined && (allowedHostnames.includes(hostname) || allowedHostnames.includes(`[${hostname}]`));
+}
+
 function rejectForeignOrigin(allowedHostnames: readonly string[]): RequestHandler {
   return (req, res, next) => {
     const origin = req.headers.origin;
-    if (origin === undefined) return next();
-    const hostname = URL.canParse(origin) ? new URL(origin).hostname : undefined;
-    const allowed = hostname !== undefined && (allowedHostnames.includes(hostname) || allowedHostnames.includes(`[${hostname}]`));
-    if (allowed) return next();
+    if (origin === undefined || originAllowed(origin, allowedHostnames)) return next();
     res.status(403).json(jsonRpcError(SERVER_REFUSAL, 'This origin may not call the MCP endpoint.'));
   };
+}
+
+/**
+ * Browser-based MCP clients on our own names (MCP Inspector's direct mode on localhost) need
+ * CORS; every other origin gets no CORS headers at all, and its requests are refused above.
+ */
+function corsForOwnOrigins(allowedHostnames: readonly string[]): RequestHandler {
+  return cors({
+    origin: (origin, callback) => callback(null, origin !== undefined && originAllowed(origin, allowedHostnames)),
+    methods: ['POST'],
+    allowedHeaders: ['content-type', 'accept', 'authorization', 'mcp-protocol-version', 'mcp-session-id', 'last-event-id'],
+    exposedHeaders: ['www-authenticate', 'mcp-session-id', 'x-request-id'],
+    maxAge: 600,
+  });
 }
 
 // body-parser's own errors would be HTML pages; a JSON-RPC client needs JSON-RPC errors.
@@ -117,6 +134,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
     res.status(405).set('Allow', 'POST').json(jsonRpcError(SERVER_REFUSAL, 'Method not allowed: send JSON-RPC requests with POST.'));
   };
 
+  router.use('/mcp', corsForOwnOrigins(options.allowedHostnames));
   router.use('/mcp', rejectForeignOrigin(options.allowedHostnames));
   router.use('/mcp', bearerAuth({ verify: auth.verify, resourceMetadataUrl: auth.resourceMetadataUrl, logger: deps.logger }));
   router.post('/mcp', express.json({ limit: MCP_BODY_LIMIT_BYTES, strict: false }), handlePost);
