@@ -39,7 +39,8 @@ describe('the personal board', () => {
     const first = await board('create_card', { title: 'Call the plumber' });
     expect(first.board).toMatchObject({ title: 'My board', visibility: 'private', owned: true, canEdit: true });
     expect(titles(first.board)).toEqual([['To do', ['Call the plumber']], ['Doing', []], ['Done', []]]);
-    expect(first.text).toBe(`Added "Call the plumber" to To do on board "My board". Board id ${first.board.id}.`);
+    const cardId = first.board.columns[0]!.cards[0]!.id;
+    expect(first.text).toBe(`Added "Call the plumber" (${cardId}) to To do on board "My board". Board id ${first.board.id}.`);
     const second = await board('create_card', { title: 'Buy paint', column: 'doing', position: 'top' });
     expect(second.board.id).toBe(first.board.id);
     expect(titles(second.board)).toEqual([['To do', ['Call the plumber']], ['Doing', ['Buy paint']], ['Done', []]]);
@@ -56,7 +57,26 @@ describe('requestId', () => {
     expect(count.n).toBe(1);
     const other = await call('create_board', { title: 'Other', requestId });
     expect(other).toMatchObject({ isError: true });
-    expect(other.text).toContain('was already used for create_card');
+    expect(other.text).toBe(`requestId ${requestId} was already used for a different call (create_card): use a new requestId for each new call.`);
+    const differentArguments = await call('create_card', { title: 'Something else', requestId });
+    expect(differentArguments.text).toContain('was already used for a different call');
+  });
+
+  it('replays show the board as it is now, and a deleted board as gone; the record is small', async () => {
+    const { board: b } = await board('create_board', { title: 'Replays' });
+    const requestId = 'replay-after-move';
+    const first = await board('create_card', { boardId: b.id, title: 'Moving target', description: 'x'.repeat(5000), requestId });
+    const cardId = first.board.columns[0]!.cards[0]!.id;
+    await board('move_card', { cardId, column: 'Done' });
+    const replay = await board('create_card', { boardId: b.id, title: 'Moving target', description: 'x'.repeat(5000), requestId });
+    expect(replay.board.columns[2]!.cards.map((card) => card.id)).toEqual([cardId]);
+    expect(replay.text).toContain(`Added "Moving target" (${cardId})`);
+    const stored = shared.kanban.runtime.database.sqlite.prepare('select length(result) as bytes from tool_requests where request_id = ?').get(requestId) as { bytes: number };
+    expect(stored.bytes).toBeLessThan(400);
+    await call('delete_board', { boardId: b.id });
+    const gone = await call('create_card', { boardId: b.id, title: 'Moving target', description: 'x'.repeat(5000), requestId });
+    expect(gone.isError).toBe(true);
+    expect(gone.text).toContain(`No board ${b.id} is visible to you`);
   });
 });
 
@@ -110,6 +130,15 @@ describe('cards', () => {
     expect((await call('delete_card', { cardId })).text).toBe(`No card ${cardId} is visible to you. Call get_board to see a board's cards and their ids.`);
   });
 
+  it('move before or after a card in another column without naming the column', async () => {
+    const { board: b } = await board('create_board', { title: 'Neighbours' });
+    const a = (await board('create_card', { boardId: b.id, title: 'a' })).board.columns[0]!.cards[0]!.id;
+    const d = (await board('create_card', { boardId: b.id, title: 'd', column: 'Done' })).board.columns[2]!.cards[0]!.id;
+    const moved = await board('move_card', { cardId: a, position: 'before', relativeTo: d });
+    expect(moved.board.columns[2]!.cards.map((card) => card.id)).toEqual([a, d]);
+    expect(moved.text).toContain('Moved "a" to Done (before "d")');
+  });
+
   it('name the missing column and list the real ones', async () => {
     const { board: b } = await board('create_board', { title: 'Columns' });
     expect((await call('create_card', { boardId: b.id, title: 'x', column: 'Backlog' })).text).toBe('Board "Columns" has no column "Backlog". Its columns are: To do, Doing, Done.');
@@ -132,6 +161,16 @@ describe('limits: past each one a clear error, and nothing written', () => {
     expect(refused.isError).toBe(true);
     expect(refused.text).toContain(message);
     expect(shared.kanban.runtime.database.sqlite.prepare('select count(*) as n from cards').get()).toEqual(before);
+  });
+
+  it('column names that differ only in case, and removing the last column', async () => {
+    expect((await call('create_board', { title: 'Twins', columns: ['Done', 'done'] })).text).toBe('Two columns would be named "done": column names must differ (ignoring case).');
+    const { board: b } = await board('create_board', { title: 'Single', columns: ['Only'] });
+    expect((await call('update_board', { boardId: b.id, addColumns: [{ title: 'ONLY' }] })).text).toContain('column names must differ');
+    expect((await call('update_board', { boardId: b.id, removeColumns: [b.columns[0]!.id] })).text).toBe('A board keeps at least one column: add another before removing the last.');
+    const filled = await board('update_board', { boardId: b.id, addColumns: Array.from({ length: 49 }, (_, i) => ({ title: `c${i}` })) });
+    expect(filled.board.columns).toHaveLength(50);
+    expect((await call('update_board', { boardId: b.id, addColumns: [{ title: 'one more' }] })).text).toBe('A board holds at most 50 columns; "Single" has 50, so "one more" does not fit.');
   });
 
   it('a board of 51 columns', async () => {

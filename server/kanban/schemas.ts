@@ -119,7 +119,7 @@ export const updateBoardInput = z.object({
   visibility: visibilitySchema.optional(),
   addColumns: z.array(z.object({ title: titleSchema, wipLimit: wipLimitSchema.optional() }), { error: 'must be a list of columns' }).max(LIMITS.columnsPerBoard).optional().describe('Columns to add at the end.'),
   renameColumns: z.array(z.object({ columnId: columnIdSchema, title: titleSchema }), { error: 'must be a list' }).max(LIMITS.columnsPerBoard).optional(),
-  columnOrder: z.array(columnIdSchema, { error: 'must be a list of column ids' }).max(LIMITS.columnsPerBoard).optional().describe('Every column id of the board, in the new order.'),
+  columnOrder: z.array(columnIdSchema, { error: 'must be a list of column ids' }).max(LIMITS.columnsPerBoard).optional().describe('Every column id of the board (after removeColumns, before addColumns), in the new order.'),
   removeColumns: z.array(columnIdSchema, { error: 'must be a list of column ids' }).max(LIMITS.columnsPerBoard).optional().describe('Empty columns to remove.'),
   wipLimits: z.array(z.object({ columnId: columnIdSchema, wipLimit: wipLimitSchema }), { error: 'must be a list' }).max(LIMITS.columnsPerBoard).optional().describe('Work-in-progress limits; null removes one.'),
 });
@@ -150,7 +150,7 @@ export const moveCardInput = z.object({
   cardId: cardIdSchema,
   column: columnRefSchema.optional().describe('The column to move to, by id or name; default: where the card is.'),
   position: z.enum(['top', 'bottom', 'before', 'after'], { error: 'must be top, bottom, before or after' }).optional().describe('Default bottom. before/after need relativeTo.'),
-  relativeTo: cardIdSchema.optional().describe('The card to move before or after.'),
+  relativeTo: cardIdSchema.optional().describe('The card to move before or after; without column, the card moves to its column.'),
   force: forceSchema.optional(),
 });
 

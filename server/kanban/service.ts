@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { and, asc, count, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { KanbanDb } from '../../db/client.ts';
@@ -58,14 +59,33 @@ export interface BoardWithDetails {
 /** The board after a change, and one sentence saying what changed. */
 export interface BoardChange extends BoardWithDetails {
   change: string;
+  /** The card a create made. */
+  cardId?: string;
+}
+
+/** What a write did, as remembered for a requestId replay: small, and re-read on the way out. */
+interface Written {
+  boardId: string;
+  change: string;
+  cardId?: string;
 }
 
 type Tx = Parameters<Parameters<KanbanDb['transaction']>[0]>[0];
 
+/** Columns are found by name too, so two names that differ only in case would be ambiguous. */
+function assertDistinctNames(titles: string[]): void {
+  const seen = new Set<string>();
+  for (const title of titles) {
+    const key = title.trim().toLowerCase();
+    if (seen.has(key)) throw new KanbanError('invalid', `Two columns would be named "${title}": column names must differ (ignoring case).`);
+    seen.add(key);
+  }
+}
+
 export function createKanbanService(db: KanbanDb) {
   function boardDetails(reader: KanbanDb | Tx, viewer: Viewer, board: BoardRow): BoardWithDetails {
     const columnRows = reader.select().from(columns).where(eq(columns.boardId, board.id)).orderBy(asc(columns.position)).all();
-    const cardRows = reader.select().from(cards).where(eq(cards.boardId, board.id)).orderBy(asc(cards.position)).all();
+    const cardRows = reader.select().from(cards).where(eq(cards.boardId, board.id)).orderBy(asc(cards.position), asc(cards.id)).all();
     const cardsByColumn = new Map<string, CardView[]>(columnRows.map((column) => [column.id, []]));
     const descriptions: Record<string, string> = {};
     for (const card of cardRows) {
@@ -90,12 +110,21 @@ export function createKanbanService(db: KanbanDb) {
     return db.transaction(run, { behavior: 'immediate' });
   }
 
-  /** Marks the board changed and returns it as it now is, with the sentence saying what changed. */
-  function afterChange(tx: Tx, viewer: Viewer, board: BoardRow, change: string): BoardChange {
-    const updatedAt = new Date();
-    tx.update(boards).set({ updatedAt }).where(eq(boards.id, board.id)).run();
-    const now = tx.select().from(boards).where(eq(boards.id, board.id)).get()!;
-    return { ...boardDetails(tx, viewer, now), change };
+  /** Marks the board changed. The board itself is read after the commit (present), not under the write lock. */
+  function afterChange(tx: Tx, board: BoardRow, change: string, cardId?: string): Written {
+    tx.update(boards).set({ updatedAt: new Date() }).where(eq(boards.id, board.id)).run();
+    return cardId === undefined ? { boardId: board.id, change } : { boardId: board.id, change, cardId };
+  }
+
+  /** Several statements that must see one state of the database (a deferred read transaction). */
+  function read<T>(run: (tx: Tx) => T): T {
+    return db.transaction(run);
+  }
+
+  /** The board a write changed, as it is now. */
+  function present(viewer: Viewer, written: Written): BoardChange {
+    const details = read((tx) => boardDetails(tx, viewer, findVisibleBoard(tx, viewer, written.boardId)));
+    return { ...details, change: written.change, ...(written.cardId === undefined ? {} : { cardId: written.cardId }) };
   }
 
   function columnsOf(tx: Tx, boardId: string): ColumnRow[] {
@@ -173,20 +202,23 @@ export function createKanbanService(db: KanbanDb) {
    * Runs a create once per (user, requestId) within a day: a retried call gets the first result
    * back. The lookup, the write and the remembered result share one transaction.
    */
-  function once<T extends object>(viewer: Viewer, requestId: string | undefined, tool: string, run: (tx: Tx) => T): T {
+  function once(viewer: Viewer, requestId: string | undefined, tool: string, args: object, run: (tx: Tx) => Written): Written {
     return write((tx) => {
+      tx.delete(toolRequests).where(lt(toolRequests.createdAt, new Date(Date.now() - REQUEST_ID_TTL_MS))).run();
       if (requestId === undefined) return run(tx);
       const subject = signedInSubject(viewer);
-      const cutoff = new Date(Date.now() - REQUEST_ID_TTL_MS);
-      tx.delete(toolRequests).where(lt(toolRequests.createdAt, cutoff)).run();
+      const fingerprint = createHash('sha256').update(`${tool}\n${JSON.stringify(args)}`).digest('base64url');
       const earlier = tx.select().from(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId))).get();
       if (earlier) {
-        if (earlier.tool !== tool) throw new KanbanError('invalid', `requestId ${requestId} was already used for ${earlier.tool}: use a new requestId for each new call.`);
-        return earlier.result as T;
+        const { fingerprint: earlierFingerprint, ...written } = earlier.result as unknown as Written & { fingerprint: string };
+        if (earlier.tool !== tool || earlierFingerprint !== fingerprint) {
+          throw new KanbanError('invalid', `requestId ${requestId} was already used for a different call (${earlier.tool}): use a new requestId for each new call.`);
+        }
+        return written;
       }
-      const result = run(tx);
-      tx.insert(toolRequests).values({ subject, requestId, tool, result: result as Record<string, unknown>, createdAt: new Date() }).run();
-      return result;
+      const written = run(tx);
+      tx.insert(toolRequests).values({ subject, requestId, tool, result: { ...written, fingerprint }, createdAt: new Date() }).run();
+      return written;
     });
   }
 
@@ -230,7 +262,7 @@ export function createKanbanService(db: KanbanDb) {
     },
 
     getBoard(viewer: Viewer, boardId: string): BoardWithDetails {
-      return boardDetails(db, viewer, findVisibleBoard(db, viewer, boardId));
+      return read((tx) => boardDetails(tx, viewer, findVisibleBoard(tx, viewer, boardId)));
     },
 
     searchCards(viewer: Viewer, options: { query: string; boardId?: string; limit?: number }): SearchHit[] {
@@ -257,10 +289,15 @@ export function createKanbanService(db: KanbanDb) {
     },
 
     createBoard(viewer: Viewer, input: { title: string; columns?: string[]; visibility?: 'public' | 'private'; requestId?: string }): BoardChange {
-      return once(viewer, input.requestId, 'create_board', (tx) => {
-        const board = insertBoard(tx, signedInSubject(viewer), input);
-        return afterChange(tx, viewer, board, `Created board "${board.title}" (${board.visibility}).`);
-      });
+      const { requestId, ...args } = input;
+      assertDistinctNames(args.columns ?? DEFAULT_COLUMNS);
+      return present(
+        viewer,
+        once(viewer, requestId, 'create_board', args, (tx) => {
+          const board = insertBoard(tx, signedInSubject(viewer), { title: args.title, columns: args.columns, visibility: args.visibility });
+          return afterChange(tx, board, `Created board "${board.title}" (${board.visibility}).`);
+        }),
+      );
     },
 
     updateBoard(
@@ -276,7 +313,7 @@ export function createKanbanService(db: KanbanDb) {
         wipLimits?: { columnId: string; wipLimit: number | null }[];
       },
     ): BoardChange {
-      return write((tx) => {
+      const written = write((tx) => {
         const board = findEditableBoard(tx, viewer, input.boardId);
         const done: string[] = [];
         const columnOfBoard = (columnId: string) => {
@@ -292,7 +329,7 @@ export function createKanbanService(db: KanbanDb) {
           tx.update(boards).set({ visibility: input.visibility }).where(eq(boards.id, board.id)).run();
           done.push(`made it ${input.visibility}`);
         }
-        for (const columnId of input.removeColumns ?? []) {
+        for (const columnId of new Set(input.removeColumns ?? [])) {
           const column = columnOfBoard(columnId);
           const { n } = tx.select({ n: count() }).from(cards).where(eq(cards.columnId, column.id)).get()!;
           if (n > 0) throw new KanbanError('invalid', `Column "${column.title}" still holds ${n} card${n === 1 ? '' : 's'}: move or delete them first.`);
@@ -308,7 +345,9 @@ export function createKanbanService(db: KanbanDb) {
         }
         for (const added of input.addColumns ?? []) {
           const existing = columnsOf(tx, board.id);
-          if (existing.length >= LIMITS.columnsPerBoard) throw new KanbanError('invalid', `A board holds at most ${LIMITS.columnsPerBoard} columns.`);
+          if (existing.length >= LIMITS.columnsPerBoard) {
+            throw new KanbanError('invalid', `A board holds at most ${LIMITS.columnsPerBoard} columns; "${board.title}" has ${existing.length}, so "${added.title}" does not fit.`);
+          }
           tx.insert(columns).values({ id: newId('column'), boardId: board.id, title: added.title, position: positionBetween(existing.at(-1)?.position, undefined)!, wipLimit: added.wipLimit ?? null }).run();
           done.push(`added column "${added.title}"`);
         }
@@ -323,8 +362,11 @@ export function createKanbanService(db: KanbanDb) {
           done.push(wipLimit === null ? `removed the WIP limit of "${column.title}"` : `set the WIP limit of "${column.title}" to ${wipLimit}`);
         }
         if (done.length === 0) throw new KanbanError('invalid', 'Nothing to change: give a title, a visibility, or column changes.');
-        return afterChange(tx, viewer, board, `On board "${input.title ?? board.title}": ${done.join('; ')}.`);
+        assertDistinctNames(columnsOf(tx, board.id).map((column) => column.title));
+        if (columnsOf(tx, board.id).length === 0) throw new KanbanError('invalid', 'A board keeps at least one column: add another before removing the last.');
+        return afterChange(tx, board, `On board "${input.title ?? board.title}": ${done.join('; ')}.`);
       });
+      return present(viewer, written);
     },
 
     deleteBoard(viewer: Viewer, boardId: string): { deleted: { id: string; title: string }; change: string } {
@@ -339,7 +381,8 @@ export function createKanbanService(db: KanbanDb) {
       viewer: Viewer,
       input: { title: string; boardId?: string; column?: string; description?: string; labels?: string[]; dueDate?: string; position?: 'top' | 'bottom'; force?: boolean; requestId?: string },
     ): BoardChange & { cardId: string } {
-      return once(viewer, input.requestId, 'create_card', (tx) => {
+      const { requestId, ...args } = input;
+      const written = once(viewer, requestId, 'create_card', args, (tx) => {
         const board = input.boardId === undefined ? personalBoard(tx, viewer) : findEditableBoard(tx, viewer, input.boardId);
         const column = resolveColumn(tx, board, input.column);
         assertCardRoom(tx, board);
@@ -359,19 +402,21 @@ export function createKanbanService(db: KanbanDb) {
           updatedAt: now,
         };
         tx.insert(cards).values(card).run();
-        return { ...afterChange(tx, viewer, board, `Added "${card.title}" to ${column.title} on board "${board.title}".`), cardId: card.id };
+        return afterChange(tx, board, `Added "${card.title}" (${card.id}) to ${column.title} on board "${board.title}".`, card.id);
       });
+      return { ...present(viewer, written), cardId: written.cardId! };
     },
 
     updateCard(viewer: Viewer, input: { cardId: string; title?: string; description?: string; labels?: string[]; dueDate?: string | null }): BoardChange {
       const fields = { title: input.title, description: input.description, labels: input.labels, dueDate: input.dueDate };
       const changed = Object.entries(fields).filter(([, value]) => value !== undefined);
       if (changed.length === 0) throw new KanbanError('invalid', 'Nothing to change: give a title, description, labels or dueDate.');
-      return write((tx) => {
+      const written = write((tx) => {
         const { card, board } = findEditableCard(tx, viewer, input.cardId);
         tx.update(cards).set({ ...Object.fromEntries(changed), updatedAt: new Date() }).where(eq(cards.id, card.id)).run();
-        return afterChange(tx, viewer, board, `Updated ${changed.map(([name]) => name).join(', ')} of "${input.title ?? card.title}".`);
+        return afterChange(tx, board, `Updated ${changed.map(([name]) => name).join(', ')} of "${input.title ?? card.title}".`);
       });
+      return present(viewer, written);
     },
 
     moveCard(viewer: Viewer, input: { cardId: string; column?: string; position?: 'top' | 'bottom' | 'before' | 'after'; relativeTo?: string; force?: boolean }): BoardChange {
@@ -379,23 +424,29 @@ export function createKanbanService(db: KanbanDb) {
       if ((position === 'before' || position === 'after') !== (input.relativeTo !== undefined)) {
         throw new KanbanError('invalid', 'relativeTo goes with position "before" or "after", and only with them.');
       }
-      return write((tx) => {
+      const written = write((tx) => {
         const { card, board } = findEditableCard(tx, viewer, input.cardId);
-        const target = input.column === undefined ? tx.select().from(columns).where(eq(columns.id, card.columnId)).get()! : resolveColumn(tx, board, input.column);
         if (input.relativeTo === card.id) throw new KanbanError('invalid', 'A card cannot move before or after itself.');
+        // "Move X before Y" names no column: Y's column, found on this board only.
+        const neighbour = input.relativeTo === undefined ? undefined : tx.select().from(cards).where(and(eq(cards.id, input.relativeTo), eq(cards.boardId, board.id))).get();
+        const columnId = input.column === undefined ? (neighbour?.columnId ?? card.columnId) : undefined;
+        const target = columnId !== undefined ? tx.select().from(columns).where(eq(columns.id, columnId)).get()! : resolveColumn(tx, board, input.column);
         if (target.id !== card.columnId) assertWipRoom(tx, target, input.force);
         const newPosition = placement(tx, target.id, { position, relativeTo: input.relativeTo }, card.id);
         tx.update(cards).set({ columnId: target.id, position: newPosition, updatedAt: new Date() }).where(eq(cards.id, card.id)).run();
-        return afterChange(tx, viewer, board, `Moved "${card.title}" to ${target.title} (${position}${input.relativeTo ? ` ${input.relativeTo}` : ''}).`);
+        const where = neighbour ? `${position} "${neighbour.title}"` : position;
+        return afterChange(tx, board, `Moved "${card.title}" to ${target.title} (${where}).`);
       });
+      return present(viewer, written);
     },
 
     deleteCard(viewer: Viewer, cardId: string): BoardChange {
-      return write((tx) => {
+      const written = write((tx) => {
         const { card, board } = findEditableCard(tx, viewer, cardId);
         tx.delete(cards).where(eq(cards.id, card.id)).run();
-        return afterChange(tx, viewer, board, `Deleted "${card.title}".`);
+        return afterChange(tx, board, `Deleted "${card.title}".`);
       });
+      return present(viewer, written);
     },
   };
 }

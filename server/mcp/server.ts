@@ -23,8 +23,10 @@ import { describeInvalidArguments, errorResult, internalErrorResult, successResu
 export const SERVER_INFO = { name: 'kanban-mcp', title: 'Kanban', version: '0.1.0' } as const;
 
 const INSTRUCTIONS =
-  'Kanban boards. list_boards finds boards, get_board shows one with its columns and cards, search_cards finds cards by words. ' +
-  'Public boards can be browsed without signing in.';
+  'Kanban boards. list_boards finds boards, get_board shows one with its columns and cards, search_cards finds cards by words: ' +
+  'public boards can be browsed without signing in. Signed in, the user keeps boards of their own: create_card (without a ' +
+  'boardId it goes to their personal board), update_card, move_card, delete_card, create_board, update_board, delete_board. ' +
+  'Pass a requestId to create_card and create_board so a retried call does not add twice.';
 
 export interface McpDependencies {
   catalogue: ToolCatalogue;
@@ -53,7 +55,8 @@ export async function callTool(deps: McpDependencies, context: McpRequestContext
   } catch (error) {
     if (error instanceof KanbanError) return errorResult(error.message);
     // Another process held the database past the busy timeout: nothing was written; a retry works.
-    if ((error as { code?: unknown }).code === 'SQLITE_BUSY') {
+    const code = String((error as { code?: unknown }).code ?? '');
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
       deps.logger.warn({ requestId: context.requestId, tool: tool.name }, 'database busy');
       return errorResult('Kanban is busy saving another change and nothing was changed. Try again in a moment.');
     }

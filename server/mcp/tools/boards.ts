@@ -89,7 +89,7 @@ export const updateBoard = defineBoardWrite({
 export const deleteBoard = defineTool({
   name: 'delete_board',
   title: 'Delete a board',
-  description: "Deletes one of the user's boards with all its columns and cards. This cannot be undone: confirm with the user first. Returns the remaining boards.",
+  description: "Deletes one of the user's boards with all its columns and cards. This cannot be undone: confirm with the user first. Returns the first page of the boards the user can still see.",
   input: deleteBoardInput,
   output: listBoardsOutput,
   annotations: writes({ destructive: true, repeatable: true }),
