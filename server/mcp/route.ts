@@ -1,7 +1,7 @@
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { ErrorCode, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { bearerAuth, viewerOf } from '../auth/bearer.ts';
 import type { VerifyAccessToken } from '../auth/verify-token.ts';
 import type { Viewer } from '../kanban/viewer.ts';
@@ -53,9 +53,13 @@ function httpLevelDenial(body: unknown, catalogue: ToolCatalogue, viewer: Viewer
   return undefined;
 }
 
-function isJsonRpcPayload(body: unknown): boolean {
+/**
+ * JSON that is not JSON-RPC at all gets -32600 here (the transport would call it a parse error).
+ * Only the envelope is checked: the transport validates each message fully right after.
+ */
+function looksLikeJsonRpc(body: unknown): boolean {
   const messages = Array.isArray(body) ? body : [body];
-  return messages.length > 0 && messages.every((message) => JSONRPCMessageSchema.safeParse(message).success);
+  return messages.length > 0 && messages.every((message) => typeof message === 'object' && message !== null && (message as { jsonrpc?: unknown }).jsonrpc === '2.0');
 }
 
 /** Browsers send Origin; a page from elsewhere may not drive our endpoint (DNS rebinding, CSRF). */
@@ -105,7 +109,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
 
   const handlePost: RequestHandler = async (req, res) => {
     if (req.body !== undefined) {
-      if (!isJsonRpcPayload(req.body)) {
+      if (!looksLikeJsonRpc(req.body)) {
         res.status(400).json(jsonRpcError(ErrorCode.InvalidRequest, 'Invalid Request: the body must be a JSON-RPC 2.0 message or a batch of them.'));
         return;
       }

@@ -41,7 +41,7 @@ export interface McpRequestContext {
   requestId: string;
 }
 
-export async function callTool(deps: McpDependencies, context: McpRequestContext, name: string, args: unknown): Promise<CallToolResult> {
+async function callTool(deps: McpDependencies, context: McpRequestContext, name: string, args: unknown): Promise<CallToolResult> {
   const tool = deps.catalogue.find(name);
   // A protocol error, not a tool result: the caller asked for something that does not exist.
   if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${name.slice(0, 100)}". Call tools/list to see the tools kanban-mcp offers.`);
