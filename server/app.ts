@@ -59,7 +59,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(hostHeaderValidation([...deps.config.allowedHostnames]));
   app.use(resourceMetadataRouter(deps.config, deps.auth.issuer));
   if (deps.auth.router) app.use(deps.auth.router);
-  app.use(mcpRouter(deps.mcp, { allowedHostnames: deps.config.allowedHostnames, auth: deps.auth }));
+  app.use(mcpRouter(deps.mcp, { allowedHostnames: deps.config.allowedHostnames, verify: deps.auth.verify }));
   app.use(notFound);
   app.use(internalError(deps.logger));
   return app;

@@ -6,6 +6,7 @@ import type { AppConfig } from './config.ts';
 import { createKanbanService } from './kanban/service.ts';
 import type { Logger } from './logger.ts';
 import { embeddedIssuerAuth, type EmbeddedIssuerOptions } from './auth/issuer/index.ts';
+import { resourceMetadataUrl } from './auth/resource-metadata.ts';
 import { externalIssuerAuth, type ResourceAuth } from './auth/setup.ts';
 import { createToolCatalogue, type ToolDefinition } from './mcp/catalogue.ts';
 import { PUBLIC_TOOLS, SIGNED_IN_TOOLS } from './mcp/tools/index.ts';
@@ -37,7 +38,13 @@ export async function bootKanban(config: AppConfig, logger: Logger, options: Boo
     const seeded = seedDemoBoards(database.db);
     if (seeded > 0) logger.info({ boards: seeded }, 'seeded demo boards');
     const tools = options.tools ?? [...PUBLIC_TOOLS, ...SIGNED_IN_TOOLS];
-    const mcp = { catalogue: createToolCatalogue(tools), kanban: createKanbanService(database.db), logger, resourceMetadataUrl: auth.resourceMetadataUrl };
+    const mcp = {
+      catalogue: createToolCatalogue(tools),
+      kanban: createKanbanService(database.db),
+      logger,
+      resourceMetadataUrl: resourceMetadataUrl(config),
+      challengeMode: config.authChallenge,
+    };
     const app = createApp({ config, database, logger, mcp, auth });
     return {
       app,

@@ -28,12 +28,6 @@ function summarise(body: unknown): RpcSummary {
   return { method, tool };
 }
 
-export interface McpRouteAuth {
-  verify: VerifyAccessToken;
-  resourceMetadataUrl: string;
-  challengeMode: ChallengeMode;
-}
-
 type Denial = Extract<ToolAccess, { allowed: false }> & { id: unknown };
 
 /**
@@ -103,8 +97,7 @@ const bodyErrors: ErrorRequestHandler = (error: { type?: string; status?: number
   }
 };
 
-export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: readonly string[]; auth: McpRouteAuth }): Router {
-  const { auth } = options;
+export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: readonly string[]; verify: VerifyAccessToken }): Router {
   const router = express.Router();
 
   const handlePost: RequestHandler = async (req, res) => {
@@ -116,9 +109,9 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
       recordRpc(res, summarise(req.body));
     }
     const viewer = viewerOf(res);
-    const denial = httpLevelDenial(req.body, deps.catalogue, viewer, auth.challengeMode, req.headers['user-agent']);
+    const denial = httpLevelDenial(req.body, deps.catalogue, viewer, deps.challengeMode, req.headers['user-agent']);
     if (denial) {
-      res.status(denial.status).set('WWW-Authenticate', httpChallengeHeader(denial, auth.resourceMetadataUrl));
+      res.status(denial.status).set('WWW-Authenticate', httpChallengeHeader(denial, deps.resourceMetadataUrl));
       res.json({ jsonrpc: '2.0', error: { code: -32001, message: `${denial.description}.` }, id: denial.id });
       return;
     }
@@ -140,7 +133,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
 
   router.use('/mcp', corsForOwnOrigins(options.allowedHostnames));
   router.use('/mcp', rejectForeignOrigin(options.allowedHostnames));
-  router.use('/mcp', bearerAuth({ verify: auth.verify, resourceMetadataUrl: auth.resourceMetadataUrl, logger: deps.logger }));
+  router.use('/mcp', bearerAuth({ verify: options.verify, resourceMetadataUrl: deps.resourceMetadataUrl, logger: deps.logger }));
   router.post('/mcp', express.json({ limit: MCP_BODY_LIMIT_BYTES, strict: false }), handlePost);
   router.all('/mcp', methodNotAllowed);
   router.use('/mcp', bodyErrors);

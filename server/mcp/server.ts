@@ -13,7 +13,7 @@ import type { KanbanService } from '../kanban/service.ts';
 import type { Viewer } from '../kanban/viewer.ts';
 import type { Logger } from '../logger.ts';
 import type { ToolCatalogue } from './catalogue.ts';
-import { decideToolAccess, inbandChallenge } from './guard.ts';
+import { decideToolAccess, inbandChallenge, type ChallengeMode } from './guard.ts';
 import { describeInvalidArguments, errorResult, internalErrorResult, successResult } from './tool-results.ts';
 
 // The SDK's low-level Server rather than McpServer: McpServer.registerTool drops the top-level
@@ -34,6 +34,8 @@ export interface McpDependencies {
   logger: Logger;
   /** Where challenges send clients to learn how to sign in. */
   resourceMetadataUrl: string;
+  /** In-band (ChatGPT), HTTP (spec clients) or chosen per request. */
+  challengeMode: ChallengeMode;
 }
 
 export interface McpRequestContext {

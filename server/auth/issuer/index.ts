@@ -5,14 +5,14 @@ import type { KanbanDb } from '../../../db/client.ts';
 import type { AppConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { ALL_SCOPES } from '../../scopes.ts';
-import { resourceMetadataUrl } from '../resource-metadata.ts';
 import type { ResourceAuth } from '../setup.ts';
 import { createTokenVerifier } from '../verify-token.ts';
 import { deleteExpiredOAuthRows } from './adapter.ts';
 import { interactionRouter } from './interactions.ts';
 import { loadCookieKeys, loadSigningKeys, publicJwk, SIGNING_ALG } from './keys.ts';
-import { createProvider, ISSUER_ROUTES } from './provider.ts';
+import { createProvider } from './provider.ts';
 import { applyIssuerRateLimits, type IssuerRateLimits } from './rate-limits.ts';
+import { ISSUER_ROUTES } from './routes.ts';
 
 const CLEANUP_EVERY_MS = 10 * 60 * 1000;
 const ISSUER_PATH = /^\/(oauth\/|\.well-known\/(openid-configuration|oauth-authorization-server)(\/|$))/;
@@ -79,7 +79,8 @@ export async function embeddedIssuerAuth(config: AppConfig, db: KanbanDb, logger
   router.use(ISSUER_ROUTES.registration, cors({ methods: ['POST'], maxAge: 600 }));
   router.post(ISSUER_ROUTES.registration, registrationSizeLimit);
   router.get(ISSUER_ROUTES.authorization, defaultScope);
-  router.use((req, res, next) => (ISSUER_PATH.test(req.path) ? canonicalOrigin(config.publicUrl)(req, res, () => callback(req, res)) : next()));
+  const canonical = canonicalOrigin(config.publicUrl);
+  router.use((req, res, next) => (ISSUER_PATH.test(req.path) ? canonical(req, res, () => callback(req, res)) : next()));
 
   // A busy or full database must not crash the process from a timer: log, and try next time.
   const cleanExpired = () => {
@@ -94,8 +95,6 @@ export async function embeddedIssuerAuth(config: AppConfig, db: KanbanDb, logger
 
   return {
     issuer: config.publicUrl,
-    resourceMetadataUrl: resourceMetadataUrl(config),
-    challengeMode: config.authChallenge,
     // Our own keys, verified locally: no HTTP round trip, no JWKS fetch storm on unknown kids.
     verify: createTokenVerifier({
       issuer: config.publicUrl,

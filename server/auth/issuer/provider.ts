@@ -14,25 +14,11 @@ import { validateClientMetadata, VALIDATED_CLIENT_METADATA } from './client-meta
 import { compareHashedClientSecrets } from './client-secrets.ts';
 import { hardenResponses } from './response-hardening.ts';
 import { ASYMMETRIC_ALGORITHMS } from '../verify-token.ts';
+import { ISSUER_ROUTES } from './routes.ts';
 
 // The embedded authorization server: oidc-provider configured as data. Issuer = PUBLIC_URL (no
 // path), routes under /oauth, one resource (our MCP endpoint) with JWT access tokens.
 
-export const ISSUER_ROUTES = {
-  authorization: '/oauth/authorize',
-  token: '/oauth/token',
-  registration: '/oauth/register',
-  jwks: '/oauth/jwks',
-  revocation: '/oauth/revoke',
-  introspection: '/oauth/introspect',
-  userinfo: '/oauth/userinfo',
-  end_session: '/oauth/logout',
-  pushed_authorization_request: '/oauth/par',
-  code_verification: '/oauth/device',
-  device_authorization: '/oauth/device/auth',
-  backchannel_authentication: '/oauth/backchannel',
-  challenge: '/oauth/challenge',
-} as const;
 
 const DAY = 24 * 60 * 60;
 export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
@@ -51,7 +37,7 @@ export interface ProviderOptions {
   fetch?: typeof fetch;
 }
 
-const BROWSER_ROUTES = new Set(['authorization', 'resume', 'end_session', 'code_verification']);
+const BROWSER_ROUTES = new Set(['authorization', 'resume']);
 
 /** Error pages only where a person's browser is; everywhere else (token, registration…) JSON. */
 function wantsJson(ctx: KoaContextWithOIDC): boolean {
@@ -61,8 +47,6 @@ function wantsJson(ctx: KoaContextWithOIDC): boolean {
 const ISSUER_SCOPES = ['openid', 'offline_access', 'profile', ...ALL_SCOPES];
 const SUPPORTED_SCOPES = new Set(ISSUER_SCOPES);
 
-// Secrets are compared, never used as keys: no client_secret_jwt, no HS* (see client-secrets.ts).
-const ASYMMETRIC_JWA = ASYMMETRIC_ALGORITHMS;
 
 async function revocationAllowed(_ctx: KoaContextWithOIDC, client: { clientId: string; clientAuthMethod: string }, token: { clientId?: string }): Promise<boolean> {
   if (token.clientId === client.clientId) return true;
@@ -87,13 +71,14 @@ export function createProvider(options: ProviderOptions): Provider {
     scopes: ISSUER_SCOPES,
     responseTypes: ['code'],
     pkce: { required: () => true },
+    // Secrets are compared, never used as keys: no client_secret_jwt, no HS* (see client-secrets.ts).
     clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     enabledJWA: {
-      clientAuthSigningAlgValues: ASYMMETRIC_JWA,
+      clientAuthSigningAlgValues: ASYMMETRIC_ALGORITHMS,
       idTokenSigningAlgValues: [SIGNING_ALG],
       userinfoSigningAlgValues: [SIGNING_ALG],
       introspectionSigningAlgValues: [SIGNING_ALG],
-      requestObjectSigningAlgValues: ASYMMETRIC_JWA,
+      requestObjectSigningAlgValues: ASYMMETRIC_ALGORITHMS,
     } as Configuration['enabledJWA'],
     // A request that asks only for scopes we do not have fails at once, before anyone signs in.
     extraParams: {

@@ -1,6 +1,6 @@
 import type { RequestHandler, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { ISSUER_ROUTES } from './provider.ts';
+import { ISSUER_ROUTES } from './routes.ts';
 
 // Per-address request budgets for the issuer's endpoints (credential guessing, registration
 // floods). In memory and per process. Behind a proxy every client shares the proxy's address

@@ -1,24 +1,16 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { ISSUER_METHODS } from './routes.ts';
 
 // oidc-provider middleware that runs around its own responses, for what its configuration does
 // not cover: 405s instead of 404s, cache and framing headers, and a few RFC-exact error codes.
 
 type Next = () => Promise<void>;
 
-/** Methods each endpoint answers (OPTIONS comes from CORS); anything else is 405, not 404. */
-const METHODS: Record<string, string[]> = {
-  '/oauth/authorize': ['GET', 'HEAD'],
-  '/oauth/token': ['POST', 'OPTIONS'],
-  '/oauth/register': ['POST', 'OPTIONS'],
-  '/oauth/revoke': ['POST', 'OPTIONS'],
-  '/oauth/introspect': ['POST', 'OPTIONS'],
-  '/oauth/jwks': ['GET', 'HEAD'],
-};
 
 const NO_STORE_ROUTES = new Set(['token', 'registration', 'revocation', 'introspection']);
 
 export async function hardenResponses(ctx: KoaContextWithOIDC, next: Next): Promise<void> {
-  const allowed = METHODS[ctx.path];
+  const allowed = ISSUER_METHODS[ctx.path];
   if (allowed && !allowed.includes(ctx.method)) {
     ctx.status = 405;
     ctx.set('Allow', allowed.join(', '));
