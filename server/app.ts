@@ -8,7 +8,8 @@ import type { AppConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { mcpRouter } from './mcp/route.ts';
 import type { McpDependencies } from './mcp/server.ts';
-import { requestIdOf, requestLog } from './request-log.ts';
+import { requestIdOf } from './request-locals.ts';
+import { requestLog } from './request-log.ts';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -37,11 +38,6 @@ const notFound: RequestHandler = (req, res) => {
 function internalError(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     const requestId = requestIdOf(res);
-    const status = (error as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500 && !res.headersSent) {
-      res.status(status).json({ error: 'bad_request', message: 'The request could not be read.' });
-      return;
-    }
     logger.error({ err: error, requestId, path: req.path }, 'request failed');
     if (res.headersSent) return next(error);
     res.status(500).json({ error: 'internal_error', message: `Something went wrong on our side (request ${requestId}).` });

@@ -47,6 +47,15 @@ describe('forms we cannot read', () => {
   });
 });
 
+describe('a sign-in URL that cannot be decoded', () => {
+  it('gets a 400 page, not a 500 and not a stack', async () => {
+    const response = await fetch(`${shared.kanban.url}/oauth/interaction/%E0%A4%A`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('This request could not be read');
+    expect(shared.kanban.logs.some((line) => line.msg === 'request failed')).toBe(false);
+  });
+});
+
 describe('password guessing', () => {
   it('is limited per address and username: one locked-out name does not lock out everyone else', async () => {
     const victim = await makeAccount(shared.kanban);

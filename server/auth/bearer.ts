@@ -1,6 +1,7 @@
 import type { RequestHandler, Response } from 'express';
-import { ANONYMOUS, type Viewer } from '../kanban/viewer.ts';
+import { ANONYMOUS } from '../kanban/viewer.ts';
 import type { Logger } from '../logger.ts';
+import { setViewer } from '../request-locals.ts';
 import { formatBearerChallenge, type BearerChallenge } from './challenge.ts';
 import { InvalidTokenError, TokenCheckUnavailableError, type VerifyAccessToken } from './verify-token.ts';
 
@@ -9,10 +10,6 @@ import { InvalidTokenError, TokenCheckUnavailableError, type VerifyAccessToken }
 
 // RFC 6750 §2.1 b64token, one of them, after exactly one space.
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
-
-export function viewerOf(res: Response): Viewer {
-  return (res.locals.viewer as Viewer | undefined) ?? ANONYMOUS;
-}
 
 export interface BearerOptions {
   verify: VerifyAccessToken;
@@ -37,7 +34,7 @@ export function bearerAuth(options: BearerOptions): RequestHandler {
     }
     const header = req.headers.authorization;
     if (header === undefined) {
-      res.locals.viewer = ANONYMOUS;
+      setViewer(res, ANONYMOUS);
       return next();
     }
     if (!/^Bearer(\s|$)/i.test(header)) {
@@ -52,7 +49,7 @@ export function bearerAuth(options: BearerOptions): RequestHandler {
       return;
     }
     try {
-      res.locals.viewer = await options.verify(token);
+      setViewer(res, await options.verify(token));
       next();
     } catch (error) {
       if (error instanceof InvalidTokenError) {

@@ -58,11 +58,11 @@ export function interactionRouter({ config, db, provider, logger }: InteractionO
     send(res, 403, (nonce) => errorPage({ nonce, title: 'Request refused', message: 'This form was sent from another site.' }));
   };
 
-  /** A form we cannot read (repeated fields, too large, odd charset) is the person's 400, not our 500. */
+  /** A request we cannot read (a bad URL, repeated fields, too large, odd charset) is the person's 4xx, not our 500. */
   const formErrors: ErrorRequestHandler = (error: { status?: number; statusCode?: number }, _req, res, next) => {
     const status = error.status ?? error.statusCode;
     if (typeof status !== 'number' || status < 400 || status >= 500) return next(error);
-    send(res, status, (nonce) => errorPage({ nonce, title: 'The form could not be read', message: 'Go back, fill in the form again and send it once.' }));
+    send(res, status, (nonce) => errorPage({ nonce, title: 'This request could not be read', message: 'Go back to the app and start signing in again; fill in each form once.' }));
   };
 
   async function clientFacts(clientId: string, redirectUri: unknown): Promise<ClientFacts> {

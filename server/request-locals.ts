@@ -1,0 +1,36 @@
+import type { Response } from 'express';
+import { ANONYMOUS, type Viewer } from './kanban/viewer.ts';
+
+// What one request carries from middleware to handler. res.locals is untyped in Express; these
+// accessors are the only way in or out, so every key has one owner and one type.
+
+/** What the MCP route learns about a request, for its log line. */
+export interface RpcSummary {
+  method?: string;
+  tool?: string;
+}
+
+export function setRequestId(res: Response, requestId: string): void {
+  res.locals.requestId = requestId;
+}
+
+export function requestIdOf(res: Response): string {
+  return res.locals.requestId as string;
+}
+
+export function recordRpc(res: Response, summary: RpcSummary): void {
+  res.locals.rpc = summary;
+}
+
+export function rpcOf(res: Response): RpcSummary | undefined {
+  return res.locals.rpc as RpcSummary | undefined;
+}
+
+export function setViewer(res: Response, viewer: Viewer): void {
+  res.locals.viewer = viewer;
+}
+
+/** The viewer the bearer middleware established; anonymous where it did not run. */
+export function viewerOf(res: Response): Viewer {
+  return (res.locals.viewer as Viewer | undefined) ?? ANONYMOUS;
+}
