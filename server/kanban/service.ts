@@ -83,7 +83,7 @@ function assertDistinctNames(titles: string[]): void {
 }
 
 export function createKanbanService(db: KanbanDb) {
-  function boardDetails(reader: KanbanDb | Tx, viewer: Viewer, board: BoardRow): BoardWithDetails {
+  function boardDetails(reader: Tx, viewer: Viewer, board: BoardRow): BoardWithDetails {
     const columnRows = reader.select().from(columns).where(eq(columns.boardId, board.id)).orderBy(asc(columns.position)).all();
     const cardRows = reader.select().from(cards).where(eq(cards.boardId, board.id)).orderBy(asc(cards.position), asc(cards.id)).all();
     const cardsByColumn = new Map<string, CardView[]>(columnRows.map((column) => [column.id, []]));
@@ -157,10 +157,12 @@ export function createKanbanService(db: KanbanDb) {
   /** Respaces a column's cards (in their current order) when neighbours leave no room between them. */
   function rebalance(tx: Tx, columnId: string): CardRow[] {
     const ordered = cardsInColumn(tx, columnId);
-    spacedPositions(ordered.length).forEach((position, index) => {
-      tx.update(cards).set({ position }).where(eq(cards.id, ordered[index]!.id)).run();
+    const positions = spacedPositions(ordered.length);
+    return ordered.map((card, index) => {
+      const position = positions[index]!;
+      tx.update(cards).set({ position }).where(eq(cards.id, card.id)).run();
+      return { ...card, position };
     });
-    return cardsInColumn(tx, columnId);
   }
 
   /** The position for a card placed in `columnId` (the moving card itself excluded from neighbours). */
@@ -317,7 +319,7 @@ export function createKanbanService(db: KanbanDb) {
         const board = findEditableBoard(tx, viewer, input.boardId);
         const done: string[] = [];
         const columnOfBoard = (columnId: string) => {
-          const column = columnsOf(tx, board.id).find((candidate) => candidate.id === columnId);
+          const column = tx.select().from(columns).where(and(eq(columns.id, columnId), eq(columns.boardId, board.id))).get();
           if (!column) throw new KanbanError('invalid', `Board "${board.title}" has no column ${columnId}. Call get_board to see its column ids.`);
           return column;
         };
