@@ -59,14 +59,25 @@ function field(label: string, name: string, type: string, extra: Record<string, 
   return [h('label', { key: `${name}-label`, htmlFor: id }, label), h('input', { key: name, id, name, type, required: true, ...extra })];
 }
 
+/** The top of the sign-in and sign-up pages: heading, who is asking, and the error if any. */
+function formHeading(heading: string, client: ClientFacts, error: string | undefined): ReactNode[] {
+  return [
+    h('h1', { key: 'h' }, heading),
+    h('div', { key: 'c' }, clientLine(client)),
+    error ? h('p', { key: 'e', className: 'error', role: 'alert' }, error) : null,
+  ];
+}
+
+function usernameField(value: string | undefined, autoFocus: boolean): ReactNode {
+  return field('Username', 'username', 'text', { autoComplete: 'username', defaultValue: value ?? '', autoFocus, maxLength: 64 });
+}
+
 export function signInPage(props: { nonce: string; uid: string; client: ClientFacts; error?: string; username?: string; signupOpen: boolean }): string {
   const { uid, client } = props;
   return page('Sign in', props.nonce, [
-    h('h1', { key: 'h' }, 'Sign in to Kanban'),
-    h('div', { key: 'c' }, clientLine(client)),
-    props.error ? h('p', { key: 'e', className: 'error', role: 'alert' }, props.error) : null,
+    ...formHeading('Sign in to Kanban', client, props.error),
     h('form', { key: 'f', method: 'post', action: `/oauth/interaction/${uid}/login` },
-      field('Username', 'username', 'text', { autoComplete: 'username', defaultValue: props.username ?? '', autoFocus: !props.username, maxLength: 64 }),
+      usernameField(props.username, !props.username),
       field('Password', 'password', 'password', { autoComplete: 'current-password', maxLength: 200, autoFocus: Boolean(props.username) }),
       h('button', { type: 'submit' }, 'Sign in'),
     ),
@@ -80,11 +91,9 @@ export function signInPage(props: { nonce: string; uid: string; client: ClientFa
 export function signUpPage(props: { nonce: string; uid: string; client: ClientFacts; error?: string; username?: string; displayName?: string }): string {
   const { uid, client } = props;
   return page('Create an account', props.nonce, [
-    h('h1', { key: 'h' }, 'Create a Kanban account'),
-    h('div', { key: 'c' }, clientLine(client)),
-    props.error ? h('p', { key: 'e', className: 'error', role: 'alert' }, props.error) : null,
+    ...formHeading('Create a Kanban account', client, props.error),
     h('form', { key: 'f', method: 'post', action: `/oauth/interaction/${uid}/signup` },
-      field('Username', 'username', 'text', { autoComplete: 'username', defaultValue: props.username ?? '', autoFocus: true, maxLength: 64 }),
+      usernameField(props.username, true),
       field('Display name', 'displayName', 'text', { autoComplete: 'name', defaultValue: props.displayName ?? '', required: false, maxLength: 100 }),
       field('Password', 'password', 'password', { autoComplete: 'new-password', minLength: 10, maxLength: 200 }),
       h('p', { className: 'muted' }, 'At least 10 characters.'),
