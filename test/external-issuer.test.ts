@@ -209,8 +209,14 @@ describe('discovery of the external issuer at start', () => {
   });
 
   it('refuses a discovery document that names another issuer', async () => {
-    const wrongPath = idp.issuer.replace(/\/$/, '/tenant/');
-    await expect(discoverIssuer(wrongPath, { attempts: 1 })).rejects.toThrow(/could not read the discovery document|names the issuer/);
+    const misnamed = await startStandInIdp({ audience: API_AUDIENCE, misnamedIssuer: 'https://elsewhere.example/' });
+    try {
+      await expect(discoverIssuer(misnamed.issuer, { attempts: 1 })).rejects.toThrow(
+        `AUTH_ISSUER is ${misnamed.issuer}, but its discovery document names the issuer https://elsewhere.example/: set AUTH_ISSUER to exactly that.`,
+      );
+    } finally {
+      await misnamed.stop();
+    }
   });
 
   it('forgives a missing trailing slash and uses the issuer as the IdP spells it', async () => {

@@ -30,7 +30,8 @@ export interface TokenOptions {
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-export async function startStandInIdp(options: { audience: string }): Promise<StandInIdp> {
+/** `misnamedIssuer`: the discovery document names this issuer instead (a misconfigured or hostile IdP). */
+export async function startStandInIdp(options: { audience: string; misnamedIssuer?: string }): Promise<StandInIdp> {
   const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
   const stranger = await generateKeyPair('RS256');
   const kid = 'stand-in-key-1';
@@ -43,7 +44,7 @@ export async function startStandInIdp(options: { audience: string }): Promise<St
     };
     if (req.url === '/.well-known/openid-configuration') {
       send(200, {
-        issuer,
+        issuer: options.misnamedIssuer ?? issuer,
         authorization_endpoint: `${issuer}authorize`,
         token_endpoint: `${issuer}oauth/token`,
         registration_endpoint: `${issuer}oidc/register`,
