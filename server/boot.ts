@@ -10,6 +10,7 @@ import { resourceMetadataUrl } from './auth/resource-metadata.ts';
 import { externalIssuerAuth, type ResourceAuth } from './auth/setup.ts';
 import { createToolCatalogue, type ToolDefinition } from './mcp/catalogue.ts';
 import { PUBLIC_TOOLS, SIGNED_IN_TOOLS } from './mcp/tools/index.ts';
+import { loadWidget } from './mcp/widget.ts';
 
 export interface KanbanRuntime {
   app: Express;
@@ -28,10 +29,14 @@ export interface BootOptions {
   /** The tools to serve instead of ours (for embedders, and tests of the enforcement itself). */
   tools?: readonly ToolDefinition[];
   issuer?: EmbeddedIssuerOptions;
+  /** The built widget HTML (default: web/dist/index.html). */
+  widgetFile?: string;
 }
 
 /** Everything between configuration and listening: auth, database, migrations, seed, services, app. */
 export async function bootKanban(config: AppConfig, logger: Logger, options: BootOptions = {}): Promise<KanbanRuntime> {
+  // First: a missing build stops the start before anything is opened.
+  const widget = loadWidget(options.widgetFile);
   const database = openDatabase(config.databaseFile);
   try {
     const auth = await setUpAuth(config, database, logger, options);
@@ -39,11 +44,12 @@ export async function bootKanban(config: AppConfig, logger: Logger, options: Boo
     if (seeded > 0) logger.info({ boards: seeded }, 'seeded demo boards');
     const tools = options.tools ?? [...PUBLIC_TOOLS, ...SIGNED_IN_TOOLS];
     const mcp = {
-      catalogue: createToolCatalogue(tools),
+      catalogue: createToolCatalogue(tools, widget.toolMeta),
       kanban: createKanbanService(database.db),
       logger,
       resourceMetadataUrl: resourceMetadataUrl(config),
       challengeMode: config.authChallenge,
+      widget,
     };
     const app = createApp({ config, database, logger, mcp, auth });
     return {

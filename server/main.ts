@@ -3,6 +3,7 @@ import { IssuerDiscoveryError } from './auth/external-issuer.ts';
 import { bootKanban, type KanbanRuntime } from './boot.ts';
 import { createHttpServer, listen } from './http-server.ts';
 import { createLogger } from './logger.ts';
+import { WidgetNotBuiltError } from './mcp/widget.ts';
 
 // Process entry: config → database → app → listen, and a graceful stop on SIGTERM/SIGINT.
 
@@ -41,7 +42,7 @@ let runtime: KanbanRuntime;
 try {
   runtime = await bootKanban(config, logger);
 } catch (error) {
-  if (error instanceof IssuerDiscoveryError) fail(error.message);
+  if (error instanceof IssuerDiscoveryError || error instanceof WidgetNotBuiltError) fail(error.message);
   throw error;
 }
 const server = createHttpServer(runtime.app);

@@ -10,7 +10,7 @@ import { CONFORMANCE_CLI, useConformanceRun } from './support/conformance.ts';
 // on an unexpected failure and on a listed scenario that starts passing.
 
 const EXPECTED_FAILURES = fileURLToPath(new URL('./conformance/expected-failures.yml', import.meta.url));
-const MUST_PASS = ['server-initialize', 'ping', 'tools-list', 'dns-rebinding-protection'];
+const MUST_PASS = ['server-initialize', 'ping', 'tools-list', 'resources-list', 'dns-rebinding-protection'];
 
 const run = useConformanceRun();
 

@@ -86,7 +86,8 @@ function objectSchema(schema: z.ZodObject, io: 'input' | 'output'): ToolListEntr
   return { ...jsonSchema, type: 'object' };
 }
 
-export function toListEntry(tool: ToolDefinition): ToolListEntry {
+/** `linkMeta`: the widget link every tool carries (server/mcp/widget.ts). */
+export function toListEntry(tool: ToolDefinition, linkMeta: Record<string, unknown> = {}): ToolListEntry {
   const securitySchemes = tool.securitySchemes.map((scheme) => ({ ...scheme }));
   return {
     name: tool.name,
@@ -97,6 +98,7 @@ export function toListEntry(tool: ToolDefinition): ToolListEntry {
     annotations: { title: tool.title, ...tool.annotations },
     securitySchemes,
     _meta: {
+      ...linkMeta,
       securitySchemes,
       'openai/toolInvocation/invoking': tool.invocation.invoking,
       'openai/toolInvocation/invoked': tool.invocation.invoked,
@@ -110,12 +112,12 @@ export interface ToolCatalogue {
   find(name: string): ToolDefinition | undefined;
 }
 
-export function createToolCatalogue(tools: readonly ToolDefinition[]): ToolCatalogue {
+export function createToolCatalogue(tools: readonly ToolDefinition[], linkMeta: Record<string, unknown> = {}): ToolCatalogue {
   const byName = new Map<string, ToolDefinition>();
   for (const tool of tools) {
     if (byName.has(tool.name)) throw new Error(`Tool ${tool.name} is declared twice`);
     byName.set(tool.name, tool);
   }
-  const listEntries = Object.freeze(tools.map(toListEntry));
+  const listEntries = Object.freeze(tools.map((tool) => toListEntry(tool, linkMeta)));
   return { listEntries, find: (name) => byName.get(name) };
 }

@@ -1,7 +1,10 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   ErrorCode,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
+  ReadResourceRequestSchema,
   McpError,
   type CallToolRequest,
   type CallToolResult,
@@ -15,6 +18,7 @@ import type { Logger } from '../logger.ts';
 import type { ToolCatalogue } from './catalogue.ts';
 import { decideToolAccess, inbandChallenge, type ChallengeMode } from './guard.ts';
 import { describeInvalidArguments, errorResult, internalErrorResult, successResult } from './tool-results.ts';
+import type { Widget } from './widget.ts';
 
 // The SDK's low-level Server rather than McpServer: McpServer.registerTool drops the top-level
 // `securitySchemes` ChatGPT reads, and rebuilds every tool's JSON Schema per instance. Here the
@@ -36,7 +40,12 @@ export interface McpDependencies {
   resourceMetadataUrl: string;
   /** In-band (ChatGPT), HTTP (spec clients) or chosen per request. */
   challengeMode: ChallengeMode;
+  /** The board widget, the one resource this server offers. */
+  widget: Widget;
 }
+
+/** MCP's "resource not found" code (not among the SDK's ErrorCode members). */
+const RESOURCE_NOT_FOUND = -32002;
 
 export interface McpRequestContext {
   viewer: Viewer;
@@ -74,8 +83,14 @@ const toolsCallEnvelope = z.object({ method: z.literal('tools/call'), params: z.
 
 /** One MCP server per HTTP request (stateless transport); cheap because the catalogue is prebuilt. */
 export function createMcpServer(deps: McpDependencies, context: McpRequestContext): Server {
-  const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
+  const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false }, resources: { listChanged: false } }, instructions: INSTRUCTIONS });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: deps.catalogue.listEntries as unknown as Tool[] }));
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [deps.widget.resource] }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: [] }));
+  server.setRequestHandler(ReadResourceRequestSchema, ({ params }) => {
+    if (params.uri === deps.widget.uri) return deps.widget.contents;
+    throw new McpError(RESOURCE_NOT_FOUND, `No resource "${params.uri.slice(0, 200)}": the widget is ${deps.widget.uri} (resources/list names it).`);
+  });
   server.setRequestHandler(toolsCallEnvelope, (request) => {
     const { params } = request as CallToolRequest; // validated by Server's tools/call wrapper
     return callTool(deps, context, params.name, params.arguments);

@@ -31,7 +31,7 @@ export function makeDataDir(): string {
  * The real app on a real HTTP server on 127.0.0.1 and a random port, with a real SQLite file.
  * Binds first, so PUBLIC_URL can name the port the OS gave us.
  */
-export async function startKanban(options: { dataDir?: string; port?: number; env?: Record<string, string>; tools?: readonly ToolDefinition[]; issuer?: EmbeddedIssuerOptions } = {}): Promise<RunningKanban> {
+export async function startKanban(options: { dataDir?: string; port?: number; env?: Record<string, string>; tools?: readonly ToolDefinition[]; issuer?: EmbeddedIssuerOptions; widgetFile?: string } = {}): Promise<RunningKanban> {
   const dataDir = options.dataDir ?? makeDataDir();
   const server: Server = createHttpServer();
   // A fixed port keeps the issuer URL across a restart on the same data dir.
@@ -40,7 +40,7 @@ export async function startKanban(options: { dataDir?: string; port?: number; en
   const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'info', ...options.env });
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const runtime = await bootKanban(config, logger, { tools: options.tools, issuer: options.issuer });
+  const runtime = await bootKanban(config, logger, { tools: options.tools, issuer: options.issuer, widgetFile: options.widgetFile });
   server.on('request', runtime.app);
   return {
     url,

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { RESOURCE_MIME_TYPE } from '@modelcontextprotocol/ext-apps/server';
+import type { ReadResourceResult, Resource } from '@modelcontextprotocol/sdk/types.js';
+
+// The widget is an MCP resource: hosts fetch its HTML with resources/read and render it in their
+// own sandboxed iframe. Its URI carries a hash of the HTML, because ChatGPT caches templates by
+// URI: a new build is a new URI, so nobody keeps seeing an old widget.
+
+/** Where `pnpm build` (vite, web/vite.config.ts) writes the single-file widget. */
+export const BUILT_WIDGET_FILE = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
+
+export class WidgetNotBuiltError extends Error {}
+
+export interface Widget {
+  uri: string;
+  /** The resources/list entry. */
+  resource: Resource;
+  /** The resources/read answer. */
+  contents: ReadResourceResult;
+  /** What every tool's _meta carries to link the widget (MCP Apps and ChatGPT spellings). */
+  toolMeta: Record<string, unknown>;
+}
+
+// One self-contained file: the widget loads nothing and connects nowhere, so both lists are empty.
+const RESOURCE_META = {
+  ui: { prefersBorder: true, csp: { connectDomains: [], resourceDomains: [] } },
+  'openai/widgetDescription': 'A Kanban board: its columns with their cards, or a list of boards to open. The user can add, move and edit cards here once signed in.',
+  'openai/widgetPrefersBorder': true,
+  'openai/widgetCSP': { connect_domains: [], resource_domains: [] },
+};
+
+function readBuiltHtml(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new WidgetNotBuiltError(`the widget is not built (${file} is missing): run "pnpm build" once, or use "pnpm dev", which builds it, then start again.`);
+  }
+}
+
+export function loadWidget(file = BUILT_WIDGET_FILE): Widget {
+  const html = readBuiltHtml(file);
+  const uri = `ui://widget/kanban-${createHash('sha256').update(html).digest('hex').slice(0, 16)}.html`;
+  return {
+    uri,
+    resource: { uri, name: 'kanban-board', title: 'Kanban board', description: RESOURCE_META['openai/widgetDescription'], mimeType: RESOURCE_MIME_TYPE, _meta: RESOURCE_META },
+    // registerAppResource-style hosts read mimeType from the contents, not from the listing.
+    contents: { contents: [{ uri, mimeType: RESOURCE_MIME_TYPE, text: html, _meta: RESOURCE_META }] },
+    toolMeta: {
+      ui: { resourceUri: uri },
+      'ui/resourceUri': uri, // the spelling of MCP Apps drafts, still read by older hosts
+      'openai/outputTemplate': uri,
+      'openai/widgetAccessible': true, // the widget calls our tools itself
+    },
+  };
+}

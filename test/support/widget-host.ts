@@ -1,0 +1,162 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
+import { build, type Rolldown } from 'vite';
+import { recordCspViolations, type CspViolation } from './chromium.ts';
+import { connectAs } from './kanban-actors.ts';
+import type { RunningKanban } from './kanban-server.ts';
+
+// The Node side of the test host (test/browser/widget-host/host.ts): fetches the widget the way
+// a host does (tools/list names it, resources/read returns it), calls the tool for real, and
+// hosts the result in Chromium. The widget's tool calls go to the real server over real HTTP,
+// with the token of whoever the test signed in.
+
+export const SCREENSHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
+const HOST_ENTRY = fileURLToPath(new URL('../browser/widget-host/host.ts', import.meta.url));
+
+let hostScript: Promise<string> | undefined;
+
+/** The test host page's script: host.ts and ext-apps' AppBridge, bundled once per test file. */
+function testHostScript(): Promise<string> {
+  hostScript ??= build({
+    configFile: false,
+    logLevel: 'silent',
+    build: { write: false, minify: false, lib: { entry: HOST_ENTRY, formats: ['iife'], name: 'testHost', fileName: 'host' } },
+  }).then((output) => {
+    const [first] = (Array.isArray(output) ? output : [output]) as Rolldown.RolldownOutput[];
+    return first!.output[0].code;
+  });
+  return hostScript;
+}
+
+export interface HostedCall {
+  name: string;
+  args: Record<string, unknown>;
+  result: CallToolResult;
+}
+
+export interface HostedWidget {
+  page: Page;
+  /** The widget's document, for locators. */
+  widget: FrameLocator;
+  /** Tool calls the widget made through the host. */
+  calls: HostedCall[];
+  /** Other requests the widget made of the host: messages, links, display modes, widget state. */
+  records: { kind: string; payload: any }[];
+  consoleErrors: string[];
+  /** The tool result the host delivered. */
+  delivered: CallToolResult;
+  frame(): Promise<Frame>;
+  cspViolations(): Promise<CspViolation[]>;
+  /** MCP Apps only: the host changes its context (theme, display mode…). */
+  changeHostContext(change: Record<string, unknown>): Promise<void>;
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface HostOptions {
+  /** Bearer token of the signed-in person; none: signed out. */
+  token?: string;
+  tool: string;
+  args?: Record<string, unknown>;
+  /** `mcp-apps`: ext-apps' AppBridge. `openai`: only an emulated window.openai, as older ChatGPT. */
+  bridge?: 'mcp-apps' | 'openai';
+  theme?: 'light' | 'dark';
+  viewport?: { width: number; height: number };
+  widgetState?: unknown;
+}
+
+const HOST_PAGE = `<!doctype html><html><head><title>Test host</title></head><body style="margin:0">
+<iframe id="widget" title="Kanban widget" sandbox="allow-scripts" style="display:block;width:100%;height:480px;border:0"></iframe>
+</body></html>`;
+
+async function widgetHtml(client: Client, tool: string): Promise<string> {
+  const { tools } = await client.listTools();
+  const uri = (tools.find((each) => each.name === tool)?._meta?.ui as { resourceUri?: string } | undefined)?.resourceUri;
+  if (!uri) throw new Error(`${tool} links no widget`);
+  const { contents } = await client.readResource({ uri });
+  const html = contents[0] && 'text' in contents[0] ? contents[0].text : undefined;
+  if (!html || contents[0]?.mimeType !== 'text/html;profile=mcp-app') throw new Error(`resources/read of ${uri} gave no MCP Apps HTML`);
+  return html;
+}
+
+export async function hostWidget(browser: Browser, kanban: RunningKanban, options: HostOptions): Promise<HostedWidget> {
+  const client = await connectAs(kanban.mcpUrl, options.token, 'widget-test-host');
+  const html = await widgetHtml(client, options.tool);
+  const args = options.args ?? {};
+  const delivered = (await client.callTool({ name: options.tool, arguments: args })) as CallToolResult;
+  const theme = options.theme ?? 'light';
+
+  const context: BrowserContext = await browser.newContext({ viewport: options.viewport ?? { width: 960, height: 640 } });
+  await recordCspViolations(context);
+  const page = await context.newPage();
+  const calls: HostedCall[] = [];
+  const records: HostedWidget['records'] = [];
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  page.on('dialog', (dialog) => {
+    consoleErrors.push(`a ${dialog.type()} dialog opened: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  await page.exposeFunction('hostCallTool', async (name: string, callArgs: Record<string, unknown>) => {
+    const result = (await client.callTool({ name, arguments: callArgs })) as CallToolResult;
+    calls.push({ name, args: callArgs, result });
+    return result;
+  });
+  await page.exposeFunction('hostRecord', (kind: string, payload: unknown) => {
+    records.push({ kind, payload });
+  });
+  await page.setContent(HOST_PAGE);
+  await page.addScriptTag({ content: await testHostScript() });
+  if (options.bridge === 'openai') {
+    await page.evaluate((start) => (window as any).testHost.startOpenAiHost(start), {
+      html,
+      toolOutput: delivered.structuredContent,
+      toolResponseMetadata: delivered._meta ?? null,
+      widgetState: options.widgetState ?? null,
+      theme,
+    });
+  } else {
+    const hostContext = { theme, displayMode: 'inline', availableDisplayModes: ['inline', 'fullscreen'], platform: 'web', locale: 'en-GB' };
+    await page.evaluate((start) => (window as any).testHost.startMcpAppsHost(start), { html, toolInput: args, toolResult: delivered, hostContext });
+  }
+
+  const frame = async () => {
+    const element = await page.$('#widget');
+    const found = await element?.contentFrame();
+    if (!found) throw new Error('the widget frame is gone');
+    return found;
+  };
+  return {
+    page,
+    widget: page.frameLocator('#widget'),
+    calls,
+    records,
+    consoleErrors,
+    delivered,
+    frame,
+    async cspViolations() {
+      const widgetFrame = await frame();
+      await widgetFrame.evaluate('new Promise((resolve) => setTimeout(resolve, 50))');
+      return (await widgetFrame.evaluate('window.__cspViolations ?? null')) as CspViolation[];
+    },
+    async changeHostContext(change) {
+      await page.evaluate((next) => (window as any).testHost.changeHostContext(next), change);
+    },
+    async screenshot(name) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      const path = `${SCREENSHOTS}widget-${name}.png`;
+      await page.locator('#widget').screenshot({ path });
+      return path;
+    },
+    async close() {
+      await context.close();
+      await client.close();
+    },
+  };
+}

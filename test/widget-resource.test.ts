@@ -1,0 +1,107 @@
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bootKanban } from '../server/boot.ts';
+import { loadConfig } from '../server/config.ts';
+import { createLogger } from '../server/logger.ts';
+import { BUILT_WIDGET_FILE, WidgetNotBuiltError } from '../server/mcp/widget.ts';
+import { connectClient, makeDataDir, postMcp, removeDataDir, startKanban, useKanbanWithClient } from './support/kanban-server.ts';
+
+// The widget as an MCP resource: what tools/list links, what resources/list and resources/read
+// answer (chatgpt-contract.md), and a server that refuses to start without a built widget.
+
+const MIME = 'text/html;profile=mcp-app';
+const URI = /^ui:\/\/widget\/kanban-[0-9a-f]{16}\.html$/;
+const shared = useKanbanWithClient();
+
+describe('the widget resource', () => {
+  it('is listed once, with the MCP Apps MIME type and the resource _meta of both MCP Apps and ChatGPT', async () => {
+    const { resources } = await shared.client.listResources();
+    expect(resources).toHaveLength(1);
+    const [widget] = resources;
+    expect(widget!.uri).toMatch(URI);
+    expect(widget!.mimeType).toBe(MIME);
+    expect(widget!._meta).toMatchObject({
+      ui: { prefersBorder: true, csp: { connectDomains: [], resourceDomains: [] } },
+      'openai/widgetPrefersBorder': true,
+      'openai/widgetCSP': { connect_domains: [], resource_domains: [] },
+      'openai/widgetDescription': expect.stringMatching(/Kanban board/),
+    });
+    const { resourceTemplates } = await shared.client.listResourceTemplates();
+    expect(resourceTemplates).toEqual([]);
+  });
+
+  it('reads as the built file, byte for byte, with mimeType and _meta in the contents, and loads nothing from elsewhere', async () => {
+    const { resources } = await shared.client.listResources();
+    const { contents } = await shared.client.readResource({ uri: resources[0]!.uri });
+    expect(contents).toHaveLength(1);
+    const [content] = contents as [{ uri: string; mimeType: string; text: string; _meta: Record<string, unknown> }];
+    expect(content.uri).toBe(resources[0]!.uri);
+    expect(content.mimeType).toBe(MIME);
+    expect(content._meta).toEqual(resources[0]!._meta);
+    expect(content.text).toBe(readFileSync(BUILT_WIDGET_FILE, 'utf8'));
+    // One self-contained file: no script, style sheet or image fetched from anywhere.
+    expect(content.text).not.toMatch(/<script[^>]+src=|<link[^>]+stylesheet|<img[^>]+src=/i);
+    expect(/<script type="module"[^>]*>/.test(content.text)).toBe(true);
+    expect(content.text.length).toBeGreaterThan(100_000); // React and the bridge, inlined
+  });
+
+  it('is linked from every tool, by MCP Apps and ChatGPT keys, and the widget may call every tool', async () => {
+    const { resources } = await shared.client.listResources();
+    const { tools } = await shared.client.listTools();
+    expect(tools.length).toBeGreaterThan(5);
+    for (const tool of tools) {
+      expect(tool._meta, tool.name).toMatchObject({
+        ui: { resourceUri: resources[0]!.uri },
+        'ui/resourceUri': resources[0]!.uri,
+        'openai/outputTemplate': resources[0]!.uri,
+        'openai/widgetAccessible': true,
+      });
+      expect(String(tool._meta!['openai/toolInvocation/invoking']).length, tool.name).toBeLessThanOrEqual(64);
+      expect(String(tool._meta!['openai/toolInvocation/invoked']).length, tool.name).toBeLessThanOrEqual(64);
+    }
+  });
+
+  it('an unknown resource URI is a JSON-RPC "resource not found" (-32002) that names the widget', async () => {
+    const response = await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'ui://widget/kanban-0000000000000000.html' } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { error: { code: number; message: string } };
+    expect(body.error.code).toBe(-32002);
+    expect(body.error.message).toMatch(/ui:\/\/widget\/kanban-[0-9a-f]{16}\.html/);
+  });
+});
+
+describe('the widget URI is versioned by content', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kanban-widget-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a different build is a different URI (ChatGPT caches templates by URI)', async () => {
+    const changed = join(dir, 'changed.html');
+    copyFileSync(BUILT_WIDGET_FILE, changed);
+    writeFileSync(changed, readFileSync(changed, 'utf8').replace('<title>Kanban</title>', '<title>Kanban 2</title>'));
+    const other = await startKanban({ widgetFile: changed });
+    try {
+      const client = await connectClient(other.mcpUrl);
+      const { resources } = await client.listResources();
+      const ours = (await shared.client.listResources()).resources[0]!.uri;
+      expect(resources[0]!.uri).toMatch(URI);
+      expect(resources[0]!.uri).not.toBe(ours);
+      await client.close();
+    } finally {
+      await other.stop();
+      removeDataDir(other.dataDir);
+    }
+  });
+
+  it('a server without a built widget does not start, says how to build it, and creates no database', async () => {
+    const dataDir = makeDataDir();
+    const config = loadConfig({ NODE_ENV: 'test', PORT: '3000', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    const missing = join(dir, 'never-built.html');
+    const boot = bootKanban(config, createLogger('silent'), { widgetFile: missing });
+    await expect(boot).rejects.toBeInstanceOf(WidgetNotBuiltError);
+    await expect(boot).rejects.toThrow(/the widget is not built .*never-built\.html.*pnpm build/);
+    expect(existsSync(config.databaseFile)).toBe(false);
+    removeDataDir(dataDir);
+  });
+});

@@ -1,0 +1,142 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { BoardResult } from '../../server/kanban/schemas.ts';
+import { BoardScreen } from './board-screen.tsx';
+import { AccountScreen, BoardsScreen, SearchScreen } from './list-screens.tsx';
+import type { Shown } from './tool-views.ts';
+import { useHost } from './use-host.ts';
+
+// Signed out, the widget never calls a write tool: in ChatGPT that fails with HTTP 400 instead
+// of signing in (openai-apps-sdk-examples#202). It asks the chat instead, where the model's call
+// to a signed-in tool brings up ChatGPT's sign-in.
+const SIGN_IN_MESSAGE = 'Sign me in to Kanban so I can add and move cards on my boards.';
+
+function isBoard(shown: Shown | undefined): shown is Shown & { view: BoardResult } {
+  return shown?.view.view === 'board';
+}
+
+export function App() {
+  const host = useHost();
+  const [shown, setShown] = useState<Shown | undefined>(host.delivered);
+  const [notice, setNotice] = useState<{ tone: 'error' | 'info'; text: string } | undefined>();
+  const [announcement, setAnnouncement] = useState('');
+  const [loading, setLoading] = useState(false);
+  const [openCardId, setOpenCardId] = useState<string | undefined>(host.widgetState?.openCardId);
+
+  useEffect(() => {
+    if (host.delivered) setShown(host.delivered);
+  }, [host.delivered]);
+
+  const announce = useCallback((text: string) => {
+    // Re-announce the same words too: clear, then set on the next frame.
+    setAnnouncement('');
+    requestAnimationFrame(() => setAnnouncement(text));
+  }, []);
+
+  const show = async (name: string, args: Record<string, unknown>, merge?: (next: Shown) => Shown) => {
+    setLoading(true);
+    const outcome = await host.callTool(name, args);
+    setLoading(false);
+    if (outcome.ok && outcome.shown) {
+      setShown(merge ? merge(outcome.shown) : outcome.shown);
+      setNotice(undefined);
+    } else setNotice({ tone: 'error', text: outcome.ok ? 'Kanban answered with nothing to show.' : outcome.message });
+  };
+  const openBoard = (boardId: string) => show('get_board', { boardId });
+  const showBoards = () => show('list_boards', {});
+
+  // ChatGPT keeps this widget's state across reloads: come back to the board the person had open.
+  const restored = useRef(false);
+  useEffect(() => {
+    const saved = host.widgetState?.boardId;
+    if (restored.current || !saved || !shown) return;
+    restored.current = true;
+    if (!isBoard(shown) || shown.view.board.id !== saved) void openBoard(saved);
+  });
+  const boardId = isBoard(shown) ? shown.view.board.id : undefined;
+  useEffect(() => {
+    if (boardId) host.saveWidgetState({ boardId, openCardId });
+  }, [boardId, openCardId]);
+
+  const askToSignIn = async () => {
+    const sent = await host.sendMessage(SIGN_IN_MESSAGE);
+    setNotice(sent ? { tone: 'info', text: 'Asked the chat to sign you in. Follow the sign-in there, then add your card.' } : { tone: 'error', text: 'Could not reach the chat. Type “sign me in to Kanban” in the conversation.' });
+  };
+
+  const viewer = shown?.view.viewer;
+  return (
+    <div className="kanban" aria-busy={loading || host.waiting}>
+      <header className="top-bar">
+        {shown?.view.view !== 'boards' && shown && (
+          <button type="button" className="quiet" onClick={showBoards}>
+            ← All boards
+          </button>
+        )}
+        <h1 id="board-title">{titleOf(shown)}</h1>
+        {isBoard(shown) && <span className="badge">{shown.view.board.visibility === 'public' ? 'Public' : 'Private'}</span>}
+        <span className="spacer" />
+        {viewer?.signedIn && <span className="viewer">Signed in{viewer.name ? ` as ${viewer.name}` : ''}</span>}
+        {viewer && !viewer.signedIn && (
+          <button type="button" className="primary" onClick={askToSignIn}>
+            {isBoard(shown) ? 'Sign in to add cards' : 'Sign in to see your boards'}
+          </button>
+        )}
+        {host.requestFullscreen && (
+          <button type="button" className="quiet" onClick={host.requestFullscreen} aria-label="Show fullscreen">
+            <span aria-hidden="true">⤢</span>
+          </button>
+        )}
+      </header>
+      {notice && (
+        <div className={`notice ${notice.tone}`} role={notice.tone === 'error' ? 'alert' : 'status'}>
+          <span>{notice.text}</span>
+          <button type="button" className="quiet" aria-label="Dismiss" onClick={() => setNotice(undefined)}>
+            ×
+          </button>
+        </div>
+      )}
+      {!shown && <p className="empty">{host.waiting ? 'Kanban is working on it…' : 'Loading Kanban…'}</p>}
+      {isBoard(shown) && (
+        <BoardScreen
+          shown={shown}
+          host={host}
+          openCardId={openCardId}
+          setOpenCardId={setOpenCardId}
+          onConfirmed={(next) => setShown(next)}
+          onRefused={(text) => setNotice({ tone: 'error', text })}
+          announce={announce}
+        />
+      )}
+      {shown?.view.view === 'boards' && (
+        <BoardsScreen
+          view={shown.view}
+          onOpen={openBoard}
+          onMore={(cursor) =>
+            show('list_boards', { cursor }, (next) =>
+              next.view.view === 'boards' && shown.view.view === 'boards' ? { ...next, view: { ...next.view, boards: [...shown.view.boards, ...next.view.boards] } } : next,
+            )
+          }
+        />
+      )}
+      {shown?.view.view === 'search' && <SearchScreen view={shown.view} onOpen={openBoard} />}
+      {shown?.view.view === 'account' && <AccountScreen view={shown.view} onShowBoards={showBoards} />}
+      <div className="visually-hidden" aria-live="polite" aria-atomic="true">
+        {announcement}
+      </div>
+    </div>
+  );
+}
+
+function titleOf(shown: Shown | undefined): string {
+  switch (shown?.view.view) {
+    case 'board':
+      return shown.view.board.title;
+    case 'boards':
+      return 'Boards';
+    case 'search':
+      return `Cards matching “${shown.view.query}”`;
+    case 'account':
+      return 'Your Kanban account';
+    default:
+      return 'Kanban';
+  }
+}
