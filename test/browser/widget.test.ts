@@ -248,6 +248,32 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     expect(records.find((record) => record.kind === 'display-mode')!.payload).toEqual({ mode: 'fullscreen' });
   });
 
+  it('passes axe-core\'s WCAG 2.2 A and AA checks (colour contrast included) in light and dark, with a card open too', async () => {
+    const board = await freshBoard();
+    const { widget } = await open({ board });
+    expect(await hosted!.accessibilityViolations()).toEqual([]);
+    await widget.getByRole('button', { name: /^Write the announcement/ }).click();
+    await widget.getByRole('dialog').waitFor();
+    expect(await hosted!.accessibilityViolations()).toEqual([]);
+    await hosted!.changeHostContext({ theme: 'dark' });
+    await expect.poll(() => widget.locator('html').getAttribute('data-theme')).toBe('dark');
+    expect(await hosted!.accessibilityViolations()).toEqual([]);
+    await widget.getByRole('dialog').press('Escape');
+    await expect.poll(() => widget.getByRole('dialog').count()).toBe(0);
+    expect(await hosted!.accessibilityViolations()).toEqual([]);
+  });
+
+  it('respects reduced motion: no transitions when the person asks for less motion', async () => {
+    const board = await freshBoard();
+    const transition = async () => hosted!.widget.locator('.card').first().evaluate((card) => getComputedStyle(card).transitionDuration);
+    await open({ board });
+    expect(await transition()).not.toBe('0s');
+    await hosted!.close();
+    hosted = undefined;
+    await open({ board, reducedMotion: 'reduce' });
+    expect(await transition()).toBe('0s');
+  });
+
   it('renders user text inert: an HTML title stays text, a javascript: link stays text, an https link goes through the host', async () => {
     const board = await freshBoard();
     const title = '<img src=x onerror=alert(1)>';

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -15,6 +16,15 @@ import type { RunningKanban } from './kanban-server.ts';
 
 export const SCREENSHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
 const HOST_ENTRY = fileURLToPath(new URL('../browser/widget-host/host.ts', import.meta.url));
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** An axe-core finding, cut to what a person needs to fix it. */
+export interface AccessibilityViolation {
+  rule: string;
+  impact: string | null;
+  targets: string[];
+}
 
 let hostScript: Promise<string> | undefined;
 
@@ -49,6 +59,8 @@ export interface HostedWidget {
   /** The tool result the host delivered. */
   delivered: CallToolResult;
   frame(): Promise<Frame>;
+  /** axe-core's WCAG 2.x A/AA rules (colour contrast among them) on the widget as it is now. */
+  accessibilityViolations(): Promise<AccessibilityViolation[]>;
   cspViolations(): Promise<CspViolation[]>;
   /** MCP Apps only: the host changes its context (theme, display mode…). */
   changeHostContext(change: Record<string, unknown>): Promise<void>;
@@ -65,6 +77,7 @@ export interface HostOptions {
   bridge?: 'mcp-apps' | 'openai';
   theme?: 'light' | 'dark';
   viewport?: { width: number; height: number };
+  reducedMotion?: 'reduce' | 'no-preference';
   widgetState?: unknown;
 }
 
@@ -89,7 +102,7 @@ export async function hostWidget(browser: Browser, kanban: RunningKanban, option
   const delivered = (await client.callTool({ name: options.tool, arguments: args })) as CallToolResult;
   const theme = options.theme ?? 'light';
 
-  const context: BrowserContext = await browser.newContext({ viewport: options.viewport ?? { width: 960, height: 640 } });
+  const context: BrowserContext = await browser.newContext({ viewport: options.viewport ?? { width: 960, height: 640 }, reducedMotion: options.reducedMotion ?? 'no-preference' });
   await recordCspViolations(context);
   const page = await context.newPage();
   const calls: HostedCall[] = [];
@@ -140,6 +153,18 @@ export async function hostWidget(browser: Browser, kanban: RunningKanban, option
     consoleErrors,
     delivered,
     frame,
+    async accessibilityViolations() {
+      const widgetFrame = await frame();
+      // Through DevTools, so the widget's CSP does not apply to the checker itself.
+      if (!(await widgetFrame.evaluate('typeof window.axe === "object"'))) await widgetFrame.evaluate(AXE_SOURCE);
+      const results = (await widgetFrame.evaluate(`window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })`)) as {
+        violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
+        passes: { id: string }[];
+      };
+      // Not a vacuous pass: the contrast rule must have looked at something.
+      if (![...results.passes, ...results.violations].some((rule) => rule.id === 'color-contrast')) throw new Error('axe checked no text for colour contrast');
+      return results.violations.map((violation) => ({ rule: violation.id, impact: violation.impact, targets: violation.nodes.map((node) => node.target.join(' ')) }));
+    },
     async cspViolations() {
       const widgetFrame = await frame();
       await widgetFrame.evaluate('new Promise((resolve) => setTimeout(resolve, 50))');

@@ -1,14 +1,12 @@
 import { AppBridge, PostMessageTransport, type McpUiHostContext } from '@modelcontextprotocol/ext-apps/app-bridge';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { MCP_APPS_DEFAULT_CSP } from './csp.ts';
 
 // A test host page that renders a widget the way an MCP Apps host does: the HTML from
 // resources/read in a sandboxed srcdoc iframe under the MCP Apps default CSP, bridged with
 // ext-apps' own AppBridge. Or, for ChatGPT's older bridge, with only an emulated window.openai.
 // Tool calls leave the page through functions the test exposes (real HTTP to the real server).
 
-/** The policy MCP Apps hosts apply when a resource declares no domains. */
-export const MCP_APPS_DEFAULT_CSP =
-  "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self' data:; connect-src 'none'";
 
 declare global {
   interface Window {

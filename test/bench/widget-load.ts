@@ -1,0 +1,93 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'vite';
+import { singleFilePage } from '../../web/vite.config.ts';
+import { MCP_APPS_DEFAULT_CSP } from '../browser/widget-host/csp.ts';
+import { launchChromium } from '../support/chromium.ts';
+
+// What the widget costs a host to load, next to React alone built the same way (one inline HTML
+// file), measured in the same run: gzip size, and first paint / first contentful paint in a
+// sandboxed srcdoc iframe under the MCP Apps default CSP, as hosts render it. Medians over N loads.
+
+const PAGES = {
+  'React-only hello': fileURLToPath(new URL('./hello/', import.meta.url)),
+  'kanban widget': fileURLToPath(new URL('../../web/', import.meta.url)),
+};
+
+export interface PageLoad {
+  page: string;
+  gzipBytes: number;
+  firstPaintMs: number;
+  firstContentfulPaintMs: number;
+}
+
+async function buildPage(root: string): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), 'kanban-bench-'));
+  try {
+    await build({ ...singleFilePage(root, outDir), configFile: false, logLevel: 'silent' });
+    return readFileSync(join(outDir, 'index.html'), 'utf8');
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+const HOST_PAGE = '<!doctype html><html><body><iframe id="page" sandbox="allow-scripts" style="width:800px;height:600px;border:0"></iframe></body></html>';
+
+export async function measureWidgetLoad(loads: number): Promise<PageLoad[]> {
+  const html = Object.fromEntries(await Promise.all(Object.entries(PAGES).map(async ([name, root]) => [name, await buildPage(root)] as const)));
+  const samples: Record<string, { fp: number[]; fcp: number[] }> = Object.fromEntries(Object.keys(PAGES).map((name) => [name, { fp: [], fcp: [] }]));
+  const browser = await launchChromium();
+  try {
+    // Interleaved, so a noisy moment of a shared machine hits both pages alike.
+    for (let round = 0; round < loads; round++) {
+      for (const name of Object.keys(PAGES)) {
+        const page = await browser.newPage();
+        await page.setContent(HOST_PAGE);
+        const withCsp = html[name]!.replace(/<head>/i, `<head><meta http-equiv="Content-Security-Policy" content="${MCP_APPS_DEFAULT_CSP}">`);
+        await page.$eval('#page', (frame, srcdoc) => ((frame as HTMLIFrameElement).srcdoc = srcdoc), withCsp);
+        const frame = await (await page.$('#page'))!.contentFrame();
+        const paints = (await frame!.waitForFunction(() => {
+          const entries = performance.getEntriesByType('paint');
+          return entries.some((entry) => entry.name === 'first-contentful-paint') && Object.fromEntries(entries.map((entry) => [entry.name, entry.startTime]));
+        })).jsonValue() as Promise<Record<string, number>>;
+        const timing = await paints;
+        samples[name]!.fp.push(timing['first-paint'] ?? timing['first-contentful-paint']!);
+        samples[name]!.fcp.push(timing['first-contentful-paint']!);
+        await page.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  return Object.keys(PAGES).map((name) => ({
+    page: name,
+    gzipBytes: gzipSync(html[name]!, { level: 9 }).length,
+    firstPaintMs: median(samples[name]!.fp),
+    firstContentfulPaintMs: median(samples[name]!.fcp),
+  }));
+}
+
+export function formatWidgetLoad(rows: PageLoad[], loads: number): string {
+  const [baseline] = rows;
+  const lines = [
+    `Widget load: medians of ${loads} loads each, in a sandboxed srcdoc iframe under the MCP Apps default CSP`,
+    `${'page'.padEnd(20)}${'gzip kB'.padStart(10)}${'first paint ms'.padStart(18)}${'first contentful ms'.padStart(22)}`,
+  ];
+  for (const row of rows) {
+    lines.push(`${row.page.padEnd(20)}${(row.gzipBytes / 1000).toFixed(1).padStart(10)}${row.firstPaintMs.toFixed(0).padStart(18)}${row.firstContentfulPaintMs.toFixed(0).padStart(22)}`);
+  }
+  const widget = rows.at(-1)!;
+  lines.push(
+    `${'widget / React-only'.padEnd(20)}${`${(widget.gzipBytes / baseline!.gzipBytes).toFixed(2)}×`.padStart(10)}${`${(widget.firstPaintMs / baseline!.firstPaintMs).toFixed(2)}×`.padStart(18)}${`${(widget.firstContentfulPaintMs / baseline!.firstContentfulPaintMs).toFixed(2)}×`.padStart(22)}`,
+  );
+  return lines.join('\n');
+}
