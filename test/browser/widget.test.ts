@@ -314,4 +314,11 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     expect(records.find((record) => record.kind === 'widgetState')!.payload).toMatchObject({ boardId: board.id });
     expect(cardByTitle(boardOf(await owner.call('get_board', { boardId: board.id })), 'Via window.openai')).toBeDefined();
   });
+
+  it('with window.openai, comes back to the board kept in widget state when ChatGPT reloads the widget', async () => {
+    const board = await freshBoard();
+    hosted = await hostWidget(browser, shared.kanban, { token: owner.token, tool: 'list_boards', args: { limit: 100 }, bridge: 'openai', widgetState: { boardId: board.id } });
+    await hosted.widget.getByRole('heading', { name: board.title, level: 1 }).waitFor();
+    expect(hosted.calls.map((call) => [call.name, call.args])).toEqual([['get_board', { boardId: board.id }]]);
+  });
 });
