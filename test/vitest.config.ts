@@ -7,6 +7,8 @@ export default defineConfig({
     // Every test starts real servers on loopback and spawns real processes: give them room.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // expect.poll waits on real round trips through servers and browsers on a shared machine.
+    expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
     // On CI, also a JSON report: .ci/run counts passed and failed tests from it.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],

@@ -46,8 +46,8 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     await owner?.client.close();
     await browser?.close();
   });
-  afterEach(async () => {
-    // Every hosted widget must have stayed clean: no console error, no CSP violation.
+  /** Closes the hosted widget, which must have stayed clean: no console error, no CSP violation. */
+  async function closeHosted(): Promise<void> {
     if (!hosted) return;
     const violations = await hosted.cspViolations();
     const errors = [...hosted.consoleErrors];
@@ -55,7 +55,8 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     hosted = undefined;
     expect(violations).toEqual([]);
     expect(errors).toEqual([]);
-  });
+  }
+  afterEach(closeHosted);
 
   /** A fresh public board of the owner's: To do (3 cards), Doing (WIP 2, 1 card), Done. */
   async function freshBoard(): Promise<BoardView> {
@@ -75,7 +76,7 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
   }
 
   async function until(check: () => boolean | undefined, what: string): Promise<void> {
-    for (let tries = 0; tries < 100; tries++) {
+    for (let tries = 0; tries < 300; tries++) {
       if (check()) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -86,7 +87,7 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     const board = await freshBoard();
     const { widget } = await open({ board });
     const todo = widget.locator('section.column', { has: widget.getByRole('heading', { name: 'To do' }) });
-    await expect(todo.locator('.count').textContent()).resolves.toBe('3');
+    await expect(todo.locator('.count').textContent()).resolves.toBe('3 cards');
     await expect(widget.locator('.wip').textContent()).resolves.toBe('WIP 1/2');
     const overdue = todo.locator('.card', { hasText: 'Write the announcement' });
     await expect(overdue.locator('.label').allTextContents()).resolves.toEqual(['marketing', 'copy']);
@@ -98,13 +99,17 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     await hosted!.screenshot('light');
   });
 
-  it('adds a card in a column: it shows at once and is in the database, with a requestId', async () => {
+  it('adds a card in a column: it shows at once, before the server answers, and is in the database, with a requestId', async () => {
     const board = await freshBoard();
     const { widget, calls } = await open({ board });
+    const release = hosted!.holdToolCalls();
     await widget.getByRole('button', { name: 'Add a card to Done' }).click();
     await widget.getByRole('textbox', { name: 'New card in Done' }).fill('Ship it');
     await widget.getByRole('textbox', { name: 'New card in Done' }).press('Enter');
     const done = widget.locator('section.column', { has: widget.getByRole('heading', { name: 'Done' }) });
+    await done.locator('.card.pending', { hasText: 'Ship it' }).waitFor();
+    expect(cardRow('Ship it')).toBeUndefined();
+    release();
     await done.locator('.card:not(.pending)', { hasText: 'Ship it' }).waitFor();
     const row = cardRow('Ship it');
     expect(columnTitles(board)[row!.column_id]).toBe('Done');
@@ -192,9 +197,15 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     await owner.call('create_card', { boardId: board.id, column: doing.id, title: `Second in Doing ${boardCounter}` });
     const { widget, calls } = await open({ board });
     const before = cardRow(`Order the cake ${boardCounter}`)!;
+    const release = hosted!.holdToolCalls();
     await widget.getByRole('button', { name: /^Order the cake/ }).click();
     await widget.getByRole('combobox', { name: 'Move to' }).selectOption({ label: 'Doing' });
     await widget.getByRole('button', { name: 'Move', exact: true }).click();
+    // At once in Doing, while the server has not answered…
+    const doingColumn = widget.locator('section.column', { has: widget.getByRole('heading', { name: 'Doing' }) });
+    await expect.poll(() => doingColumn.locator('.card-title').allTextContents()).toContain(`Order the cake ${boardCounter}`);
+    release();
+    // …then back, with the server's reason.
     const alert = widget.getByRole('alert');
     await alert.waitFor();
     await expect(alert.textContent()).resolves.toMatch(/WIP limit/);
@@ -268,8 +279,7 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     const transition = async () => hosted!.widget.locator('.card').first().evaluate((card) => getComputedStyle(card).transitionDuration);
     await open({ board });
     expect(await transition()).not.toBe('0s');
-    await hosted!.close();
-    hosted = undefined;
+    await closeHosted();
     await open({ board, reducedMotion: 'reduce' });
     expect(await transition()).toBe('0s');
   });
@@ -277,15 +287,18 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
   it('renders user text inert: an HTML title stays text, a javascript: link stays text, an https link goes through the host', async () => {
     const board = await freshBoard();
     const title = '<img src=x onerror=alert(1)>';
-    await owner.call('create_card', { boardId: board.id, title, description: 'Try javascript:alert(1) or https://example.com/plan?x=1, then <script>alert(2)</script>.' });
+    const description = 'Try javascript:alert(1), javascript://x/%0aalert(1), http://plain.example/a, HTTPS://UPPER.example/b, data:text/html,<b>x</b> or https://example.com/plan?x=1, then <script>alert(2)</script>.';
+    await owner.call('create_card', { boardId: board.id, title, description });
     const { widget, records } = await open({ board });
     await expect(widget.locator('.card-title').filter({ hasText: title }).count()).resolves.toBe(1);
     await widget.getByRole('button', { name: title, exact: true }).click();
     const dialog = widget.getByRole('dialog');
     await expect(dialog.locator('img, script').count()).resolves.toBe(0);
     await expect(widget.locator('body img').count()).resolves.toBe(0);
-    const links = await dialog.locator('a').evaluateAll((anchors) => anchors.map((anchor) => (anchor as HTMLAnchorElement).href));
+    const links = await widget.locator('a[href]').evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
     expect(links).toEqual(['https://example.com/plan?x=1']);
+    // The rest of the text is there, as text.
+    await expect(dialog.locator('.description').textContent()).resolves.toBe(description);
     await dialog.getByRole('link').click();
     await until(() => records.some((record) => record.kind === 'open-link'), 'the host was asked to open the link');
     expect(records.find((record) => record.kind === 'open-link')!.payload).toEqual({ url: 'https://example.com/plan?x=1' });
@@ -320,5 +333,9 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     hosted = await hostWidget(browser, shared.kanban, { token: owner.token, tool: 'list_boards', args: { limit: 100 }, bridge: 'openai', widgetState: { boardId: board.id } });
     await hosted.widget.getByRole('heading', { name: board.title, level: 1 }).waitFor();
     expect(hosted.calls.map((call) => [call.name, call.args])).toEqual([['get_board', { boardId: board.id }]]);
+    // Saving the state makes ChatGPT announce new globals: that is no new result, the board stays.
+    await until(() => hosted!.records.some((record) => record.kind === 'widgetState'), 'the widget saved its state');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect(hosted.widget.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(board.title);
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 
 // Real Chromium for the few tests that need a browser: the system's binary (Debian's `chromium`
 // package on CI), driven by playwright-core. Playwright gives each launch a fresh temporary
@@ -37,10 +37,10 @@ export async function recordCspViolations(context: BrowserContext): Promise<void
   await context.addInitScript({ content: CSP_COUNTER });
 }
 
-/** The CSP violations of the page's current document so far (after letting queued events fire). */
-export async function cspViolations(page: Page): Promise<CspViolation[]> {
-  await page.evaluate('new Promise((resolve) => setTimeout(resolve, 50))');
-  return (await page.evaluate('window.__cspViolations ?? null')) as CspViolation[];
+/** The CSP violations of the page's (or frame's) current document so far, after queued events fired. */
+export async function cspViolations(target: Pick<Page | Frame, 'evaluate'>): Promise<CspViolation[]> {
+  await target.evaluate('new Promise((resolve) => setTimeout(resolve, 50))');
+  return (await target.evaluate('window.__cspViolations ?? null')) as CspViolation[];
 }
 
 /** How wide the document is against the viewport: wider means a horizontal scrollbar. */

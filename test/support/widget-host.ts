@@ -5,7 +5,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { build, type Rolldown } from 'vite';
-import { recordCspViolations, type CspViolation } from './chromium.ts';
+import { cspViolations, recordCspViolations, type CspViolation } from './chromium.ts';
 import { connectAs } from './kanban-actors.ts';
 import type { RunningKanban } from './kanban-server.ts';
 
@@ -62,6 +62,8 @@ export interface HostedWidget {
   /** axe-core's WCAG 2.x A/AA rules (colour contrast among them) on the widget as it is now. */
   accessibilityViolations(): Promise<AccessibilityViolation[]>;
   cspViolations(): Promise<CspViolation[]>;
+  /** Holds every tool call the widget makes until the returned function is called. */
+  holdToolCalls(): () => void;
   /** MCP Apps only: the host changes its context (theme, display mode…). */
   changeHostContext(change: Record<string, unknown>): Promise<void>;
   screenshot(name: string): Promise<string>;
@@ -116,7 +118,9 @@ export async function hostWidget(browser: Browser, kanban: RunningKanban, option
     consoleErrors.push(`a ${dialog.type()} dialog opened: ${dialog.message()}`);
     void dialog.dismiss();
   });
+  let held: Promise<void> | undefined;
   await page.exposeFunction('hostCallTool', async (name: string, callArgs: Record<string, unknown>) => {
+    await held;
     const result = (await client.callTool({ name, arguments: callArgs })) as CallToolResult;
     calls.push({ name, args: callArgs, result });
     return result;
@@ -166,9 +170,15 @@ export async function hostWidget(browser: Browser, kanban: RunningKanban, option
       return results.violations.map((violation) => ({ rule: violation.id, impact: violation.impact, targets: violation.nodes.map((node) => node.target.join(' ')) }));
     },
     async cspViolations() {
-      const widgetFrame = await frame();
-      await widgetFrame.evaluate('new Promise((resolve) => setTimeout(resolve, 50))');
-      return (await widgetFrame.evaluate('window.__cspViolations ?? null')) as CspViolation[];
+      return cspViolations(await frame());
+    },
+    holdToolCalls() {
+      let release!: () => void;
+      held = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        held = undefined;
+        release();
+      };
     },
     async changeHostContext(change) {
       await page.evaluate((next) => (window as any).testHost.changeHostContext(next), change);

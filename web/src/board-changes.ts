@@ -1,4 +1,4 @@
-import type { BoardView, CardView } from '../../server/kanban/schemas.ts';
+import type { BoardView, CardView, ColumnView } from '../../server/kanban/schemas.ts';
 
 // A change the person made that the server has not confirmed yet. The board on screen is the
 // last board the server sent with the pending changes applied in order: a refusal drops its
@@ -76,24 +76,33 @@ export function applyChanges(state: BoardState, changes: readonly BoardChange[])
   return changes.reduce(applyChange, state);
 }
 
-/** Where a card is: its column and its index there. */
-export function locateCard(board: BoardView, cardId: string): { columnIndex: number; index: number } | undefined {
+export interface CardPlace {
+  card: CardView;
+  column: ColumnView;
+  columnIndex: number;
+  /** The card's index in its column. */
+  index: number;
+}
+
+/** Where a card is on the board, if it is there. */
+export function locateCard(board: BoardView, cardId: string): CardPlace | undefined {
   for (const [columnIndex, column] of board.columns.entries()) {
     const index = column.cards.findIndex((card) => card.id === cardId);
-    if (index >= 0) return { columnIndex, index };
+    if (index >= 0) return { card: column.cards[index]!, column, columnIndex, index };
   }
   return undefined;
 }
 
 /**
  * move_card's arguments for "put the card at `index` of the column" (index counted without the
- * card itself), against the board as it stands when the move is sent.
+ * card itself), against the server's board when the move is sent (changes go one at a time, so
+ * every earlier one is settled by then and no pending card is in it).
  */
 export function moveArguments(board: BoardView, cardId: string, columnId: string, index: number): Record<string, unknown> {
   const others = board.columns.find((column) => column.id === columnId)?.cards.filter((card) => card.id !== cardId) ?? [];
   const before = others[index - 1];
   if (index <= 0) return { cardId, column: columnId, position: 'top' };
-  if (index >= others.length || !before || before.id.startsWith(PENDING_CARD_PREFIX)) return { cardId, column: columnId, position: 'bottom' };
+  if (index >= others.length || !before) return { cardId, column: columnId, position: 'bottom' };
   return { cardId, column: columnId, position: 'after', relativeTo: before.id };
 }
 

@@ -1,8 +1,8 @@
-import { useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
 import type { BoardResult, CardView, ColumnView } from '../../server/kanban/schemas.ts';
-import { applyChange, PENDING_CARD_PREFIX } from './board-changes.ts';
+import { applyChange, locateCard, PENDING_CARD_PREFIX } from './board-changes.ts';
 import { CardDialog } from './card-dialog.tsx';
-import { formatDueDate, isOverdue } from './due-dates.ts';
+import { DueDate, Labels } from './card-parts.tsx';
 import type { Shown } from './tool-views.ts';
 import { useBoardChanges } from './use-board-changes.ts';
 import { useCardDrag, type CardDrag } from './use-card-drag.ts';
@@ -15,6 +15,20 @@ function randomId(): string {
   return [...crypto.getRandomValues(new Uint8Array(12))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+/** Where the keyboard focus goes once the board has re-rendered after an action. */
+type FocusTarget = { cardId: string; part: 'open' | 'handle' } | { columnId: string };
+
+function focusElement(target: FocusTarget): void {
+  if ('cardId' in target) {
+    const card = document.querySelector(`[data-card-id="${CSS.escape(target.cardId)}"]`);
+    const element = card?.querySelector<HTMLElement>(target.part === 'handle' ? '.handle' : '.card-open');
+    if (element) return element.focus();
+    return;
+  }
+  const column = document.querySelector(`[data-column-id="${CSS.escape(target.columnId)}"]`);
+  column?.querySelector<HTMLElement>('.card-open, .add-card')?.focus();
+}
+
 export interface BoardScreenProps {
   shown: Shown & { view: BoardResult };
   host: KanbanHost;
@@ -22,24 +36,28 @@ export interface BoardScreenProps {
   setOpenCardId(cardId: string | undefined): void;
   onConfirmed(shown: Shown): void;
   onRefused(message: string): void;
+  onOpenLink(url: string): void;
   announce(text: string): void;
 }
 
 export function BoardScreen(props: BoardScreenProps) {
   const { host, announce, openCardId, setOpenCardId } = props;
+  const focusAfterRender = useRef<FocusTarget | undefined>(undefined);
   const changes = useBoardChanges(props.shown, host, {
     confirmed: (shown, done) => {
       props.onConfirmed(shown);
       announce(done);
     },
-    refused: (message) => {
+    refused: (message, change) => {
+      // The notice is an alert: it is announced by itself.
       props.onRefused(message);
-      announce(`Not saved: ${message}`);
+      const lostFocus = !document.activeElement || document.activeElement === document.body;
+      if (change.kind === 'move' && lostFocus) focusAfterRender.current = { cardId: change.cardId, part: 'handle' };
     },
   });
   const { board, descriptions } = changes.state;
   const canEdit = board.canEdit;
-  const cardTitle = (cardId: string) => board.columns.flatMap((column) => column.cards).find((card) => card.id === cardId)?.title ?? 'the card';
+  const cardTitle = (cardId: string) => locateCard(board, cardId)?.card.title ?? 'the card';
   const columnTitle = (columnId: string) => board.columns.find((column) => column.id === columnId)?.title ?? 'the column';
 
   const dragging = useCardDrag({
@@ -52,12 +70,23 @@ export function BoardScreen(props: BoardScreenProps) {
   // While a card moves, it shows where it would land.
   const shownBoard = drag ? applyChange(changes.state, { kind: 'move', id: 0, cardId: drag.cardId, ...drag.target }).board : board;
 
-  const openCard = openCardId ? findCard(board.columns, openCardId) : undefined;
+  useLayoutEffect(() => {
+    const target = focusAfterRender.current;
+    focusAfterRender.current = undefined;
+    if (target) focusElement(target);
+  });
+
+  const openCard = openCardId ? locateCard(board, openCardId) : undefined;
+  const closeCardThen = (focus: FocusTarget, action: () => void) => {
+    focusAfterRender.current = focus;
+    setOpenCardId(undefined);
+    action();
+  };
 
   return (
     <section className="board" aria-labelledby="board-title">
       <p id={MOVE_HELP_ID} className="visually-hidden">
-        Press to pick the card up, then use the arrow keys to move it between columns and up or down, Enter to drop it, Escape to cancel.
+        Press Enter or Space to pick the card up, then the arrow keys to move it between columns and up or down, Enter to drop it, Escape to put it back.
       </p>
       {!canEdit && props.shown.view.viewer.signedIn && <p className="read-only-note">Read-only: you can change only boards of your own.</p>}
       <div className="columns">
@@ -77,7 +106,7 @@ export function BoardScreen(props: BoardScreenProps) {
                 onOpen={() => !dragging.clickSuppressed() && setOpenCardId(card.id)}
                 onPointerDown={(event) => dragging.onPointerDown(event, card.id)}
                 onHandleClick={() => dragging.onHandleClick(card.id, card.title)}
-                onHandleKeyDown={dragging.onHandleKeyDown}
+                onHandleKeyDown={(event) => dragging.onHandleKeyDown(event, card.id)}
               />
             )}
           />
@@ -97,32 +126,19 @@ export function BoardScreen(props: BoardScreenProps) {
           description={descriptions[openCard.card.id] ?? ''}
           canEdit={canEdit && !openCard.card.id.startsWith(PENDING_CARD_PREFIX)}
           onClose={() => setOpenCardId(undefined)}
-          onOpenLink={host.openLink}
-          onSave={(edit) => {
-            setOpenCardId(undefined);
-            changes.make({ kind: 'edit', cardId: openCard.card.id, edit }, `Saved ${edit.title}.`);
-          }}
-          onMove={(columnId) => {
-            setOpenCardId(undefined);
-            const size = board.columns.find((each) => each.id === columnId)?.cards.length ?? 0;
-            changes.make({ kind: 'move', cardId: openCard.card.id, columnId, index: size }, `Moved ${openCard.card.title} to ${columnTitle(columnId)}.`);
-          }}
-          onDelete={() => {
-            setOpenCardId(undefined);
-            changes.make({ kind: 'delete', cardId: openCard.card.id }, `Deleted ${openCard.card.title}.`);
-          }}
+          onOpenLink={props.onOpenLink}
+          onSave={(edit) => closeCardThen({ cardId: openCard.card.id, part: 'open' }, () => changes.make({ kind: 'edit', cardId: openCard.card.id, edit }, `Saved ${edit.title}.`))}
+          onMove={(columnId) =>
+            closeCardThen({ cardId: openCard.card.id, part: 'open' }, () => {
+              const size = board.columns.find((each) => each.id === columnId)?.cards.length ?? 0;
+              changes.make({ kind: 'move', cardId: openCard.card.id, columnId, index: size }, `Moved ${openCard.card.title} to ${columnTitle(columnId)}.`);
+            })
+          }
+          onDelete={() => closeCardThen({ columnId: openCard.column.id }, () => changes.make({ kind: 'delete', cardId: openCard.card.id }, `Deleted ${openCard.card.title}.`))}
         />
       )}
     </section>
   );
-}
-
-function findCard(columns: readonly ColumnView[], cardId: string): { card: CardView; column: ColumnView } | undefined {
-  for (const column of columns) {
-    const card = column.cards.find((each) => each.id === cardId);
-    if (card) return { card, column };
-  }
-  return undefined;
 }
 
 function BoardColumn(props: { column: ColumnView; canEdit: boolean; drag: CardDrag | undefined; onAdd(title: string): void; renderCard(card: CardView): ReactNode }) {
@@ -134,8 +150,9 @@ function BoardColumn(props: { column: ColumnView; canEdit: boolean; drag: CardDr
     <section className={props.drag?.target.columnId === column.id ? 'column drop-target' : 'column'} data-column-id={column.id} aria-labelledby={headingId}>
       <header className="column-header">
         <h2 id={headingId}>{column.title}</h2>
-        <span className="count" aria-label={`${count} card${count === 1 ? '' : 's'}`}>
+        <span className="count">
           {count}
+          <span className="visually-hidden"> card{count === 1 ? '' : 's'}</span>
         </span>
         {column.wipLimit !== null && (
           <span className={overLimit ? 'wip over' : 'wip'} title="Work-in-progress limit">
@@ -160,27 +177,13 @@ function CardTile(props: {
 }) {
   const { card } = props;
   const pending = card.id.startsWith(PENDING_CARD_PREFIX);
-  const overdue = isOverdue(card.dueDate);
   const classes = ['card', props.moving ? 'moving' : '', pending ? 'pending' : ''].filter(Boolean).join(' ');
   return (
     <li className={classes} data-card-id={card.id} onPointerDown={pending ? undefined : props.onPointerDown}>
       <button type="button" className="card-open" onClick={props.onOpen} disabled={pending}>
         <span className="card-title">{card.title}</span>
-        {card.labels.length > 0 && (
-          <span className="labels">
-            {card.labels.map((label) => (
-              <span key={label} className="label">
-                {label}
-              </span>
-            ))}
-          </span>
-        )}
-        {card.dueDate && (
-          <span className={overdue ? 'due overdue' : 'due'}>
-            {overdue ? 'Overdue · ' : 'Due '}
-            {formatDueDate(card.dueDate)}
-          </span>
-        )}
+        <Labels labels={card.labels} />
+        <DueDate dueDate={card.dueDate} />
         {pending && <span className="hint">Saving…</span>}
       </button>
       {props.canEdit && !pending && (
@@ -205,6 +208,12 @@ function CardTile(props: {
 function AddCardForm(props: { columnTitle: string; onAdd(title: string): void }) {
   const [open, setOpen] = useState(false);
   const [title, setTitle] = useState('');
+  // After Cancel or Escape, the focus goes back to the button that opened the form.
+  const [returnFocus, setReturnFocus] = useState(false);
+  const close = () => {
+    setOpen(false);
+    setReturnFocus(true);
+  };
   const submit = () => {
     const trimmed = title.trim();
     if (!trimmed) return;
@@ -213,7 +222,7 @@ function AddCardForm(props: { columnTitle: string; onAdd(title: string): void })
   };
   if (!open)
     return (
-      <button type="button" className="add-card" onClick={() => setOpen(true)}>
+      <button type="button" className="add-card" autoFocus={returnFocus} onClick={() => setOpen(true)}>
         + Add a card<span className="visually-hidden"> to {props.columnTitle}</span>
       </button>
     );
@@ -228,15 +237,15 @@ function AddCardForm(props: { columnTitle: string; onAdd(title: string): void })
         autoFocus
         onChange={(event) => setTitle(event.target.value)}
         onKeyDown={(event) => {
-          if (event.key === 'Enter') submit();
-          if (event.key === 'Escape') setOpen(false);
+          if (event.key === 'Enter' && !event.nativeEvent.isComposing) submit();
+          if (event.key === 'Escape') close();
         }}
       />
       <div className="actions">
         <button type="button" className="primary" onClick={submit}>
           Add
         </button>
-        <button type="button" onClick={() => setOpen(false)}>
+        <button type="button" onClick={close}>
           Cancel
         </button>
       </div>

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { CardView, ColumnView } from '../../server/kanban/schemas.ts';
 import type { CardEdit } from './board-changes.ts';
-import { formatDueDate, isOverdue } from './due-dates.ts';
+import { DueDate, Labels } from './card-parts.tsx';
 import { LinkedText } from './linked-text.tsx';
 
 // One card, opened: its details for anyone, and for the board's owner an editor, a "Move to…"
@@ -49,7 +49,8 @@ export function CardDialog(props: CardDialogProps) {
     props.onSave({ title: title.trim(), description: text, labels: labelsFrom(labels), dueDate: dueDate === '' ? null : dueDate });
   };
   const saveOnEnter = (event: KeyboardEvent<HTMLInputElement>) => {
-    if (event.key === 'Enter') save();
+    // Not while an input method is composing: its Enter confirms the characters.
+    if (event.key === 'Enter' && !event.nativeEvent.isComposing) save();
   };
 
   return (
@@ -86,23 +87,9 @@ export function CardDialog(props: CardDialogProps) {
         <div className="card-details">
           <h2 id={titleId}>{card.title}</h2>
           <p className="card-meta">
-            In <strong>{column.title}</strong>
-            {card.dueDate && (
-              <span className={isOverdue(card.dueDate) ? 'due overdue' : 'due'}>
-                {isOverdue(card.dueDate) ? ' · Overdue since ' : ' · Due '}
-                {formatDueDate(card.dueDate)}
-              </span>
-            )}
+            In <strong>{column.title}</strong> <DueDate dueDate={card.dueDate} />
           </p>
-          {card.labels.length > 0 && (
-            <ul className="labels" aria-label="Labels">
-              {card.labels.map((label) => (
-                <li key={label} className="label">
-                  {label}
-                </li>
-              ))}
-            </ul>
-          )}
+          <Labels labels={card.labels} as="ul" />
           <p className="description">{description ? <LinkedText text={description} onOpenLink={props.onOpenLink} /> : <span className="hint">No description.</span>}</p>
           {canEdit && (
             <>

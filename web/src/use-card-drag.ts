@@ -56,11 +56,13 @@ export function useCardDrag(options: {
   boardRef.current = board;
   const suppressClick = useRef(false);
   const focusHandleOf = useRef<string | undefined>(undefined);
+  /** Removes the window listeners of a pointer drag in progress. */
+  const endPointerDrag = useRef<(() => void) | undefined>(undefined);
+  useEffect(() => () => endPointerDrag.current?.(), []);
 
   const origin = (cardId: string): DropTarget | undefined => {
-    const at = locateCard(boardRef.current, cardId);
-    const column = at && boardRef.current.columns[at.columnIndex];
-    return at && column ? { columnId: column.id, index: at.index } : undefined;
+    const place = locateCard(boardRef.current, cardId);
+    return place ? { columnId: place.column.id, index: place.index } : undefined;
   };
 
   const drop = useCallback(
@@ -75,23 +77,30 @@ export function useCardDrag(options: {
   );
 
   const onPointerDown = (event: PointerEvent<HTMLElement>, cardId: string) => {
-    if (!enabled || event.button !== 0 || dragRef.current?.mode === 'keyboard') return;
+    if (!enabled || event.button !== 0 || dragRef.current || endPointerDrag.current) return;
     if (event.pointerType !== 'mouse' && !(event.target as Element).closest('[data-drag-handle]')) return;
     const start = { x: event.clientX, y: event.clientY };
+    const pointerId = event.pointerId;
     const from = origin(cardId);
     if (!from) return;
     let moving = false;
     const move = (moveEvent: globalThis.PointerEvent) => {
+      if (moveEvent.pointerId !== pointerId) return; // another finger
       if (!moving && Math.hypot(moveEvent.clientX - start.x, moveEvent.clientY - start.y) < DRAG_THRESHOLD_PX) return;
       moving = true;
       moveEvent.preventDefault();
       const pointer = { x: moveEvent.clientX, y: moveEvent.clientY };
       setDrag((current) => ({ cardId, mode: 'pointer', pointer, target: targetAt(pointer.x, pointer.y, cardId) ?? current?.target ?? from }));
     };
-    const finish = (endEvent: globalThis.PointerEvent) => {
+    const removeListeners = () => {
       window.removeEventListener('pointermove', move);
       window.removeEventListener('pointerup', finish);
       window.removeEventListener('pointercancel', finish);
+      endPointerDrag.current = undefined;
+    };
+    const finish = (endEvent: globalThis.PointerEvent) => {
+      if (endEvent.pointerId !== pointerId) return;
+      removeListeners();
       if (!moving) return;
       // The click that ends a drag must not also open the card.
       suppressClick.current = true;
@@ -103,22 +112,29 @@ export function useCardDrag(options: {
     window.addEventListener('pointermove', move);
     window.addEventListener('pointerup', finish);
     window.addEventListener('pointercancel', finish);
+    endPointerDrag.current = removeListeners;
   };
 
   /** The handle's click: picks the card up, or drops it where the arrows took it. */
   const onHandleClick = (cardId: string, title: string) => {
     if (suppressClick.current) return;
     const current = dragRef.current;
-    if (current?.mode === 'keyboard') return drop(current);
+    if (current?.mode === 'keyboard' && current.cardId === cardId) return drop(current);
     const from = origin(cardId);
     if (!from) return;
     setDrag({ cardId, mode: 'keyboard', target: from });
     announce(`Picked up ${title}. ${describeTarget(boardRef.current, from, cardId)} Arrow keys move it, Enter drops it, Escape cancels.`);
   };
 
-  const onHandleKeyDown = (event: KeyboardEvent<HTMLElement>) => {
+  const onHandleKeyDown = (event: KeyboardEvent<HTMLElement>, cardId: string) => {
     const current = dragRef.current;
-    if (current?.mode !== 'keyboard') return;
+    if (current?.mode !== 'keyboard' || current.cardId !== cardId) return;
+    if (event.key === 'Tab') {
+      // Leaving the card puts it back; the focus moves on as usual.
+      setDrag(undefined);
+      announce('Move cancelled. The card is back where it was.');
+      return;
+    }
     const columns = boardRef.current.columns;
     const columnIndex = columns.findIndex((column) => column.id === current.target.columnId);
     const sizeOf = (index: number) => columns[index]!.cards.filter((card) => card.id !== current.cardId).length;

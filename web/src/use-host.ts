@@ -1,5 +1,5 @@
 import { applyDocumentTheme, applyHostFonts, applyHostStyleVariables, useApp, type App, type McpUiHostContext } from '@modelcontextprotocol/ext-apps/react';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { openAi, SET_GLOBALS_EVENT } from './openai-globals.ts';
 import { shownOf, textOf, type Shown } from './tool-views.ts';
 
@@ -9,6 +9,9 @@ import { shownOf, textOf, type Shown } from './tool-views.ts';
 
 export type ToolCallOutcome = { ok: true; shown: Shown | undefined } | { ok: false; message: string };
 
+/** What the conversation's own tool call delivered: a view, or the error it ended with. */
+export type Delivered = { shown: Shown } | { error: string };
+
 /** UI state the host keeps for this widget instance (ChatGPT only). */
 export interface WidgetState {
   boardId?: string;
@@ -16,17 +19,18 @@ export interface WidgetState {
 }
 
 export interface KanbanHost {
-  /** The latest tool result the host delivered (the conversation's tool call). */
-  delivered: Shown | undefined;
+  delivered: Delivered | undefined;
   /** The host said a tool is running and its result will follow. */
   waiting: boolean;
   callTool(name: string, args: Record<string, unknown>): Promise<ToolCallOutcome>;
   /** Asks the conversation to go on with this message from the user (sign-in goes through the model). */
   sendMessage(text: string): Promise<boolean>;
-  /** Present when the host can show the widget fullscreen. */
-  requestFullscreen: (() => void) | undefined;
-  openLink(url: string): void;
-  widgetState: WidgetState | undefined;
+  /** Present when the host can show the widget fullscreen; false when it refused. */
+  requestFullscreen: (() => Promise<boolean>) | undefined;
+  /** false when no host would open it. */
+  openLink(url: string): Promise<boolean>;
+  /** The state ChatGPT kept for this widget when it (re)loaded it. */
+  initialWidgetState: WidgetState | undefined;
   saveWidgetState(state: WidgetState): void;
 }
 
@@ -40,9 +44,10 @@ function applyHostContext(context: McpUiHostContext | undefined): void {
   if (context.styles?.css?.fonts) applyHostFonts(context.styles.css.fonts);
 }
 
-function deliveredByOpenAi(): Shown | undefined {
-  const globals = openAi();
-  return globals ? shownOf(globals.toolOutput, globals.toolResponseMetadata) : undefined;
+function deliveredOf(result: { isError?: boolean; content?: unknown; structuredContent?: unknown; _meta?: unknown }): Delivered | undefined {
+  if (result.isError) return { error: textOf(result.content) || 'Kanban could not do that.' };
+  const shown = shownOf(result.structuredContent, result._meta);
+  return shown ? { shown } : undefined;
 }
 
 function outcomeOf(result: { isError?: boolean; content?: unknown; structuredContent?: unknown; _meta?: unknown }): ToolCallOutcome {
@@ -50,22 +55,38 @@ function outcomeOf(result: { isError?: boolean; content?: unknown; structuredCon
   return { ok: true, shown: shownOf(result.structuredContent, result._meta) };
 }
 
+/** A host request that may fail: true when it went through. */
+async function succeeded(request: Promise<{ isError?: boolean } | unknown>): Promise<boolean> {
+  try {
+    const result = await request;
+    return !(typeof result === 'object' && result !== null && (result as { isError?: boolean }).isError);
+  } catch {
+    return false;
+  }
+}
+
 export function useHost(): KanbanHost {
-  const [delivered, setDelivered] = useState<Shown | undefined>(deliveredByOpenAi);
+  const [delivered, setDelivered] = useState<Delivered | undefined>(() => {
+    const globals = openAi();
+    return globals?.toolOutput ? deliveredOf({ structuredContent: globals.toolOutput, _meta: globals.toolResponseMetadata }) : undefined;
+  });
   const [waiting, setWaiting] = useState(false);
   const [hostContext, setHostContext] = useState<McpUiHostContext | undefined>();
+  const [initialWidgetState] = useState(() => openAi()?.widgetState as WidgetState | undefined);
+
   const onAppCreated = useCallback((created: App) => {
-    // Set before connect: the host may send the result right after the handshake.
-    created.ontoolinput = () => setWaiting(true);
-    created.ontoolresult = (result) => {
+    // Registered before connect: the host may send the result right after the handshake.
+    created.addEventListener('toolinput', () => setWaiting(true));
+    created.addEventListener('toolcancelled', () => setWaiting(false));
+    created.addEventListener('toolresult', (result) => {
       setWaiting(false);
-      const shown = shownOf(result.structuredContent, result._meta);
-      if (shown) setDelivered(shown);
-    };
-    created.onhostcontextchanged = (change) => {
+      const next = deliveredOf(result);
+      if (next) setDelivered(next);
+    });
+    created.addEventListener('hostcontextchanged', (change) => {
       applyHostContext(change);
       setHostContext((previous) => ({ ...previous, ...change }));
-    };
+    });
   }, []);
   const { app } = useApp({ appInfo: APP_INFO, capabilities: {}, onAppCreated });
 
@@ -76,14 +97,18 @@ export function useHost(): KanbanHost {
     setHostContext(context);
   }, [app]);
 
-  // ChatGPT's globals: the theme now, and later changes (a new tool output, a theme switch).
+  // ChatGPT's globals: the theme now, and later changes. set_globals also fires for theme, display
+  // mode and widget state changes: only a new toolOutput object is a new result to show.
+  const lastToolOutput = useRef(openAi()?.toolOutput);
   useEffect(() => {
     const readGlobals = () => {
       const globals = openAi();
       if (globals?.theme) applyDocumentTheme(globals.theme);
       if (globals?.locale) document.documentElement.lang = globals.locale;
-      const shown = deliveredByOpenAi();
-      if (shown) setDelivered(shown);
+      if (!globals?.toolOutput || globals.toolOutput === lastToolOutput.current) return;
+      lastToolOutput.current = globals.toolOutput;
+      const next = deliveredOf({ structuredContent: globals.toolOutput, _meta: globals.toolResponseMetadata });
+      if (next) setDelivered(next);
     };
     readGlobals();
     window.addEventListener(SET_GLOBALS_EVENT, readGlobals);
@@ -105,6 +130,7 @@ export function useHost(): KanbanHost {
     return {
       delivered,
       waiting,
+      initialWidgetState,
       async callTool(name, args) {
         try {
           if (app) return outcomeOf(await app.callServerTool({ name, arguments: args }));
@@ -114,33 +140,23 @@ export function useHost(): KanbanHost {
           return { ok: false, message: `The chat could not reach Kanban: ${error instanceof Error ? error.message : String(error)}` };
         }
       },
-      async sendMessage(text) {
-        try {
-          if (app) return !(await app.sendMessage({ role: 'user', content: [{ type: 'text', text }] })).isError;
-          if (globals?.sendFollowUpMessage) {
-            await globals.sendFollowUpMessage({ prompt: text });
-            return true;
-          }
-        } catch {
-          // Reported below: the caller tells the person to type it instead.
-        }
-        return false;
+      sendMessage(text) {
+        if (app) return succeeded(app.sendMessage({ role: 'user', content: [{ type: 'text', text }] }));
+        if (globals?.sendFollowUpMessage) return succeeded(globals.sendFollowUpMessage({ prompt: text }));
+        return Promise.resolve(false);
       },
       requestFullscreen: canFullscreen
-        ? () => {
-            if (app) void app.requestDisplayMode({ mode: 'fullscreen' });
-            else void globals?.requestDisplayMode?.({ mode: 'fullscreen' });
-          }
+        ? () => (app ? succeeded(app.requestDisplayMode({ mode: 'fullscreen' })) : succeeded(Promise.resolve(globals?.requestDisplayMode?.({ mode: 'fullscreen' }))))
         : undefined,
       openLink(url) {
-        if (app) void app.openLink({ url });
-        else if (globals?.openExternal) globals.openExternal({ href: url });
-        else window.open(url, '_blank', 'noopener,noreferrer');
+        if (app) return succeeded(app.openLink({ url }));
+        if (globals?.openExternal) return succeeded(Promise.resolve(globals.openExternal({ href: url })));
+        window.open(url, '_blank', 'noopener,noreferrer'); // returns null with noopener, opened or not
+        return Promise.resolve(true);
       },
-      widgetState: globals?.widgetState as WidgetState | undefined,
       saveWidgetState(state) {
-        void globals?.setWidgetState?.(state);
+        void succeeded(Promise.resolve(globals?.setWidgetState?.(state)));
       },
     };
-  }, [app, delivered, waiting, hostContext]);
+  }, [app, delivered, waiting, hostContext, initialWidgetState]);
 }

@@ -32,8 +32,6 @@ export interface McpAppsHostOptions {
   toolInput: Record<string, unknown>;
   toolResult: CallToolResult;
   hostContext: McpUiHostContext;
-  /** Tools the widget may not call (MCP Apps: hosts enforce visibility; AppBridge does not). */
-  hiddenTools?: string[];
 }
 
 let bridge: AppBridge | undefined;
@@ -43,10 +41,8 @@ export async function startMcpAppsHost(options: McpAppsHostOptions): Promise<voi
   const iframe = frame();
   context = options.hostContext;
   bridge = new AppBridge(null, { name: 'kanban-test-host', version: '1.0.0' }, { openLinks: {}, serverTools: {}, message: { text: {} } }, { hostContext: context });
-  bridge.oncalltool = async (params) => {
-    if (options.hiddenTools?.includes(params.name)) throw new Error(`Tool ${params.name} is not available to the app`);
-    return window.hostCallTool(params.name, params.arguments ?? {});
-  };
+  // Every tool of ours is visible to the app (no ui.visibility), so there is nothing to withhold.
+  bridge.oncalltool = (params) => window.hostCallTool(params.name, params.arguments ?? {});
   bridge.onmessage = async (params) => {
     await window.hostRecord('message', params);
     return {};
@@ -106,7 +102,12 @@ const OPENAI_EMULATION = (globals: string) => `<script>
   window.openai = Object.assign(${globals}, {
     callTool: (name, args) => ask('callTool', { name, args }),
     sendFollowUpMessage: (args) => ask('followUp', args),
-    setWidgetState: (state) => { window.openai.widgetState = state; return ask('widgetState', state); },
+    setWidgetState: (state) => {
+      window.openai.widgetState = state;
+      // As ChatGPT does: every change of a global is announced, the widget's own state too.
+      window.dispatchEvent(new CustomEvent('openai:set_globals', { detail: { globals: { widgetState: state } } }));
+      return ask('widgetState', state);
+    },
   });
 })();
 </script>`;
