@@ -14,6 +14,7 @@ describe.skipIf(!chromiumAvailable)(`pnpm bench's widget load${chromiumAvailable
       expect(row.firstPaintMs).toBeGreaterThan(0);
       expect(row.firstContentfulPaintMs).toBeGreaterThanOrEqual(row.firstPaintMs);
     }
+    expect(rows[1]!.boardShownMs).toBeGreaterThan(0);
     // The widget carries React and more: the baseline is really the smaller page.
     expect(rows[1]!.gzipBytes).toBeGreaterThan(rows[0]!.gzipBytes);
     expect(formatWidgetLoad(rows, 1)).toMatch(/^widget \/ React-only\s+\d+\.\d\d×\s+\d+\.\d\d×\s+\d+\.\d\d×$/m);

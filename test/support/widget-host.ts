@@ -29,7 +29,7 @@ export interface AccessibilityViolation {
 let hostScript: Promise<string> | undefined;
 
 /** The test host page's script: host.ts and ext-apps' AppBridge, bundled once per test file. */
-function testHostScript(): Promise<string> {
+export function testHostScript(): Promise<string> {
   hostScript ??= build({
     configFile: false,
     logLevel: 'silent',
@@ -83,7 +83,7 @@ export interface HostOptions {
   widgetState?: unknown;
 }
 
-const HOST_PAGE = `<!doctype html><html><head><title>Test host</title></head><body style="margin:0">
+export const HOST_PAGE = `<!doctype html><html><head><title>Test host</title></head><body style="margin:0">
 <iframe id="widget" title="Kanban widget" sandbox="allow-scripts" style="display:block;width:100%;height:480px;border:0"></iframe>
 </body></html>`;
 
