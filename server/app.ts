@@ -44,10 +44,26 @@ function internalError(logger: Logger): ErrorRequestHandler {
   };
 }
 
+/** A proxy in front (ngrok, a load balancer) that TRUST_PROXY does not name: say once what it costs. */
+function warnOnceAboutUntrustedProxy(logger: Logger): RequestHandler {
+  let warned = false;
+  return (req, _res, next) => {
+    if (!warned && req.headers['x-forwarded-for'] !== undefined) {
+      warned = true;
+      logger.warn('requests come through a proxy (X-Forwarded-For) but TRUST_PROXY is not set: all its clients share one rate-limit budget. Set TRUST_PROXY (loopback for ngrok on this machine).');
+    }
+    next();
+  };
+}
+
 /** Wires every route; does not listen, so main.ts and the tests mount it on their own servers. */
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
+  // req.ip (rate limits, logs) believes X-Forwarded-For only from the proxies TRUST_PROXY names.
+  const { trustProxy } = deps.config;
+  app.set('trust proxy', trustProxy === false ? false : typeof trustProxy === 'number' ? trustProxy : [...trustProxy]);
+  if (trustProxy === false) app.use(warnOnceAboutUntrustedProxy(deps.logger));
   app.use(requestLog(deps.logger));
   // Before the Host check: load balancers and orchestrators probe by IP address.
   app.get('/healthz', healthCheck(deps.database));

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -16,6 +17,33 @@ const httpUrl = (what: string) =>
     .string()
     .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), { error: `must be an http(s) URL of ${what}` });
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address, a subnet (address/bits) or one of Express's names for a range. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * Which proxies may tell us the client's address (X-Forwarded-For): none (false), the nearest N
+ * hops, or these addresses. "Every hop" (true) is refused: anyone could then pick their address
+ * and escape the per-address rate limits.
+ */
+const trustProxySchema = z
+  .string()
+  .transform((value, context): false | number | string[] => {
+    if (value === 'false') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    if (value !== 'true' && entries.length > 0 && entries.every(isProxyAddress)) return entries;
+    context.addIssue({ code: 'custom', message: 'must be false, a number of proxy hops (such as 1), or addresses, subnets or loopback/linklocal/uniquelocal separated by commas; true (trust every hop) is not allowed' });
+    return z.NEVER;
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
   PORT: z.coerce.number({ error: 'must be a port number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must be 0–65535' }).max(65535, { error: 'must be 0–65535' }).default(3000),
@@ -30,6 +58,7 @@ const envSchema = z.object({
   AUTH_AUDIENCE: z.string().min(1).optional(),
   AUTH_CHALLENGE: z.enum(['auto', 'inband', 'http'], { error: 'must be auto, inband or http' }).default('auto'),
   SIGNUP: z.enum(['open', 'closed'], { error: 'must be open or closed' }).default('open'),
+  TRUST_PROXY: trustProxySchema.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug, trace or silent' }).default('info'),
 });
 
@@ -50,6 +79,8 @@ export type AppConfig = Readonly<{
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Host header names we answer to (DNS-rebinding protection). */
   allowedHostnames: readonly string[];
+  /** Express's `trust proxy`: whose X-Forwarded-For names the client. */
+  trustProxy: false | number | readonly string[];
 }>;
 
 /** Names of this machine: always allowed as Host, and the only places plain http is tolerated. */
@@ -75,6 +106,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const vars = parsed.data;
   const publicUrl = new URL(vars.PUBLIC_URL ?? `http://localhost:${vars.PORT}`).origin;
+  // Tokens, passwords and session cookies cross this URL: in production only over TLS.
+  if (vars.NODE_ENV === 'production' && !isSecureOrLoopback(publicUrl)) {
+    throw new ConfigError(`Invalid configuration: PUBLIC_URL must be https in production (got ${JSON.stringify(publicUrl)}); plain http is allowed only for localhost.`);
+  }
   const dataDir = resolve(vars.DATA_DIR);
   return Object.freeze({
     env: vars.NODE_ENV,
@@ -90,5 +125,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     signup: vars.SIGNUP,
     logLevel: vars.LOG_LEVEL,
     allowedHostnames: [...new Set([...LOOPBACK_HOSTNAMES, new URL(publicUrl).hostname])],
+    trustProxy: vars.TRUST_PROXY,
   });
 }

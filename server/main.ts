@@ -1,3 +1,6 @@
+import { count } from 'drizzle-orm';
+import { accounts } from '../db/schema.ts';
+import { startupBanner } from './banner.ts';
 import { ConfigError, loadConfig, type AppConfig } from './config.ts';
 import { IssuerDiscoveryError } from './auth/external-issuer.ts';
 import { bootKanban, type KanbanRuntime } from './boot.ts';
@@ -12,21 +15,6 @@ const SHUTDOWN_GRACE_MS = 10_000;
 function fail(message: string): never {
   process.stderr.write(`kanban-mcp: ${message}\n`);
   process.exit(1);
-}
-
-function banner(config: AppConfig, port: number): string {
-  const local = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  return [
-    '',
-    `  kanban-mcp is running`,
-    `  Local:     ${local}`,
-    `  MCP URL:   ${config.publicUrl}/mcp`,
-    `  Data:      ${config.databaseFile}`,
-    '',
-    `  Next: connect an MCP client (MCP Inspector, the SDK client) to ${config.publicUrl}/mcp`,
-    `  and call list_boards. For ChatGPT, expose this port over https (see README: Connect from ChatGPT).`,
-    '',
-  ].join('\n');
 }
 
 let config: AppConfig;
@@ -57,7 +45,8 @@ try {
   if (code === 'EACCES') fail(`not allowed to listen on port ${config.port}: pick a port above 1024 with PORT.`);
   throw error;
 }
-process.stdout.write(banner(config, port) + '\n');
+const accountCount = config.authIssuer === undefined ? runtime.database.db.select({ n: count() }).from(accounts).get()?.n : undefined;
+process.stdout.write(startupBanner(config, { port, accounts: accountCount }) + '\n');
 logger.info({ port, host: config.host, publicUrl: config.publicUrl }, 'listening');
 
 let stopping = false;

@@ -30,7 +30,30 @@ describe('loadConfig', () => {
     [{ SIGNUP: 'maybe' }, 'Invalid configuration: SIGNUP must be open or closed (got "maybe").'],
     [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent (got "loud").'],
     [{ NODE_ENV: 'staging' }, 'Invalid configuration: NODE_ENV must be development, production or test (got "staging").'],
+    [{ TRUST_PROXY: 'true' }, `Invalid configuration: TRUST_PROXY ${TRUST_PROXY_RULE} (got "true").`],
+    [{ TRUST_PROXY: '10.0.0.1/33' }, `Invalid configuration: TRUST_PROXY ${TRUST_PROXY_RULE} (got "10.0.0.1/33").`],
+    [{ TRUST_PROXY: 'proxy.internal' }, `Invalid configuration: TRUST_PROXY ${TRUST_PROXY_RULE} (got "proxy.internal").`],
+    [{ NODE_ENV: 'production', PUBLIC_URL: 'http://kanban.example' }, 'Invalid configuration: PUBLIC_URL must be https in production (got "http://kanban.example"); plain http is allowed only for localhost.'],
   ])('refuses %o with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
   });
+
+  it('production: https, or plain http for this machine only', () => {
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://kanban.example' }).publicUrl).toBe('https://kanban.example');
+    expect(loadConfig({ NODE_ENV: 'production' }).publicUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1:8080' }).publicUrl).toBe('http://127.0.0.1:8080');
+  });
+
+  it.each([
+    [undefined, false],
+    ['false', false],
+    ['1', 1],
+    ['loopback', ['loopback']],
+    ['10.0.0.0/8, 192.168.1.7, ::1, uniquelocal', ['10.0.0.0/8', '192.168.1.7', '::1', 'uniquelocal']],
+  ])('TRUST_PROXY=%s trusts %o', (value, trust) => {
+    expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy).toEqual(trust);
+  });
 });
+
+const TRUST_PROXY_RULE =
+  'must be false, a number of proxy hops (such as 1), or addresses, subnets or loopback/linklocal/uniquelocal separated by commas; true (trust every hop) is not allowed';

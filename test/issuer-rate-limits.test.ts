@@ -36,3 +36,34 @@ describe('issuer rate limits', () => {
     expect(statuses[3]).toBe(429);
   });
 });
+
+describe('behind a proxy (TRUST_PROXY)', () => {
+  const register = (server: RunningKanban, client: string) =>
+    fetch(`${server.url}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': client }, body: JSON.stringify(registration) });
+  const limits = { register: 2, token: 2, authorize: 2, revoke: 2, windowMs: 60_000 };
+
+  it('trusted (loopback, as with ngrok on this machine): each client behind the proxy has its own budget', async () => {
+    const proxied = await startKanban({ env: { TRUST_PROXY: 'loopback' }, issuer: { rateLimits: limits } });
+    try {
+      const first = [(await register(proxied, '203.0.113.1')).status, (await register(proxied, '203.0.113.1')).status, (await register(proxied, '203.0.113.1')).status];
+      expect(first).toEqual([201, 201, 429]);
+      expect((await register(proxied, '203.0.113.2')).status).toBe(201);
+    } finally {
+      await proxied.stop();
+      removeDataDir(proxied.dataDir);
+    }
+  });
+
+  it('not trusted (the default): X-Forwarded-For changes nothing, so nobody escapes the limit by naming another address', async () => {
+    const direct = await startKanban({ issuer: { rateLimits: limits } });
+    try {
+      const statuses = [(await register(direct, '203.0.113.1')).status, (await register(direct, '203.0.113.2')).status, (await register(direct, '203.0.113.3')).status];
+      expect(statuses).toEqual([201, 201, 429]);
+      // Said once, in the log, with the fix.
+      expect(direct.logs.filter((line) => String(line.msg).includes('TRUST_PROXY is not set'))).toHaveLength(1);
+    } finally {
+      await direct.stop();
+      removeDataDir(direct.dataDir);
+    }
+  });
+});

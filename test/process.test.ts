@@ -66,4 +66,35 @@ describe('server/main.ts as a process', () => {
     expect(code).toBe(0);
     expect(server.stdout()).toContain('"msg":"stopped"');
   });
+
+  it('production with a plain-http PUBLIC_URL does not start, and says why in one line', async () => {
+    const server = start({ NODE_ENV: 'production', PUBLIC_URL: 'http://kanban.example' });
+    const { code } = await server.exited;
+    expect(code).toBe(1);
+    expect(server.stderr()).toBe('kanban-mcp: Invalid configuration: PUBLIC_URL must be https in production (got "http://kanban.example"); plain http is allowed only for localhost.\n');
+  });
+
+  it('the banner names the public URL, the issuer, the sign-up mode and the next step; then the log is JSON lines', async () => {
+    const port = await freePort();
+    const server = start({ PORT: String(port), PUBLIC_URL: 'https://kanban-demo.example', SIGNUP: 'closed' });
+    await server.waitFor('listening');
+    const banner = server.stdout();
+    expect(banner).toContain('  Public:    https://kanban-demo.example\n');
+    expect(banner).toContain('  MCP URL:   https://kanban-demo.example/mcp\n');
+    expect(banner).toContain('  Issuer:    https://kanban-demo.example (embedded)\n');
+    expect(banner).toContain('  Sign-up:   closed, and there are no accounts yet: add one with pnpm user:add NAME\n');
+    expect(banner).toContain('  Next: in ChatGPT, Settings → Apps → Advanced settings → Developer mode, then Create app with\n    https://kanban-demo.example/mcp');
+    const logLines = banner.slice(banner.lastIndexOf('(README: Connect from ChatGPT)') + 30).trim().split('\n');
+    for (const line of logLines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(logLines.map((line) => JSON.parse(line).msg)).toContain('listening');
+  });
+
+  it('on this machine over plain http, the next step is MCP Inspector, and how to reach ChatGPT over https', async () => {
+    const port = await freePort();
+    const server = start({ PORT: String(port) });
+    await server.waitFor('listening');
+    expect(server.stdout()).toContain(`  Next: call list_boards from MCP Inspector at http://localhost:${port}/mcp.\n`);
+    expect(server.stdout()).toContain(`pnpm dev --tunnel (with NGROK_AUTHTOKEN), or ngrok http ${port} and PUBLIC_URL`);
+    expect(server.stdout()).toContain('  Sign-up:   open (anyone can create an account on the sign-in page)\n');
+  });
 });

@@ -45,6 +45,7 @@ export function interactionRouter({ config, db, provider, logger }: InteractionO
     limit: 10,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    validate: { xForwardedForHeader: false }, // see rate-limits.ts
     keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').trim().toLowerCase().slice(0, 64)}`,
     handler: (_req, res) => send(res, 429, (nonce) => errorPage({ nonce, title: 'Too many attempts', message: 'Too many sign-in attempts from here. Wait a minute, then try again.' })),
   });

@@ -23,6 +23,8 @@ function budget(limit: number, windowMs: number): RequestHandler {
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    // Its X-Forwarded-For check prints a stack to the console; app.ts warns once in our log instead.
+    validate: { xForwardedForHeader: false },
     // OAuth defines no code for this; RFC 6585's 429 with a JSON body in the OAuth error shape.
     handler: (_req, res) => {
       res.status(429).set('Cache-Control', 'no-store').json({ error: 'too_many_requests', error_description: 'Too many requests from this address. Wait, then try again.' });
