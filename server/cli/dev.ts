@@ -1,19 +1,80 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build, type Rolldown } from 'vite';
+import { ConfigError, loadConfig } from '../config.ts';
+import { BUILT_WIDGET_FILE } from '../mcp/widget.ts';
+import { openTunnel, TUNNEL_HELP, TunnelError, type Tunnel } from './tunnel.ts';
 
 // `pnpm dev`, in one terminal: Vite rebuilds the widget on every change under web/src, and the
-// server restarts when the widget is rebuilt (a new build is a new widget URI) or when server/ or
-// db/ change (node --watch). Ctrl-C stops both and leaves nothing running.
+// server restarts when the widget changes (a new build is a new widget URI) or when server/ or
+// db/ change (node --watch). With --tunnel, an ngrok tunnel is opened first and its URL becomes
+// PUBLIC_URL. Ctrl-C stops everything and leaves nothing running.
+
+const HELP = `Usage: pnpm dev [--tunnel]
+
+Builds the widget, starts kanban-mcp, rebuilds and restarts on change. Ctrl-C stops it.
+  --tunnel   open an https tunnel with ngrok (NGROK_AUTHTOKEN, optional NGROK_DOMAIN) and use its
+             URL as PUBLIC_URL; the same as TUNNEL=ngrok
+The server reads the variables of README: Configuration (PORT, DATA_DIR, SIGNUP…).`;
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STOP_GRACE_MS = 12_000;
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`kanban-mcp dev: ${message}\n`);
+  process.exit(code);
+}
+
+const { values } = parseArgs({ options: { tunnel: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+if (values.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+const wantsTunnel = values.tunnel === true || process.env.TUNNEL === 'ngrok';
+const serverEnv: NodeJS.ProcessEnv = { ...process.env };
+let tunnel: Tunnel | undefined;
+if (wantsTunnel) {
+  if (!process.env.NGROK_AUTHTOKEN) fail(TUNNEL_HELP, 2);
+  if (process.env.PUBLIC_URL) fail('PUBLIC_URL and --tunnel are both set: the tunnel URL is the public URL. Unset PUBLIC_URL (NGROK_DOMAIN keeps one URL).', 2);
+  try {
+    tunnel = await openTunnel({ port: config.port, authtoken: process.env.NGROK_AUTHTOKEN, domain: process.env.NGROK_DOMAIN || undefined });
+  } catch (error) {
+    if (error instanceof TunnelError) fail(error.message);
+    throw error;
+  }
+  // Before the server derives anything from it: issuer, resource, metadata, Host allow-list, cookies.
+  serverEnv.PUBLIC_URL = tunnel.url;
+  // ngrok's agent is in this process: its requests reach the server from loopback.
+  serverEnv.TRUST_PROXY ??= 'loopback';
+  process.stdout.write(
+    [
+      '',
+      `  ngrok tunnel: ${tunnel.url} → http://127.0.0.1:${config.port}`,
+      `  Paste into ChatGPT (Settings → Apps → Create app):  ${tunnel.url}/mcp`,
+      ...(process.env.NGROK_DOMAIN
+        ? []
+        : ['  This URL changes on every run, and the issuer with it: connected clients must reconnect.', '  A reserved domain (NGROK_DOMAIN) keeps one URL.']),
+      '',
+    ].join('\n') + '\n',
+  );
+}
 
 let server: ChildProcess | undefined;
 let stopping = false;
 
 function startServer(): void {
-  server = spawn(process.execPath, ['--watch-path=server', '--watch-path=db', '--watch-preserve-output', 'server/main.ts'], { cwd: ROOT, stdio: 'inherit' });
+  server = spawn(process.execPath, ['--watch-path=server', '--watch-path=db', '--watch-preserve-output', 'server/main.ts'], { cwd: ROOT, stdio: 'inherit', env: serverEnv });
 }
 
 /** Stops the server and resolves once it has exited (SIGKILL if it will not). */
@@ -31,8 +92,27 @@ function stopServer(): Promise<void> {
   });
 }
 
-// emptyOutDir off: the one output file is overwritten in place, never missing while the server restarts.
-const watcher = (await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), build: { watch: {}, emptyOutDir: false } })) as Rolldown.RolldownWatcher;
+/**
+ * Puts a new build where the server reads it, by rename (atomic): a server or test reading the
+ * file never sees half of it. Returns false when the build is the same as what is there.
+ */
+function publishWidget(built: string): boolean {
+  let current: string | undefined;
+  try {
+    current = readFileSync(BUILT_WIDGET_FILE, 'utf8');
+  } catch {
+    current = undefined;
+  }
+  if (current === readFileSync(built, 'utf8')) return false;
+  mkdirSync(dirname(BUILT_WIDGET_FILE), { recursive: true });
+  const staged = `${BUILT_WIDGET_FILE}.${process.pid}.tmp`;
+  copyFileSync(built, staged);
+  renameSync(staged, BUILT_WIDGET_FILE);
+  return true;
+}
+
+const buildDir = mkdtempSync(join(tmpdir(), 'kanban-widget-build-'));
+const watcher = (await build({ configFile: join(ROOT, 'web/vite.config.ts'), build: { watch: {}, outDir: buildDir } })) as Rolldown.RolldownWatcher;
 
 let restarts = Promise.resolve();
 watcher.on('event', (event) => {
@@ -44,6 +124,8 @@ watcher.on('event', (event) => {
   void event.result.close();
   restarts = restarts.then(async () => {
     if (stopping) return;
+    const changed = publishWidget(join(buildDir, 'index.html'));
+    if (server && !changed) return;
     if (server) process.stdout.write('kanban-mcp dev: widget rebuilt, restarting the server\n');
     await stopServer();
     if (!stopping) startServer();
@@ -56,6 +138,8 @@ async function stop(): Promise<void> {
   await watcher.close();
   await restarts;
   await stopServer();
+  await tunnel?.close();
+  rmSync(buildDir, { recursive: true, force: true });
   process.exit(0);
 }
 process.on('SIGINT', () => void stop());
