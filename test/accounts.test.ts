@@ -1,25 +1,16 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword, passwordMatches } from '../server/auth/issuer/accounts.ts';
 import { BrowserForms } from './support/browser-forms.ts';
+import { runCli } from './support/cli.ts';
 import { makeDataDir, removeDataDir, startKanban } from './support/kanban-server.ts';
 import { authorizeInBrowser, authorizeUrl, registerClient } from './support/oauth-steps.ts';
 
-const CLI = fileURLToPath(new URL('../server/cli/user.ts', import.meta.url));
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) removeDataDir(dir);
 });
 
-function userCli(args: string[], dataDir: string, stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { env: { ...process.env, DATA_DIR: dataDir } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-    child.stdin!.end(stdin);
-  });
-}
+const userCli = (args: string[], dataDir: string, stdin: string) => runCli('user', args, dataDir, { stdin });
 
 describe('passwords', () => {
   it('are stored as salted scrypt hashes and checked by value', async () => {

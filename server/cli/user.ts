@@ -1,12 +1,10 @@
-import { parseArgs } from 'node:util';
 import { read } from 'read';
-import { z } from 'zod';
 import { openDatabase } from '../../db/client.ts';
 import { AccountError, createAccount, resetPassword } from '../auth/issuer/accounts.ts';
-import { ConfigError, loadConfig } from '../config.ts';
+import { CommandError, openServerDatabase, runCommand, serverConfig } from './command.ts';
 
-// Operator command for the embedded issuer's accounts: `pnpm user:add NAME`, `pnpm user:reset NAME`.
-// The password is read from the terminal without echo, or from standard input when it is piped.
+// Accounts of the embedded issuer: `pnpm user:add NAME`, `pnpm user:reset NAME`. The password is
+// read from the terminal without echo, or from standard input when it is piped.
 
 const HELP = `Usage:
   pnpm user:add <username> [--name "Display name"]   create an account
@@ -27,31 +25,23 @@ async function readPassword(): Promise<string> {
   return password;
 }
 
-async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  const [command, username] = positionals;
-  if (values.help || !command) {
-    process.stdout.write(`${HELP}\n`);
-    return;
-  }
-  if ((command !== 'add' && command !== 'reset') || !username || positionals.length > 2) throw new AccountError(`Unknown or incomplete command.\n\n${HELP}`);
-  const config = loadConfig();
-  const password = await readPassword();
-  const database = openDatabase(config.databaseFile);
-  try {
-    const account = command === 'add' ? await createAccount(database.db, { username, password, displayName: values.name }) : await resetPassword(database.db, username, password);
-    process.stdout.write(`${command === 'add' ? 'Added' : 'Reset the password of'} ${account.username} (${account.id}) in ${config.databaseFile}\n`);
-  } finally {
-    database.close();
-  }
-}
-
-try {
-  await main(process.argv.slice(2));
-} catch (error) {
-  const known = error instanceof AccountError || error instanceof ConfigError;
-  const message = error instanceof z.ZodError ? error.issues[0]!.message : known ? (error as Error).message : undefined;
-  if (message === undefined) throw error;
-  process.stderr.write(`kanban-mcp: ${message}\n`);
-  process.exit(1);
-}
+await runCommand({
+  help: HELP,
+  options: { name: { type: 'string' } },
+  knownErrors: [AccountError],
+  async run({ positionals, values }) {
+    const [command, username] = positionals;
+    if ((command !== 'add' && command !== 'reset') || !username || positionals.length > 2) throw new CommandError(`Unknown or incomplete command.\n\n${HELP}`, 2);
+    const config = serverConfig();
+    const password = await readPassword();
+    // user:add on a fresh machine makes the database (the server would on its first start).
+    const database = command === 'add' ? openDatabase(config.databaseFile) : openServerDatabase(config);
+    try {
+      const displayName = typeof values.name === 'string' ? values.name : undefined;
+      const account = command === 'add' ? await createAccount(database.db, { username, password, displayName }) : await resetPassword(database.db, username, password);
+      process.stdout.write(`${command === 'add' ? 'Added' : 'Reset the password of'} ${account.username} (${account.id}) in ${config.databaseFile}\n`);
+    } finally {
+      database.close();
+    }
+  },
+});

@@ -1,0 +1,68 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { KanbanDb } from '../../../db/client.ts';
+import { oauthStore } from '../../../db/schema.ts';
+
+// The OAuth clients registered with the embedded issuer (dynamic registration), for operators:
+// list them, and revoke one with everything it was granted. Rows are oidc-provider's, in the
+// adapter's table (adapter.ts): a client's grants and tokens name it in their payload.
+
+export interface RegisteredClientSummary {
+  clientId: string;
+  name: string | null;
+  redirectUris: string[];
+  registeredAt: Date | null;
+  /** Grants (a user's consent to this client) still on record. */
+  grants: number;
+}
+
+const clientIdOf = sql<string>`json_extract(${oauthStore.payload}, '$.clientId')`;
+
+export function listRegisteredClients(db: KanbanDb): RegisteredClientSummary[] {
+  const grantCounts = new Map(
+    db
+      .select({ clientId: clientIdOf, grants: sql<number>`count(*)` })
+      .from(oauthStore)
+      .where(eq(oauthStore.model, 'Grant'))
+      .groupBy(clientIdOf)
+      .all()
+      .map((row) => [row.clientId, row.grants]),
+  );
+  return db
+    .select({ payload: oauthStore.payload })
+    .from(oauthStore)
+    .where(eq(oauthStore.model, 'Client'))
+    .all()
+    .map(({ payload }) => {
+      const clientId = String(payload.client_id);
+      const issuedAt = typeof payload.client_id_issued_at === 'number' ? new Date(payload.client_id_issued_at * 1000) : null;
+      return {
+        clientId,
+        name: typeof payload.client_name === 'string' ? payload.client_name : null,
+        redirectUris: Array.isArray(payload.redirect_uris) ? payload.redirect_uris.map(String) : [],
+        registeredAt: issuedAt,
+        grants: grantCounts.get(clientId) ?? 0,
+      };
+    })
+    .sort((a, b) => (b.registeredAt?.getTime() ?? 0) - (a.registeredAt?.getTime() ?? 0));
+}
+
+/**
+ * Deletes the client, its grants, and every code and token issued under them, in one
+ * transaction. Returns undefined when no such client is registered.
+ */
+export function revokeRegisteredClient(db: KanbanDb, clientId: string): { grants: number; tokens: number } | undefined {
+  return db.transaction((tx) => {
+    const client = tx.select({ id: oauthStore.id }).from(oauthStore).where(and(eq(oauthStore.model, 'Client'), sql`json_extract(${oauthStore.payload}, '$.client_id') = ${clientId}`)).get();
+    if (!client) return undefined;
+    const grantIds = tx
+      .selectDistinct({ grantId: oauthStore.grantId })
+      .from(oauthStore)
+      .where(sql`${clientIdOf} = ${clientId} and ${oauthStore.grantId} is not null`)
+      .all()
+      .map((row) => row.grantId!);
+    const tokens = grantIds.length === 0 ? 0 : tx.delete(oauthStore).where(inArray(oauthStore.grantId, grantIds)).run().changes;
+    const grants = tx.delete(oauthStore).where(and(eq(oauthStore.model, 'Grant'), sql`${clientIdOf} = ${clientId}`)).run().changes;
+    tx.delete(oauthStore).where(and(eq(oauthStore.model, 'Client'), eq(oauthStore.id, client.id))).run();
+    return { grants, tokens };
+  });
+}

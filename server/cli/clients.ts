@@ -1,0 +1,45 @@
+import { listRegisteredClients, revokeRegisteredClient } from '../auth/issuer/registered-clients.ts';
+import { CommandError, openServerDatabase, runCommand, serverConfig } from './command.ts';
+
+// The OAuth clients registered with the embedded issuer: `pnpm clients:list`, and
+// `pnpm clients:revoke CLIENT_ID` (with all its grants and tokens).
+
+const HELP = `Usage:
+  pnpm clients:list                  the OAuth clients registered with the embedded issuer (ChatGPT,
+                                     Claude, MCP Inspector…), newest first, with their grants
+  pnpm clients:revoke <client_id>    delete one client with its grants and every code and refresh
+                                     token issued to it (its users must connect it again)
+
+Works on the server's database (DATA_DIR, default ./data), also while the server runs.`;
+
+await runCommand({
+  help: HELP,
+  async run({ positionals }) {
+    const [command, clientId] = positionals;
+    const listing = command === 'list' && positionals.length === 1;
+    const revoking = command === 'revoke' && clientId !== undefined && positionals.length === 2;
+    if (!listing && !revoking) throw new CommandError(`Unknown or incomplete command.\n\n${HELP}`, 2);
+    const config = serverConfig();
+    if (config.authIssuer !== undefined) throw new CommandError(`AUTH_ISSUER is set: clients register with ${config.authIssuer}; manage them there.`);
+    const database = openServerDatabase(config);
+    try {
+      if (listing) {
+        const clients = listRegisteredClients(database.db);
+        if (clients.length === 0) return void process.stdout.write('No registered clients.\n');
+        for (const client of clients) {
+          const registered = client.registeredAt ? client.registeredAt.toISOString().slice(0, 16).replace('T', ' ') : 'unknown';
+          process.stdout.write(`${client.clientId}  ${JSON.stringify(client.name ?? '(no name)')}  registered ${registered}  grants ${client.grants}\n    ${client.redirectUris.join(' ')}\n`);
+        }
+        return;
+      }
+      const revoked = revokeRegisteredClient(database.db, clientId!);
+      if (!revoked) throw new CommandError(`No client ${JSON.stringify(clientId)} is registered: pnpm clients:list shows them.`);
+      process.stdout.write(
+        `Revoked ${clientId}: deleted it, ${revoked.grants} grant${revoked.grants === 1 ? '' : 's'} and ${revoked.tokens} code${revoked.tokens === 1 ? '' : 's'} and token${revoked.tokens === 1 ? '' : 's'}.\n` +
+          'It can no longer sign anyone in or refresh. Access tokens it already holds stay valid until they expire (at most 1 hour).\n',
+      );
+    } finally {
+      database.close();
+    }
+  },
+});
