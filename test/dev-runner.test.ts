@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from './support/child-server.ts';
 import { makeDataDir, removeDataDir } from './support/kanban-server.ts';
+import { descendantsOf, survivors } from './support/processes.ts';
 
 // `pnpm dev` as a person runs it (server/cli/dev.ts): the ngrok tunnel wiring, driven through a
 // stand-in for @ngrok/ngrok at its package boundary (test/support/ngrok-stand-in/), its error
@@ -64,26 +65,6 @@ function runDev(args: string[], env: Record<string, string>): DevRun {
       throw new Error(`no "${text}" from pnpm dev; stdout: ${out}; stderr: ${err}`);
     },
   };
-}
-
-/** Every process below `pid`, found through their parents. */
-function descendantsOf(pid: number): number[] {
-  let children: number[] = [];
-  try {
-    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
-  } catch {
-    children = []; // ps exits 1 when there are none
-  }
-  return children.flatMap((child) => [child, ...descendantsOf(child)]);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A request to the local port as ngrok forwards it: the public host in Host. */
@@ -178,8 +159,7 @@ describe('pnpm dev --tunnel', () => {
     process.kill(-run.child.pid!, 'SIGINT');
     const { code } = await run.exited;
     expect(code).toBe(0);
-    for (let tries = 0; tries < 100 && processes.some(isRunning); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(processes.filter(isRunning)).toEqual([]);
+    expect(await survivors(processes)).toEqual([]);
     expect(readFileSync(record, 'utf8')).toContain('{"event":"close"}');
     expect(existsSync(join(ROOT, 'web/dist/index.html'))).toBe(true);
   });
