@@ -111,6 +111,9 @@ function publishWidget(built: string): boolean {
   return true;
 }
 
+// The widget is always built for production, whatever NODE_ENV the shell has (the server keeps
+// it, above): the same sources give the same file, so `pnpm dev` and `pnpm build` serve one URI.
+process.env.NODE_ENV = 'production';
 const buildDir = mkdtempSync(join(tmpdir(), 'kanban-widget-build-'));
 const watcher = (await build({ configFile: join(ROOT, 'web/vite.config.ts'), build: { watch: {}, outDir: buildDir } })) as Rolldown.RolldownWatcher;
 
