@@ -60,7 +60,7 @@ function warnOnceAboutUntrustedProxy(logger: Logger): RequestHandler {
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
-  // req.ip (rate limits, logs) believes X-Forwarded-For only from the proxies TRUST_PROXY names.
+  // req.ip (the per-address rate limits) believes X-Forwarded-For only from the proxies TRUST_PROXY names.
   const { trustProxy } = deps.config;
   app.set('trust proxy', trustProxy === false ? false : typeof trustProxy === 'number' ? trustProxy : [...trustProxy]);
   if (trustProxy === false) app.use(warnOnceAboutUntrustedProxy(deps.logger));

@@ -18,6 +18,8 @@ const httpUrl = (what: string) =>
     .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), { error: `must be an http(s) URL of ${what}` });
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+/** More hops than any real chain of proxies is "trust everything" by another name. */
+const MAX_PROXY_HOPS = 5;
 
 /** An address, a subnet (address/bits) or one of Express's names for a range. */
 function isProxyAddress(entry: string): boolean {
@@ -37,10 +39,10 @@ const trustProxySchema = z
   .string()
   .transform((value, context): false | number | string[] => {
     if (value === 'false') return false;
-    if (/^\d+$/.test(value)) return Number(value);
+    if (/^\d+$/.test(value) && Number(value) <= MAX_PROXY_HOPS) return Number(value);
     const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
     if (value !== 'true' && entries.length > 0 && entries.every(isProxyAddress)) return entries;
-    context.addIssue({ code: 'custom', message: 'must be false, a number of proxy hops (such as 1), or addresses, subnets or loopback/linklocal/uniquelocal separated by commas; true (trust every hop) is not allowed' });
+    context.addIssue({ code: 'custom', message: `must be false, a number of proxy hops (1 to ${MAX_PROXY_HOPS}), or addresses, subnets or loopback/linklocal/uniquelocal separated by commas; true (trust every hop) is not allowed` });
     return z.NEVER;
   });
 

@@ -46,7 +46,8 @@ try {
   throw error;
 }
 const accountCount = config.authIssuer === undefined ? runtime.database.db.select({ n: count() }).from(accounts).get()?.n : undefined;
-process.stdout.write(startupBanner(config, { port, accounts: accountCount }) + '\n');
+// For the person at the terminal, on stderr: stdout carries only the JSON log lines.
+process.stderr.write(startupBanner(config, { port, accounts: accountCount }) + '\n');
 logger.info({ port, host: config.host, publicUrl: config.publicUrl }, 'listening');
 
 let stopping = false;

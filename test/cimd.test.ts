@@ -4,8 +4,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInAndConsent } from './support/browser-forms.ts';
+import { runCli } from './support/cli.ts';
 import { removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
 import { MemoryOAuthProvider } from './support/oauth-client.ts';
+import { tokenRequest } from './support/oauth-steps.ts';
 
 // Client ID Metadata Documents: the client's id is an https URL of its own metadata, as ChatGPT
 // does (https://chatgpt.com/oauth/client.json). The "hosted" document is served by this test on
@@ -19,6 +21,7 @@ let documentServer: Server;
 let documentOrigin: string;
 let fetched: string[] = [];
 let kanban: RunningKanban;
+let provider: MemoryOAuthProvider;
 
 beforeAll(async () => {
   documentServer = createServer((req, res) => {
@@ -45,7 +48,7 @@ afterAll(async () => {
 describe('a client identified by its metadata document URL (CIMD)', () => {
   it('signs in with the SDK client without registering, and calls a protected tool', async () => {
     fetched = [];
-    const provider = new MemoryOAuthProvider({ redirectUrl: REDIRECT, clientMetadataUrl: CLIENT_ID });
+    provider = new MemoryOAuthProvider({ redirectUrl: REDIRECT, clientMetadataUrl: CLIENT_ID });
     const client = new Client({ name: 'cimd-client', version: '1.0.0' });
     const transport = new StreamableHTTPClientTransport(new URL(kanban.mcpUrl), { authProvider: provider });
     await client.connect(transport);
@@ -63,6 +66,18 @@ describe('a client identified by its metadata document URL (CIMD)', () => {
     const result = await signedIn.callTool({ name: 'whoami', arguments: {} });
     expect(result.structuredContent).toMatchObject({ clientId: CLIENT_ID, viewer: { signedIn: true } });
     await signedIn.close();
+  });
+
+  it('is listed by pnpm clients:list through its grants (it is never stored as a client), and clients:revoke ends them', async () => {
+    const listed = await runCli('clients', ['list'], kanban.dataDir);
+    expect(listed.stdout).toContain(`${CLIENT_ID}  (client metadata document)  grants 1\n`);
+    const revoked = await runCli('clients', ['revoke', CLIENT_ID], kanban.dataDir);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toMatch(/^Revoked https:\/\/client\.example\/oauth\/client\.json: deleted it, 1 grant and [1-9]\d* codes? and tokens?\./);
+    const refreshed = await tokenRequest(kanban, { grant_type: 'refresh_token', refresh_token: (await provider.tokens())!.refresh_token!, client_id: CLIENT_ID });
+    expect(refreshed.status).toBe(400);
+    expect(refreshed.body.error).toBe('invalid_grant');
+    expect((await runCli('clients', ['list'], kanban.dataDir)).stdout).not.toContain(CLIENT_ID);
   });
 });
 

@@ -31,6 +31,7 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent (got "loud").'],
     [{ NODE_ENV: 'staging' }, 'Invalid configuration: NODE_ENV must be development, production or test (got "staging").'],
     [{ TRUST_PROXY: 'true' }, `Invalid configuration: TRUST_PROXY ${TRUST_PROXY_RULE} (got "true").`],
+    [{ TRUST_PROXY: '99' }, `Invalid configuration: TRUST_PROXY ${TRUST_PROXY_RULE} (got "99").`],
     [{ TRUST_PROXY: '10.0.0.1/33' }, `Invalid configuration: TRUST_PROXY ${TRUST_PROXY_RULE} (got "10.0.0.1/33").`],
     [{ TRUST_PROXY: 'proxy.internal' }, `Invalid configuration: TRUST_PROXY ${TRUST_PROXY_RULE} (got "proxy.internal").`],
     [{ NODE_ENV: 'production', PUBLIC_URL: 'http://kanban.example' }, 'Invalid configuration: PUBLIC_URL must be https in production (got "http://kanban.example"); plain http is allowed only for localhost.'],
@@ -56,4 +57,4 @@ describe('loadConfig', () => {
 });
 
 const TRUST_PROXY_RULE =
-  'must be false, a number of proxy hops (such as 1), or addresses, subnets or loopback/linklocal/uniquelocal separated by commas; true (trust every hop) is not allowed';
+  'must be false, a number of proxy hops (1 to 5), or addresses, subnets or loopback/linklocal/uniquelocal separated by commas; true (trust every hop) is not allowed';

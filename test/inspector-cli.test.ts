@@ -11,7 +11,7 @@ const shared = useKanban({ env: { LOG_LEVEL: 'silent' } });
 
 function inspector(args: string[]): Promise<{ code: number; json: any; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [INSPECTOR, '--cli', shared.kanban.mcpUrl, '--transport', 'http', ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [INSPECTOR, '--cli', shared.kanban.mcpUrl, '--transport', 'http', ...args], { timeout: 20_000 }, (error, stdout, stderr) => {
       let json: unknown;
       try {
         json = JSON.parse(stdout);

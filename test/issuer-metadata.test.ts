@@ -100,9 +100,9 @@ describe('signing keys', () => {
       await first.stop();
 
       const offline = openDatabase(first.config.databaseFile);
-      const { newKid, retired } = await rotateSigningKey(offline.db);
+      const { newKid, replaces } = await rotateSigningKey(offline.db);
       offline.close();
-      expect(retired).toEqual([oldKid]);
+      expect(replaces).toEqual([oldKid]);
 
       const rotated = await startKanban({ dataDir, port });
       const kids = ((await (await fetch(`${rotated.url}/oauth/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);

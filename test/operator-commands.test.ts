@@ -50,6 +50,15 @@ describe('every operator command', () => {
     expect(run.stderr).toMatch(/^kanban-mcp: .*\n\nUsage:/s);
   });
 
+  it.each([
+    ['user', ['add', 'alice'], 'accounts are kept by'],
+    ['signing-keys', ['rotate'], 'tokens are signed by'],
+    ['clients', ['list'], 'clients are registered with and managed by'],
+  ])('%s %o refuses when AUTH_ISSUER names another identity provider', async (name, args, what) => {
+    const run = await runCli(name, args, makeDataDir(), { env: { AUTH_ISSUER: 'https://tenant.example/' }, stdin: 'a long enough password\n' });
+    expect(run).toMatchObject({ code: 1, stderr: `kanban-mcp: AUTH_ISSUER is set: ${what} https://tenant.example/, not by kanban-mcp.\n` });
+  });
+
   it('refuses a DATA_DIR with no database instead of making an empty one', async () => {
     const empty = makeDataDir();
     for (const [name, args] of [['signing-keys', ['list']], ['clients', ['list']], ['backup', [join(empty, 'copy.sqlite')]]] as const) {
@@ -71,10 +80,15 @@ describe('pnpm keys:rotate', () => {
 
     const rotated = await runCli('signing-keys', ['rotate'], first.dataDir);
     expect(rotated.code, rotated.stderr).toBe(0);
-    const newKid = /^New signing key (\S+)\.$/m.exec(rotated.stdout)![1]!;
+    const newKid = /^New signing key (\S+): it signs from the next start of kanban-mcp\.$/m.exec(rotated.stdout)![1]!;
     expect(newKid).not.toBe(oldKid);
-    expect(rotated.stdout).toContain(`Retired ${oldKid}: still published for 2 hours`);
+    expect(rotated.stdout).toContain(`${oldKid} signs until then, and stays published for 2 hours after`);
     expect(rotated.stdout).toContain('Restart kanban-mcp to start signing with the new key.');
+    const pending = await runCli('signing-keys', ['list'], first.dataDir);
+    expect(pending.stdout).toMatch(new RegExp(`^${newKid}  ES256  made \\S+  signs from the next start$`, 'm'));
+    expect(pending.stdout).toMatch(new RegExp(`^${oldKid}  ES256  made \\S+  signs until the next start, then stays published for 2 hours$`, 'm'));
+    // The running server still signs with the old key: the keep period has not started.
+    expect(decodeProtectedHeader((await signedInClient(first)).tokens.access_token).kid).toBe(oldKid);
 
     // Restart on the same data dir and port (the issuer URL stays the same).
     const dataDir = first.dataDir;
@@ -123,7 +137,7 @@ describe('pnpm clients:list and clients:revoke', () => {
     expect(after.stdout).toContain(other.client.client_id);
 
     const again = await runCli('clients', ['revoke', chatgpt.client.client_id], kanban.dataDir);
-    expect(again).toMatchObject({ code: 1, stderr: `kanban-mcp: No client "${chatgpt.client.client_id}" is registered: pnpm clients:list shows them.\n` });
+    expect(again).toMatchObject({ code: 1, stderr: `kanban-mcp: No client "${chatgpt.client.client_id}" is known to the issuer: pnpm clients:list shows them.\n` });
   });
 });
 
@@ -152,6 +166,8 @@ describe('pnpm db:backup', () => {
     expect(backup.stdout).toMatch(/^Backed up .*kanban\.sqlite to .*kanban-backup\.sqlite in \d+ ms: integrity ok, \d+ boards, \d+ cards, 1 accounts\.\n$/);
     expect(acknowledgedAfter).toBeGreaterThan(acknowledgedBefore); // the writes really ran during the backup
 
+    // One self-contained file.
+    expect(existsSync(`${copy}-wal`) || existsSync(`${copy}-shm`)).toBe(false);
     const database = new Database(copy, { readonly: true });
     try {
       expect(database.pragma('integrity_check', { simple: true })).toBe('ok');

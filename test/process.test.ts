@@ -29,7 +29,7 @@ describe('server/main.ts as a process', () => {
   it('says in one line when the port is taken', async () => {
     const port = await freePort();
     const first = start({ PORT: String(port) });
-    await first.waitFor('MCP URL');
+    await first.waitFor('listening');
     const second = start({ PORT: String(port) });
     const { code } = await second.exited;
     expect(code).toBe(1);
@@ -40,7 +40,7 @@ describe('server/main.ts as a process', () => {
     const port = await freePort();
     const server = start({ PORT: String(port) });
     await server.waitFor('listening');
-    expect(server.stdout()).toContain(`MCP URL:   http://localhost:${port}/mcp`);
+    expect(server.stderr()).toContain(`MCP URL:   http://localhost:${port}/mcp`);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
     // Half a request on the wire, then SIGTERM, then the rest: it must still be answered.
@@ -78,13 +78,14 @@ describe('server/main.ts as a process', () => {
     const port = await freePort();
     const server = start({ PORT: String(port), PUBLIC_URL: 'https://kanban-demo.example', SIGNUP: 'closed' });
     await server.waitFor('listening');
-    const banner = server.stdout();
+    const banner = server.stderr();
     expect(banner).toContain('  Public:    https://kanban-demo.example\n');
     expect(banner).toContain('  MCP URL:   https://kanban-demo.example/mcp\n');
     expect(banner).toContain('  Issuer:    https://kanban-demo.example (embedded)\n');
     expect(banner).toContain('  Sign-up:   closed, and there are no accounts yet: add one with pnpm user:add NAME\n');
     expect(banner).toContain('  Next: in ChatGPT, Settings → Apps → Advanced settings → Developer mode, then Create app with\n    https://kanban-demo.example/mcp');
-    const logLines = banner.slice(banner.lastIndexOf('(README: Connect from ChatGPT)') + 30).trim().split('\n');
+    // stdout is the log alone: JSON lines, nothing else.
+    const logLines = server.stdout().trim().split('\n');
     for (const line of logLines) expect(() => JSON.parse(line), line).not.toThrow();
     expect(logLines.map((line) => JSON.parse(line).msg)).toContain('listening');
   });
@@ -93,8 +94,8 @@ describe('server/main.ts as a process', () => {
     const port = await freePort();
     const server = start({ PORT: String(port) });
     await server.waitFor('listening');
-    expect(server.stdout()).toContain(`  Next: call list_boards from MCP Inspector at http://localhost:${port}/mcp.\n`);
-    expect(server.stdout()).toContain(`pnpm dev --tunnel (with NGROK_AUTHTOKEN), or ngrok http ${port} and PUBLIC_URL`);
-    expect(server.stdout()).toContain('  Sign-up:   open (anyone can create an account on the sign-in page)\n');
+    expect(server.stderr()).toContain(`  Next: call list_boards from MCP Inspector at http://localhost:${port}/mcp.\n`);
+    expect(server.stderr()).toContain(`pnpm dev --tunnel (with NGROK_AUTHTOKEN), or ngrok http ${port} and PUBLIC_URL`);
+    expect(server.stderr()).toContain('  Sign-up:   open (anyone can create an account on the sign-in page)\n');
   });
 });

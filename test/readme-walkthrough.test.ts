@@ -12,7 +12,12 @@ import { descendantsOf, survivors } from './support/processes.ts';
 // README that stops working breaks this test.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+// The committed project (HEAD), README included: what a person who clones it gets.
+const clone = mkdtempSync(join(tmpdir(), 'kanban-readme-'));
+execFileSync('git', ['clone', '--quiet', ROOT, clone]);
+afterAll(() => rmSync(clone, { recursive: true, force: true }));
+const README = readFileSync(join(clone, 'README.md'), 'utf8');
 
 /** The shell block that follows a line of the README such as "Run it:". */
 function commandAfter(label: string): string {
@@ -21,9 +26,6 @@ function commandAfter(label: string): string {
   return match[1]!;
 }
 
-const clone = mkdtempSync(join(tmpdir(), 'kanban-readme-'));
-afterAll(() => rmSync(clone, { recursive: true, force: true }));
-
 describe('README: Quick start, from a fresh clone', () => {
   it('names the run and test commands', () => {
     expect(commandAfter('Run it:')).toBe('pnpm install && pnpm dev');
@@ -31,7 +33,6 @@ describe('README: Quick start, from a fresh clone', () => {
   });
 
   it('"Run it" installs, builds the widget, starts, answers list_boards over HTTP, and Ctrl-C stops it all', { timeout: 180_000 }, async () => {
-    execFileSync('git', ['clone', '--quiet', ROOT, clone]);
     const port = await freePort();
     const run = spawn('bash', ['-c', commandAfter('Run it:')], {
       cwd: clone,

@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { CommandError, runCommand, serverConfig } from './command.ts';
+import { loadConfig } from '../config.ts';
+import { CommandError, requireServerDatabase, runCommand } from './command.ts';
 
 // `pnpm db:backup FILE`: a consistent copy of the database while the server runs, through
 // SQLite's online backup API (a file copy of a WAL database can be torn). The copy is checked
@@ -21,17 +22,20 @@ await runCommand({
     if (!target || positionals.length !== 1) throw new CommandError(`Name the file to write.\n\n${HELP}`, 2);
     const destination = resolve(target);
     if (existsSync(destination)) throw new CommandError(`${destination} exists already: name a new file (a backup never overwrites one).`);
-    const config = serverConfig();
-    if (!existsSync(config.databaseFile)) throw new CommandError(`no database at ${config.databaseFile}: set DATA_DIR to the server's data folder.`);
+    const config = loadConfig();
+    requireServerDatabase(config);
     // Read-only, and no migrations: a backup copies the database as it is.
     const source = new Database(config.databaseFile, { readonly: true, fileMustExist: true, timeout: 5000 });
+    let done = false;
     try {
       const started = Date.now();
-      // After a first step, everything in one step: a backup that keeps restarting because the
-      // server writes between small steps would never finish.
-      await source.backup(destination, { progress: ({ totalPages }) => totalPages });
-      const copy = new Database(destination, { readonly: true, fileMustExist: true });
+      // After the first step, all pages in one step: a backup in small steps restarts whenever
+      // the server writes between them, and under steady writes would never finish.
+      await source.backup(destination, { progress: () => 0x7fffffff });
+      const copy = new Database(destination, { fileMustExist: true });
       try {
+        // One self-contained file: no -wal or -shm next to it.
+        copy.pragma('journal_mode = DELETE');
         const integrity = copy.pragma('integrity_check', { simple: true });
         if (integrity !== 'ok') throw new CommandError(`the copy at ${destination} failed its integrity check (${String(integrity)}); the source may be damaged.`);
         const count = (table: string) => (copy.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
@@ -39,11 +43,14 @@ await runCommand({
           `Backed up ${config.databaseFile} to ${destination} in ${Date.now() - started} ms: integrity ok, ` +
             `${count('boards')} boards, ${count('cards')} cards, ${count('accounts')} accounts.\n`,
         );
+        done = true;
       } finally {
         copy.close();
       }
     } finally {
       source.close();
+      // A copy that did not finish or failed its check must not block the next try.
+      if (!done) for (const file of [destination, `${destination}-wal`, `${destination}-shm`]) rmSync(file, { force: true });
     }
   },
 });

@@ -1,5 +1,7 @@
+import { ACCESS_TOKEN_TTL_SECONDS } from '../auth/issuer/provider.ts';
 import { listRegisteredClients, revokeRegisteredClient } from '../auth/issuer/registered-clients.ts';
-import { CommandError, openServerDatabase, runCommand, serverConfig } from './command.ts';
+import { loadConfig } from '../config.ts';
+import { CommandError, openServerDatabase, requireEmbeddedIssuer, runCommand } from './command.ts';
 
 // The OAuth clients registered with the embedded issuer: `pnpm clients:list`, and
 // `pnpm clients:revoke CLIENT_ID` (with all its grants and tokens).
@@ -19,24 +21,28 @@ await runCommand({
     const listing = command === 'list' && positionals.length === 1;
     const revoking = command === 'revoke' && clientId !== undefined && positionals.length === 2;
     if (!listing && !revoking) throw new CommandError(`Unknown or incomplete command.\n\n${HELP}`, 2);
-    const config = serverConfig();
-    if (config.authIssuer !== undefined) throw new CommandError(`AUTH_ISSUER is set: clients register with ${config.authIssuer}; manage them there.`);
+    const config = loadConfig();
+    requireEmbeddedIssuer(config, 'clients are registered with and managed by');
     const database = openServerDatabase(config);
     try {
       if (listing) {
         const clients = listRegisteredClients(database.db);
         if (clients.length === 0) return void process.stdout.write('No registered clients.\n');
         for (const client of clients) {
+          if (client.kind === 'metadata document') {
+            process.stdout.write(`${client.clientId}  (client metadata document)  grants ${client.grants}\n`);
+            continue;
+          }
           const registered = client.registeredAt ? client.registeredAt.toISOString().slice(0, 16).replace('T', ' ') : 'unknown';
           process.stdout.write(`${client.clientId}  ${JSON.stringify(client.name ?? '(no name)')}  registered ${registered}  grants ${client.grants}\n    ${client.redirectUris.join(' ')}\n`);
         }
         return;
       }
       const revoked = revokeRegisteredClient(database.db, clientId!);
-      if (!revoked) throw new CommandError(`No client ${JSON.stringify(clientId)} is registered: pnpm clients:list shows them.`);
+      if (!revoked) throw new CommandError(`No client ${JSON.stringify(clientId)} is known to the issuer: pnpm clients:list shows them.`);
       process.stdout.write(
         `Revoked ${clientId}: deleted it, ${revoked.grants} grant${revoked.grants === 1 ? '' : 's'} and ${revoked.tokens} code${revoked.tokens === 1 ? '' : 's'} and token${revoked.tokens === 1 ? '' : 's'}.\n` +
-          'It can no longer sign anyone in or refresh. Access tokens it already holds stay valid until they expire (at most 1 hour).\n',
+          `It can no longer refresh or use its grants. Access tokens it already holds stay valid until they expire (at most ${ACCESS_TOKEN_TTL_SECONDS / 60} minutes).\n`,
       );
     } finally {
       database.close();

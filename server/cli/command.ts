@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { openDatabase, type OpenedDatabase } from '../../db/client.ts';
-import { ConfigError, loadConfig, type AppConfig } from '../config.ts';
+import { ConfigError, type AppConfig } from '../config.ts';
 
 // What every operator command shares: --help, the server's own configuration (DATA_DIR…), its
 // database, and failures as one line on stderr with exit code 1 (2 for a misused command).
@@ -24,11 +24,41 @@ export interface CommandSpec {
   run(args: { positionals: string[]; values: Record<string, string | boolean | undefined> }): Promise<void>;
 }
 
+/**
+ * The command's own options, then `--` and everything else: an OAuth client id may begin with a
+ * dash ("-d3x…"), and must stay an argument rather than be read as an unknown option.
+ */
+function optionsFirst(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const takesValue = new Map<string, boolean>();
+  for (const [name, option] of Object.entries(options)) {
+    takesValue.set(`--${name}`, option.type === 'string');
+    if (option.short) takesValue.set(`-${option.short}`, option.type === 'string');
+  }
+  const known: string[] = [];
+  const rest: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    const name = arg.split('=')[0]!;
+    if (arg === '--') {
+      rest.push(...args.slice(index + 1));
+      break;
+    }
+    if (!takesValue.has(name)) {
+      rest.push(arg);
+      continue;
+    }
+    known.push(arg);
+    if (takesValue.get(name) && !arg.includes('=') && index + 1 < args.length) known.push(args[++index]!);
+  }
+  return [...known, '--', ...rest];
+}
+
 export async function runCommand(spec: CommandSpec): Promise<void> {
   try {
     let parsed: { positionals: string[]; values: Record<string, string | boolean | undefined> };
     try {
-      parsed = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { ...spec.options, help: { type: 'boolean', short: 'h' } } }) as typeof parsed;
+      const options = { ...spec.options, help: { type: 'boolean', short: 'h' } } as const;
+      parsed = parseArgs({ args: optionsFirst(process.argv.slice(2), options), allowPositionals: true, options }) as typeof parsed;
     } catch (error) {
       throw new CommandError(`${(error as Error).message}\n\n${spec.help}`, 2);
     }
@@ -46,13 +76,17 @@ export async function runCommand(spec: CommandSpec): Promise<void> {
   }
 }
 
-/** The configuration the server would use. */
-export function serverConfig(): AppConfig {
-  return loadConfig();
+/** The server's database file must exist already: a typo in DATA_DIR must not make a new one. */
+export function requireServerDatabase(config: AppConfig): void {
+  if (!existsSync(config.databaseFile)) throw new CommandError(`no database at ${config.databaseFile}: start kanban-mcp once, or set DATA_DIR to the server's data folder.`);
 }
 
-/** The server's database (DATA_DIR), which must exist already: a typo in DATA_DIR must not make a new one. */
 export function openServerDatabase(config: AppConfig): OpenedDatabase {
-  if (!existsSync(config.databaseFile)) throw new CommandError(`no database at ${config.databaseFile}: start kanban-mcp once, or set DATA_DIR to the server's data folder.`);
+  requireServerDatabase(config);
   return openDatabase(config.databaseFile);
+}
+
+/** The embedded issuer's commands make no sense when an external IdP signs people in. */
+export function requireEmbeddedIssuer(config: AppConfig, what: string): void {
+  if (config.authIssuer !== undefined) throw new CommandError(`AUTH_ISSUER is set: ${what} ${config.authIssuer}, not by kanban-mcp.`);
 }

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { build, type Rolldown } from 'vite';
 import { ConfigError, loadConfig } from '../config.ts';
 import { BUILT_WIDGET_FILE } from '../mcp/widget.ts';
-import { openTunnel, TUNNEL_HELP, TunnelError, type Tunnel } from './tunnel.ts';
+import { openTunnel, tunnelHelp, TunnelError, type Tunnel } from './tunnel.ts';
 
 // `pnpm dev`, in one terminal: Vite rebuilds the widget on every change under web/src, and the
 // server restarts when the widget changes (a new build is a new widget URI) or when server/ or
@@ -24,10 +24,62 @@ The server reads the variables of README: Configuration (PORT, DATA_DIR, SIGNUP�
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STOP_GRACE_MS = 12_000;
 
+let server: ChildProcess | undefined;
+let tunnel: Tunnel | undefined;
+let watcher: Rolldown.RolldownWatcher | undefined;
+let buildDir: string | undefined;
+let stopping = false;
+
 function fail(message: string, code = 1): never {
   process.stderr.write(`kanban-mcp dev: ${message}\n`);
   process.exit(code);
 }
+
+/** Signals the server and everything under it (node --watch runs it as a child of its own). */
+function signalServer(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Stops the server and resolves once it has exited (SIGKILL to the group if it will not). */
+function stopServer(): Promise<void> {
+  const running = server;
+  server = undefined;
+  if (!running || running.exitCode !== null || running.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => signalServer(running, 'SIGKILL'), STOP_GRACE_MS);
+    running.once('exit', () => {
+      clearTimeout(force);
+      // The watch parent is gone; make sure nothing under it stayed.
+      signalServer(running, 'SIGKILL');
+      resolve();
+    });
+    signalServer(running, 'SIGTERM');
+  });
+}
+
+async function stop(code = 0): Promise<never> {
+  if (stopping) {
+    // A second Ctrl-C: do not wait any longer.
+    if (server) signalServer(server, 'SIGKILL');
+    process.exit(1);
+  }
+  stopping = true;
+  try {
+    await watcher?.close();
+    await stopServer();
+    await tunnel?.close();
+  } finally {
+    if (server) signalServer(server, 'SIGKILL');
+    if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
 
 const { values } = parseArgs({ options: { tunnel: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
@@ -41,14 +93,20 @@ try {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
 }
+if (process.env.TUNNEL && process.env.TUNNEL !== 'ngrok') fail(`TUNNEL must be ngrok (got ${JSON.stringify(process.env.TUNNEL)}).`, 2);
 const wantsTunnel = values.tunnel === true || process.env.TUNNEL === 'ngrok';
-const serverEnv: NodeJS.ProcessEnv = { ...process.env };
-let tunnel: Tunnel | undefined;
+
+// The server gets our environment without the tunnel's secret.
+const { NGROK_AUTHTOKEN: authtoken, NGROK_DOMAIN: domain, TUNNEL: _tunnel, ...serverEnv } = process.env;
 if (wantsTunnel) {
-  if (!process.env.NGROK_AUTHTOKEN) fail(TUNNEL_HELP, 2);
+  if (!authtoken) fail(tunnelHelp(config.port), 2);
   if (process.env.PUBLIC_URL) fail('PUBLIC_URL and --tunnel are both set: the tunnel URL is the public URL. Unset PUBLIC_URL (NGROK_DOMAIN keeps one URL).', 2);
+  if (config.port === 0) fail('--tunnel needs a fixed PORT (not 0): the tunnel must know where to forward.', 2);
+  // Where the server listens; a wildcard address is reached on loopback.
+  const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
+  const address = `${host.includes(':') ? `[${host}]` : host}:${config.port}`;
   try {
-    tunnel = await openTunnel({ port: config.port, authtoken: process.env.NGROK_AUTHTOKEN, domain: process.env.NGROK_DOMAIN || undefined });
+    tunnel = await openTunnel({ address, authtoken, domain: domain || undefined });
   } catch (error) {
     if (error instanceof TunnelError) fail(error.message);
     throw error;
@@ -57,39 +115,20 @@ if (wantsTunnel) {
   serverEnv.PUBLIC_URL = tunnel.url;
   // ngrok's agent is in this process: its requests reach the server from loopback.
   serverEnv.TRUST_PROXY ??= 'loopback';
-  process.stdout.write(
+  process.stderr.write(
     [
       '',
-      `  ngrok tunnel: ${tunnel.url} → http://127.0.0.1:${config.port}`,
+      `  ngrok tunnel: ${tunnel.url} → http://${address}`,
       `  Paste into ChatGPT (Settings → Apps → Create app):  ${tunnel.url}/mcp`,
-      ...(process.env.NGROK_DOMAIN
-        ? []
-        : ['  This URL changes on every run, and the issuer with it: connected clients must reconnect.', '  A reserved domain (NGROK_DOMAIN) keeps one URL.']),
+      ...(domain ? [] : ['  This URL changes on every run, and the issuer with it: connected clients must reconnect.', '  A reserved domain (NGROK_DOMAIN) keeps one URL.']),
       '',
     ].join('\n') + '\n',
   );
 }
 
-let server: ChildProcess | undefined;
-let stopping = false;
-
 function startServer(): void {
-  server = spawn(process.execPath, ['--watch-path=server', '--watch-path=db', '--watch-preserve-output', 'server/main.ts'], { cwd: ROOT, stdio: 'inherit', env: serverEnv });
-}
-
-/** Stops the server and resolves once it has exited (SIGKILL if it will not). */
-function stopServer(): Promise<void> {
-  const running = server;
-  server = undefined;
-  if (!running || running.exitCode !== null || running.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => running.kill('SIGKILL'), STOP_GRACE_MS);
-    running.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    running.kill('SIGTERM');
-  });
+  // Its own process group, so that stopping it reaches the server under node --watch too.
+  server = spawn(process.execPath, ['--watch-path=server', '--watch-path=db', '--watch-preserve-output', 'server/main.ts'], { cwd: ROOT, stdio: 'inherit', env: serverEnv, detached: true });
 }
 
 /**
@@ -114,36 +153,30 @@ function publishWidget(built: string): boolean {
 // The widget is always built for production, whatever NODE_ENV the shell has (the server keeps
 // it, above): the same sources give the same file, so `pnpm dev` and `pnpm build` serve one URI.
 process.env.NODE_ENV = 'production';
-const buildDir = mkdtempSync(join(tmpdir(), 'kanban-widget-build-'));
-const watcher = (await build({ configFile: join(ROOT, 'web/vite.config.ts'), build: { watch: {}, outDir: buildDir } })) as Rolldown.RolldownWatcher;
+buildDir = mkdtempSync(join(tmpdir(), 'kanban-widget-build-'));
+const output = join(buildDir, 'index.html');
+watcher = (await build({ configFile: join(ROOT, 'web/vite.config.ts'), build: { watch: {}, outDir: buildDir } })) as Rolldown.RolldownWatcher;
 
 let restarts = Promise.resolve();
 watcher.on('event', (event) => {
   if (event.code === 'ERROR') {
-    process.stderr.write(`kanban-mcp dev: the widget did not build: ${event.error.message}\n`);
+    const waiting = server ? 'the server keeps the last widget' : 'the server starts after the next successful build';
+    process.stderr.write(`kanban-mcp dev: the widget did not build (${waiting}): ${event.error.message}\n`);
     void event.result?.close();
   }
   if (event.code !== 'BUNDLE_END') return;
   void event.result.close();
-  restarts = restarts.then(async () => {
-    if (stopping) return;
-    const changed = publishWidget(join(buildDir, 'index.html'));
-    if (server && !changed) return;
-    if (server) process.stdout.write('kanban-mcp dev: widget rebuilt, restarting the server\n');
-    await stopServer();
-    if (!stopping) startServer();
-  });
+  restarts = restarts
+    .then(async () => {
+      if (stopping) return;
+      const changed = publishWidget(output);
+      if (server && !changed) return;
+      if (server) process.stderr.write('kanban-mcp dev: widget rebuilt, restarting the server\n');
+      await stopServer();
+      if (!stopping) startServer();
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(`kanban-mcp dev: could not publish the widget: ${error instanceof Error ? error.message : String(error)}\n`);
+      void stop(1);
+    });
 });
-
-async function stop(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await watcher.close();
-  await restarts;
-  await stopServer();
-  await tunnel?.close();
-  rmSync(buildDir, { recursive: true, force: true });
-  process.exit(0);
-}
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());

@@ -1,18 +1,20 @@
-import { forward } from '@ngrok/ngrok';
-
 // An https tunnel to this machine for `pnpm dev --tunnel`, opened in-process by ngrok's official
 // package: ChatGPT must reach the server over https from the internet.
 
 export class TunnelError extends Error {}
 
-export const TUNNEL_HELP = `--tunnel needs an ngrok authtoken in NGROK_AUTHTOKEN.
+/** What to do without an authtoken, for the port the server will listen on. */
+export function tunnelHelp(port: number): string {
+  return `--tunnel needs an ngrok authtoken in NGROK_AUTHTOKEN.
   1. Sign up at https://dashboard.ngrok.com/signup, then copy your authtoken from
      https://dashboard.ngrok.com/get-started/your-authtoken
-  2. NGROK_AUTHTOKEN=<your authtoken> pnpm dev --tunnel
+  2. export NGROK_AUTHTOKEN=<your authtoken>   (or keep it in a .env file you source; not in git)
+     pnpm dev --tunnel
      Add NGROK_DOMAIN=<your reserved domain> to keep the same URL from one run to the next.
 Or run ngrok yourself, in a second terminal:
-  ngrok http 3000
+  ngrok http ${port}
   PUBLIC_URL=https://<the https URL ngrok shows> TRUST_PROXY=loopback pnpm dev`;
+}
 
 export interface Tunnel {
   /** The public https origin, such as https://abc.ngrok-free.app. */
@@ -20,13 +22,16 @@ export interface Tunnel {
   close(): Promise<void>;
 }
 
-export async function openTunnel(options: { port: number; authtoken: string; domain: string | undefined }): Promise<Tunnel> {
+export async function openTunnel(options: { address: string; authtoken: string; domain: string | undefined }): Promise<Tunnel> {
   let listener;
   try {
-    listener = await forward({ addr: `127.0.0.1:${options.port}`, authtoken: options.authtoken, ...(options.domain ? { domain: options.domain } : {}) });
+    // Loaded only when a tunnel is wanted: a plain `pnpm dev` never needs ngrok's native module.
+    const { forward } = await import('@ngrok/ngrok');
+    listener = await forward({ addr: options.address, authtoken: options.authtoken, ...(options.domain ? { domain: options.domain } : {}) });
   } catch (error) {
-    // ngrok's errors carry a code and several lines of help: one line is enough here.
-    const first = String(error instanceof Error ? error.message : error).split('\n')[0]!.trim();
+    // ngrok's errors carry a code and several lines of help, some of which may quote the
+    // authtoken: one line, with the token blanked out.
+    const first = String(error instanceof Error ? error.message : error).split('\n')[0]!.trim().replaceAll(options.authtoken, '[authtoken]');
     throw new TunnelError(`could not open the ngrok tunnel: ${first || 'no reason given'}`);
   }
   const url = listener.url();

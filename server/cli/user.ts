@@ -1,7 +1,8 @@
 import { read } from 'read';
 import { openDatabase } from '../../db/client.ts';
 import { AccountError, createAccount, resetPassword } from '../auth/issuer/accounts.ts';
-import { CommandError, openServerDatabase, runCommand, serverConfig } from './command.ts';
+import { loadConfig } from '../config.ts';
+import { CommandError, openServerDatabase, requireEmbeddedIssuer, runCommand } from './command.ts';
 
 // Accounts of the embedded issuer: `pnpm user:add NAME`, `pnpm user:reset NAME`. The password is
 // read from the terminal without echo, or from standard input when it is piped.
@@ -32,7 +33,8 @@ await runCommand({
   async run({ positionals, values }) {
     const [command, username] = positionals;
     if ((command !== 'add' && command !== 'reset') || !username || positionals.length > 2) throw new CommandError(`Unknown or incomplete command.\n\n${HELP}`, 2);
-    const config = serverConfig();
+    const config = loadConfig();
+    requireEmbeddedIssuer(config, 'accounts are kept by');
     const password = await readPassword();
     // user:add on a fresh machine makes the database (the server would on its first start).
     const database = command === 'add' ? openDatabase(config.databaseFile) : openServerDatabase(config);

@@ -22,26 +22,31 @@ async function newSigningKey(db: KanbanDb): Promise<string> {
 }
 
 /**
- * The keys to load, newest first (oidc-provider signs with the first): the active key and the
- * retired ones still within their keep period. Creates the first key on first start.
+ * The keys to load, newest first (oidc-provider signs with the first): the newest unretired key
+ * and the retired ones still within their keep period. Creates the first key on first start.
+ * Older keys a rotation left unretired are retired now: their keep period starts when a server
+ * stops signing with them, not when the rotation was made (the running server went on using them).
  */
 export async function loadSigningKeys(db: KanbanDb, now = new Date()): Promise<JWK[]> {
   const cutoff = new Date(now.getTime() - RETIRED_KEY_KEEP_MS);
   // A handful of rows at most: filter in code.
-  const rows = () =>
-    db.select().from(signingKeys).orderBy(desc(signingKeys.createdAt), desc(signingKeys.kid)).all()
-      .filter((row) => row.retiredAt === null || row.retiredAt > cutoff);
-  if (!rows().some((row) => row.retiredAt === null)) await newSigningKey(db);
-  return rows().map((row) => row.privateJwk as JWK);
+  const rows = () => db.select().from(signingKeys).orderBy(desc(signingKeys.createdAt), desc(signingKeys.kid)).all();
+  const [newest, ...older] = rows().filter((row) => row.retiredAt === null);
+  if (!newest) await newSigningKey(db);
+  for (const row of older) db.update(signingKeys).set({ retiredAt: now }).where(eq(signingKeys.kid, row.kid)).run();
+  return rows()
+    .filter((row) => row.retiredAt === null || row.retiredAt > cutoff)
+    .map((row) => row.privateJwk as JWK);
 }
 
-/** Rotation: a new key signs from the next start on; the old one is retired but still verifies. */
-export async function rotateSigningKey(db: KanbanDb): Promise<{ newKid: string; retired: string[] }> {
+/**
+ * Rotation: a new key, which signs from the next start on. The keys it replaces sign until then
+ * and are retired by that start (see loadSigningKeys).
+ */
+export async function rotateSigningKey(db: KanbanDb): Promise<{ newKid: string; replaces: string[] }> {
   const active = db.select({ kid: signingKeys.kid }).from(signingKeys).where(isNull(signingKeys.retiredAt)).all();
   const newKid = await newSigningKey(db);
-  const retired = active.map((row) => row.kid);
-  for (const kid of retired) db.update(signingKeys).set({ retiredAt: new Date() }).where(eq(signingKeys.kid, kid)).run();
-  return { newKid, retired };
+  return { newKid, replaces: active.map((row) => row.kid) };
 }
 
 export function publicJwk(jwk: JWK): JWK {

@@ -8,6 +8,8 @@ import { oauthStore } from '../../../db/schema.ts';
 
 export interface RegisteredClientSummary {
   clientId: string;
+  /** registered: by dynamic registration; metadata document: a CIMD client known only by its grants. */
+  kind: 'registered' | 'metadata document';
   name: string | null;
   redirectUris: string[];
   registeredAt: Date | null;
@@ -27,7 +29,7 @@ export function listRegisteredClients(db: KanbanDb): RegisteredClientSummary[] {
       .all()
       .map((row) => [row.clientId, row.grants]),
   );
-  return db
+  const registered: RegisteredClientSummary[] = db
     .select({ payload: oauthStore.payload })
     .from(oauthStore)
     .where(eq(oauthStore.model, 'Client'))
@@ -37,6 +39,7 @@ export function listRegisteredClients(db: KanbanDb): RegisteredClientSummary[] {
       const issuedAt = typeof payload.client_id_issued_at === 'number' ? new Date(payload.client_id_issued_at * 1000) : null;
       return {
         clientId,
+        kind: 'registered' as const,
         name: typeof payload.client_name === 'string' ? payload.client_name : null,
         redirectUris: Array.isArray(payload.redirect_uris) ? payload.redirect_uris.map(String) : [],
         registeredAt: issuedAt,
@@ -44,16 +47,21 @@ export function listRegisteredClients(db: KanbanDb): RegisteredClientSummary[] {
       };
     })
     .sort((a, b) => (b.registeredAt?.getTime() ?? 0) - (a.registeredAt?.getTime() ?? 0));
+  // Clients identified by a metadata document URL (CIMD) are never stored: only their grants are.
+  const known = new Set(registered.map((client) => client.clientId));
+  const byDocument = [...grantCounts]
+    .filter(([clientId]) => !known.has(clientId))
+    .map(([clientId, grants]) => ({ clientId, kind: 'metadata document' as const, name: null, redirectUris: [], registeredAt: null, grants }));
+  return [...registered, ...byDocument];
 }
 
 /**
- * Deletes the client, its grants, and every code and token issued under them, in one
- * transaction. Returns undefined when no such client is registered.
+ * Deletes the client (if registered), its grants, and every code and token issued under them,
+ * in one transaction. Returns undefined when the issuer knows nothing of that client.
  */
 export function revokeRegisteredClient(db: KanbanDb, clientId: string): { grants: number; tokens: number } | undefined {
   return db.transaction((tx) => {
     const client = tx.select({ id: oauthStore.id }).from(oauthStore).where(and(eq(oauthStore.model, 'Client'), sql`json_extract(${oauthStore.payload}, '$.client_id') = ${clientId}`)).get();
-    if (!client) return undefined;
     const grantIds = tx
       .selectDistinct({ grantId: oauthStore.grantId })
       .from(oauthStore)
@@ -62,7 +70,8 @@ export function revokeRegisteredClient(db: KanbanDb, clientId: string): { grants
       .map((row) => row.grantId!);
     const tokens = grantIds.length === 0 ? 0 : tx.delete(oauthStore).where(inArray(oauthStore.grantId, grantIds)).run().changes;
     const grants = tx.delete(oauthStore).where(and(eq(oauthStore.model, 'Grant'), sql`${clientIdOf} = ${clientId}`)).run().changes;
-    tx.delete(oauthStore).where(and(eq(oauthStore.model, 'Client'), eq(oauthStore.id, client.id))).run();
+    if (!client && grants === 0 && tokens === 0) return undefined;
+    if (client) tx.delete(oauthStore).where(and(eq(oauthStore.model, 'Client'), eq(oauthStore.id, client.id))).run();
     return { grants, tokens };
   });
 }
