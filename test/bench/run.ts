@@ -1,13 +1,27 @@
 import { parseArgs } from 'node:util';
+import { formatHttpThroughput, measureHttpThroughput } from './http-throughput.ts';
 import { formatWidgetLoad, measureWidgetLoad } from './widget-load.ts';
 
 // `pnpm bench`: measurements with their baselines taken in the same run (never timed test
-// assertions: these machines are shared and noisy). `--loads N` sets the repetitions.
+// assertions: these machines are shared and noisy). `--only widget|http` runs one part;
+// `--loads N` sets the widget's repetitions, `--seconds N` each HTTP measurement's length.
 
-const { values } = parseArgs({ options: { loads: { type: 'string', default: '11' } } });
+const { values } = parseArgs({ options: { loads: { type: 'string', default: '11' }, seconds: { type: 'string', default: '8' }, only: { type: 'string' } } });
 const loads = Number(values.loads);
-if (!Number.isInteger(loads) || loads < 1) {
-  process.stderr.write('--loads must be a whole number of at least 1\n');
+const seconds = Number(values.seconds);
+if (!Number.isInteger(loads) || loads < 1 || !Number.isInteger(seconds) || seconds < 1) {
+  process.stderr.write('--loads and --seconds must be whole numbers of at least 1\n');
   process.exit(2);
 }
-process.stdout.write(`${formatWidgetLoad(await measureWidgetLoad(loads), loads)}\n`);
+const parts = values.only ? [values.only] : ['http', 'widget'];
+for (const part of parts) {
+  if (part === 'http') {
+    const options = { connections: 10, seconds, warmupSeconds: 2 };
+    process.stdout.write(`${formatHttpThroughput(await measureHttpThroughput(options), options)}\n\n`);
+  } else if (part === 'widget') {
+    process.stdout.write(`${formatWidgetLoad(await measureWidgetLoad(loads), loads)}\n\n`);
+  } else {
+    process.stderr.write(`--only must be http or widget (got ${JSON.stringify(part)})\n`);
+    process.exit(2);
+  }
+}
