@@ -62,6 +62,18 @@ describe('requestId', () => {
     expect(differentArguments.text).toContain('was already used for a different call');
   });
 
+  it('is remembered for a day: an older requestId counts as new, and the call is made again', async () => {
+    const { board: b } = await board('create_board', { title: 'Day-old retries' });
+    const requestId = 'retry-after-a-day';
+    await board('create_card', { boardId: b.id, title: 'Daily', requestId });
+    shared.kanban.runtime.database.sqlite.prepare('update tool_requests set created_at = ? where request_id = ?').run(Date.now() - 25 * 60 * 60 * 1000, requestId);
+    const again = await board('create_card', { boardId: b.id, title: 'Daily', requestId });
+    expect(again.board.columns[0]!.cards.map((card) => card.title)).toEqual(['Daily', 'Daily']);
+    // And the new call is remembered in turn.
+    const replay = await board('create_card', { boardId: b.id, title: 'Daily', requestId });
+    expect(replay.board.columns[0]!.cards).toHaveLength(2);
+  });
+
   it('replays show the board as it is now, and a deleted board as gone; the record is small', async () => {
     const { board: b } = await board('create_board', { title: 'Replays' });
     const requestId = 'replay-after-move';

@@ -5,7 +5,7 @@ import type { KanbanDb } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { positionBetween, spacedPositions } from '../../db/positions.ts';
 import { boards, cards, columns, toolRequests, type BoardRow, type CardRow, type ColumnRow } from '../../db/schema.ts';
-import { boardsVisibleTo, findEditableBoard, findVisibleBoard, ownership, signedInSubject } from './access.ts';
+import { boardsVisibleTo, findVisibleBoard, ownership, preparedBoardAccess, signedInSubject } from './access.ts';
 import { KanbanError } from './errors.ts';
 import { LIMITS, type BoardSummary, type BoardView, type CardView, type SearchHit } from './schemas.ts';
 import type { Viewer } from './viewer.ts';
@@ -20,6 +20,7 @@ const MAX_SEARCH_WORDS = 10;
 const DEFAULT_COLUMNS = ['To do', 'Doing', 'Done'];
 const PERSONAL_BOARD_TITLE = 'My board';
 const REQUEST_ID_TTL_MS = 24 * 60 * 60 * 1000;
+const REQUEST_SWEEP_EVERY_MS = 60 * 1000;
 
 // list_boards pages newest first by (updatedAt, id); the cursor is that pair, opaque to clients.
 const cursorShape = z.tuple([z.number().int().nonnegative(), z.string().max(64)]);
@@ -83,9 +84,23 @@ function assertDistinctNames(titles: string[]): void {
 }
 
 export function createKanbanService(db: KanbanDb) {
-  function boardDetails(reader: Tx, viewer: Viewer, board: BoardRow): BoardWithDetails {
-    const columnRows = reader.select().from(columns).where(eq(columns.boardId, board.id)).orderBy(asc(columns.position)).all();
-    const cardRows = reader.select().from(cards).where(eq(cards.boardId, board.id)).orderBy(asc(cards.position), asc(cards.id)).all();
+  // The reads of every get_board and of the board after every write, prepared once. One
+  // connection: inside a transaction they read what the transaction sees.
+  const access = preparedBoardAccess(db);
+  const visibleBoard = access.visible;
+  const columnsOfBoard = db.select().from(columns).where(eq(columns.boardId, sql.placeholder('boardId'))).orderBy(asc(columns.position)).prepare();
+  const cardsOfBoard = db.select().from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))).orderBy(asc(cards.position), asc(cards.id)).prepare();
+  const cardsOfColumn = db.select().from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))).orderBy(asc(cards.position), asc(cards.id)).prepare();
+  const cardCountOfBoard = db.select({ n: count() }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))).prepare();
+  const cardCountOfColumn = db.select({ n: count() }).from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))).prepare();
+  // Placeholders in set() take no column mapping: the value is already what is stored (ms).
+  const touchBoard = db.update(boards).set({ updatedAt: sql`${sql.placeholder('nowMs')}` }).where(eq(boards.id, sql.placeholder('boardId'))).prepare();
+  const forgetOldRequests = db.delete(toolRequests).where(lt(toolRequests.createdAt, sql.placeholder('before'))).prepare();
+  let requestsSweptAt = 0;
+
+  function boardDetails(viewer: Viewer, board: BoardRow): BoardWithDetails {
+    const columnRows = columnsOfBoard.all({ boardId: board.id });
+    const cardRows = cardsOfBoard.all({ boardId: board.id });
     const cardsByColumn = new Map<string, CardView[]>(columnRows.map((column) => [column.id, []]));
     const descriptions: Record<string, string> = {};
     for (const card of cardRows) {
@@ -112,7 +127,7 @@ export function createKanbanService(db: KanbanDb) {
 
   /** Marks the board changed. The board itself is read after the commit (present), not under the write lock. */
   function afterChange(tx: Tx, board: BoardRow, change: string, cardId?: string): Written {
-    tx.update(boards).set({ updatedAt: new Date() }).where(eq(boards.id, board.id)).run();
+    touchBoard.run({ boardId: board.id, nowMs: Date.now() });
     return cardId === undefined ? { boardId: board.id, change } : { boardId: board.id, change, cardId };
   }
 
@@ -123,12 +138,12 @@ export function createKanbanService(db: KanbanDb) {
 
   /** The board a write changed, as it is now. */
   function present(viewer: Viewer, written: Written): BoardChange {
-    const details = read((tx) => boardDetails(tx, viewer, findVisibleBoard(tx, viewer, written.boardId)));
+    const details = read(() => boardDetails(viewer, visibleBoard(viewer, written.boardId)));
     return { ...details, change: written.change, ...(written.cardId === undefined ? {} : { cardId: written.cardId }) };
   }
 
-  function columnsOf(tx: Tx, boardId: string): ColumnRow[] {
-    return tx.select().from(columns).where(eq(columns.boardId, boardId)).orderBy(asc(columns.position)).all();
+  function columnsOf(_tx: Tx, boardId: string): ColumnRow[] {
+    return columnsOfBoard.all({ boardId });
   }
 
   /** A column of the board by id or by name (case-insensitive); by default the first. */
@@ -142,13 +157,13 @@ export function createKanbanService(db: KanbanDb) {
     return found;
   }
 
-  function cardsInColumn(tx: Tx, columnId: string): CardRow[] {
-    return tx.select().from(cards).where(eq(cards.columnId, columnId)).orderBy(asc(cards.position), asc(cards.id)).all();
+  function cardsInColumn(_tx: Tx, columnId: string): CardRow[] {
+    return cardsOfColumn.all({ columnId });
   }
 
   function assertWipRoom(tx: Tx, column: ColumnRow, force: boolean | undefined): void {
     if (column.wipLimit === null || force) return;
-    const { n } = tx.select({ n: count() }).from(cards).where(eq(cards.columnId, column.id)).get()!;
+    const { n } = cardCountOfColumn.get({ columnId: column.id })!;
     if (n >= column.wipLimit) {
       throw new KanbanError('invalid', `Column "${column.title}" is at its WIP limit (${n} of ${column.wipLimit}). Finish or move a card out first, or pass force: true to go over the limit.`);
     }
@@ -179,7 +194,7 @@ export function createKanbanService(db: KanbanDb) {
   }
 
   function assertCardRoom(tx: Tx, board: BoardRow): void {
-    const { n } = tx.select({ n: count() }).from(cards).where(eq(cards.boardId, board.id)).get()!;
+    const { n } = cardCountOfBoard.get({ boardId: board.id })!;
     if (n >= LIMITS.cardsPerBoard) throw new KanbanError('invalid', `Board "${board.title}" already holds ${LIMITS.cardsPerBoard} cards, the most a board can hold. Delete some, or start another board.`);
   }
 
@@ -206,11 +221,18 @@ export function createKanbanService(db: KanbanDb) {
    */
   function once(viewer: Viewer, requestId: string | undefined, tool: string, args: object, run: (tx: Tx) => Written): Written {
     return write((tx) => {
-      tx.delete(toolRequests).where(lt(toolRequests.createdAt, new Date(Date.now() - REQUEST_ID_TTL_MS))).run();
+      // Old requestIds are forgotten now and then, not on every write.
+      if (Date.now() - requestsSweptAt > REQUEST_SWEEP_EVERY_MS) {
+        forgetOldRequests.run({ before: Date.now() - REQUEST_ID_TTL_MS });
+        requestsSweptAt = Date.now();
+      }
       if (requestId === undefined) return run(tx);
       const subject = signedInSubject(viewer);
       const fingerprint = createHash('sha256').update(`${tool}\n${JSON.stringify(args)}`).digest('base64url');
-      const earlier = tx.select().from(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId))).get();
+      const found = tx.select().from(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId))).get();
+      // Older than a day counts as never seen, whenever the sweep last ran.
+      const earlier = found && found.createdAt.getTime() > Date.now() - REQUEST_ID_TTL_MS ? found : undefined;
+      if (found && !earlier) tx.delete(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId))).run();
       if (earlier) {
         const { fingerprint: earlierFingerprint, ...written } = earlier.result as unknown as Written & { fingerprint: string };
         if (earlier.tool !== tool || earlierFingerprint !== fingerprint) {
@@ -228,7 +250,7 @@ export function createKanbanService(db: KanbanDb) {
     const card = tx.select().from(cards).where(eq(cards.id, cardId)).get();
     if (!card) throw cardNotFound(cardId);
     try {
-      return { card, board: findEditableBoard(tx, viewer, card.boardId) };
+      return { card, board: access.editable(viewer, card.boardId) };
     } catch (error) {
       // A card on a board the viewer cannot see does not exist for them.
       if (error instanceof KanbanError && error.kind === 'not_found') throw cardNotFound(cardId);
@@ -264,7 +286,7 @@ export function createKanbanService(db: KanbanDb) {
     },
 
     getBoard(viewer: Viewer, boardId: string): BoardWithDetails {
-      return read((tx) => boardDetails(tx, viewer, findVisibleBoard(tx, viewer, boardId)));
+      return read(() => boardDetails(viewer, visibleBoard(viewer, boardId)));
     },
 
     searchCards(viewer: Viewer, options: { query: string; boardId?: string; limit?: number }): SearchHit[] {
@@ -316,7 +338,7 @@ export function createKanbanService(db: KanbanDb) {
       },
     ): BoardChange {
       const written = write((tx) => {
-        const board = findEditableBoard(tx, viewer, input.boardId);
+        const board = access.editable(viewer, input.boardId);
         const done: string[] = [];
         const columnOfBoard = (columnId: string) => {
           const column = tx.select().from(columns).where(and(eq(columns.id, columnId), eq(columns.boardId, board.id))).get();
@@ -373,7 +395,7 @@ export function createKanbanService(db: KanbanDb) {
 
     deleteBoard(viewer: Viewer, boardId: string): { deleted: { id: string; title: string }; change: string } {
       return write((tx) => {
-        const board = findEditableBoard(tx, viewer, boardId);
+        const board = access.editable(viewer, boardId);
         tx.delete(boards).where(eq(boards.id, board.id)).run();
         return { deleted: { id: board.id, title: board.title }, change: `Deleted board "${board.title}" and its cards.` };
       });
@@ -385,7 +407,7 @@ export function createKanbanService(db: KanbanDb) {
     ): BoardChange & { cardId: string } {
       const { requestId, ...args } = input;
       const written = once(viewer, requestId, 'create_card', args, (tx) => {
-        const board = input.boardId === undefined ? personalBoard(tx, viewer) : findEditableBoard(tx, viewer, input.boardId);
+        const board = input.boardId === undefined ? personalBoard(tx, viewer) : access.editable(viewer, input.boardId);
         const column = resolveColumn(tx, board, input.column);
         assertCardRoom(tx, board);
         assertWipRoom(tx, column, input.force);

@@ -1,4 +1,5 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
   ErrorCode,
   ListResourcesRequestSchema,
@@ -81,9 +82,18 @@ async function callTool(deps: McpDependencies, context: McpRequestContext, name:
 // as a ZodError (-32603 internal error); with this envelope the wrapper answers -32602.
 const toolsCallEnvelope = z.object({ method: z.literal('tools/call'), params: z.unknown() });
 
+// A Server makes its own Ajv instance unless given one (for elicitation schemas, which we never
+// send), and building Ajv was the largest cost of a request in the profile: one, shared.
+let sharedValidator: AjvJsonSchemaValidator | undefined;
+
 /** One MCP server per HTTP request (stateless transport); cheap because the catalogue is prebuilt. */
 export function createMcpServer(deps: McpDependencies, context: McpRequestContext): Server {
-  const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false }, resources: { listChanged: false } }, instructions: INSTRUCTIONS });
+  sharedValidator ??= new AjvJsonSchemaValidator();
+  const server = new Server(SERVER_INFO, {
+    capabilities: { tools: { listChanged: false }, resources: { listChanged: false } },
+    instructions: INSTRUCTIONS,
+    jsonSchemaValidator: sharedValidator,
+  });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: deps.catalogue.listEntries as unknown as Tool[] }));
   server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [deps.widget.resource] }));
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: [] }));
