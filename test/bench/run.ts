@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import { formatHttpThroughput, measureHttpThroughput } from './http-throughput.ts';
+import { formatScale, measureScale } from './scale.ts';
+import { formatTokenVerification, measureTokenVerification } from './token-verification.ts';
 import { formatWidgetLoad, measureWidgetLoad } from './widget-load.ts';
 
 // `pnpm bench`: measurements with their baselines taken in the same run (never timed test
-// assertions: these machines are shared and noisy). `--only widget|http` runs one part;
+// assertions: these machines are shared and noisy). `--only http|scale|tokens|widget` runs one part;
 // `--loads N` sets the widget's repetitions, `--seconds N` each HTTP measurement's length.
 
 const { values } = parseArgs({ options: { loads: { type: 'string', default: '11' }, seconds: { type: 'string', default: '8' }, only: { type: 'string' } } });
@@ -13,15 +15,19 @@ if (!Number.isInteger(loads) || loads < 1 || !Number.isInteger(seconds) || secon
   process.stderr.write('--loads and --seconds must be whole numbers of at least 1\n');
   process.exit(2);
 }
-const parts = values.only ? [values.only] : ['http', 'widget'];
+const parts = values.only ? [values.only] : ['http', 'scale', 'tokens', 'widget'];
 for (const part of parts) {
   if (part === 'http') {
     const options = { connections: 10, seconds, warmupSeconds: 2 };
     process.stdout.write(`${formatHttpThroughput(await measureHttpThroughput(options), options)}\n\n`);
+  } else if (part === 'scale') {
+    process.stdout.write(`${formatScale(await measureScale())}\n\n`);
+  } else if (part === 'tokens') {
+    process.stdout.write(`${formatTokenVerification(await measureTokenVerification())}\n\n`);
   } else if (part === 'widget') {
     process.stdout.write(`${formatWidgetLoad(await measureWidgetLoad(loads), loads)}\n\n`);
   } else {
-    process.stderr.write(`--only must be http or widget (got ${JSON.stringify(part)})\n`);
+    process.stderr.write(`--only must be http, scale, tokens or widget (got ${JSON.stringify(part)})\n`);
     process.exit(2);
   }
 }

@@ -1,0 +1,128 @@
+import { newId } from '../../db/ids.ts';
+import { spacedPositions } from '../../db/positions.ts';
+import { boards, cards, columns } from '../../db/schema.ts';
+import { signInActor } from '../support/kanban-actors.ts';
+import { removeDataDir, startKanban, type RunningKanban } from '../support/kanban-server.ts';
+
+// How our tools grow with what they hold: server time (the `ms` of each request's log line, so
+// no client or loopback cost) at several sizes. Boards are seeded straight into SQLite; the
+// calls are real tools/call requests over HTTP.
+
+export interface ScaleRow {
+  case: string;
+  /** What the call returns or works over. */
+  size: number;
+  medianMs: number;
+  p95Ms: number;
+  responseKb: number;
+}
+
+const REPEATS = 25;
+const WARM_UP = 5;
+
+function seedBoard(kanban: RunningKanban, owner: string, cardCount: number, options: { columns?: number; title?: string; cardTitle?: (index: number) => string } = {}): { boardId: string; columnIds: string[] } {
+  const db = kanban.runtime.database.db;
+  const now = new Date();
+  const boardId = newId('board');
+  const columnCount = options.columns ?? 3;
+  const columnIds = Array.from({ length: columnCount }, () => newId('column'));
+  db.transaction((tx) => {
+    tx.insert(boards).values({ id: boardId, ownerSub: owner, title: options.title ?? `Scale ${cardCount}`, visibility: 'public', personal: false, createdAt: now, updatedAt: now }).run();
+    const columnPositions = spacedPositions(columnCount);
+    tx.insert(columns).values(columnIds.map((id, index) => ({ id, boardId, title: `Column ${index + 1}`, position: columnPositions[index]!, wipLimit: null }))).run();
+    // Cards spread over the columns; in one column when there is one.
+    const perColumn = Math.ceil(cardCount / columnCount);
+    const positions = spacedPositions(perColumn);
+    const rows = Array.from({ length: cardCount }, (_, index) => ({
+      id: newId('card'),
+      boardId,
+      columnId: columnIds[index % columnCount]!,
+      title: options.cardTitle?.(index) ?? `Card ${index + 1} with a title of ordinary length`,
+      description: index % 4 === 0 ? 'Some notes about this card, as people write them.' : '',
+      labels: index % 3 === 0 ? ['design', 'q3'] : [],
+      dueDate: index % 5 === 0 ? '2027-03-01' : null,
+      position: positions[Math.floor(index / columnCount)]!,
+      createdBySub: owner,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    for (let start = 0; start < rows.length; start += 500) tx.insert(cards).values(rows.slice(start, start + 500)).run();
+  });
+  return { boardId, columnIds };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export async function measureScale(): Promise<ScaleRow[]> {
+  const kanban = await startKanban({ env: { LOG_LEVEL: 'info' } });
+  try {
+    const actor = await signInActor(kanban, 'scale');
+    const owner = actor.subject!;
+    const rows: ScaleRow[] = [];
+
+    /** Calls the tool REPEATS times (after a warm-up) and reads each one's server time from the log. */
+    const time = async (label: string, size: number, tool: string, args: () => Record<string, unknown>): Promise<void> => {
+      let bytes = 0;
+      for (let round = 0; round < WARM_UP + REPEATS; round++) {
+        const response = await fetch(kanban.mcpUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${actor.token}` },
+          body: JSON.stringify({ jsonrpc: '2.0', id: round, method: 'tools/call', params: { name: tool, arguments: args() } }),
+        });
+        const text = await response.text();
+        if (response.status !== 200 || text.includes('"isError":true')) throw new Error(`${tool} failed: ${text.slice(0, 300)}`);
+        bytes = text.length;
+      }
+      const times = kanban.logs.filter((line) => line.tool === tool).slice(-REPEATS).map((line) => Number(line.ms));
+      kanban.logs.length = 0;
+      rows.push({ case: label, size, medianMs: percentile(times, 50), p95Ms: percentile(times, 95), responseKb: bytes / 1000 });
+    };
+
+    for (const size of [10, 100, 1000, 5000]) {
+      const { boardId } = seedBoard(kanban, owner, size);
+      await time(`get_board, ${size} cards`, size, 'get_board', () => ({ boardId }));
+    }
+
+    // 1 000 boards of one user, listed 100 at a time: every page costs the same.
+    for (let index = 0; index < 1000; index++) seedBoard(kanban, owner, 0, { columns: 1, title: `Mine ${index}` });
+    await time('list_boards, page 1 of 1 000 boards', 100, 'list_boards', () => ({ limit: 100 }));
+    let cursor: string | undefined;
+    const pages: string[] = [];
+    for (let page = 0; page < 9; page++) {
+      const response = await actor.call('list_boards', { limit: 100, ...(cursor ? { cursor } : {}) });
+      cursor = (response.structuredContent as { nextCursor?: string }).nextCursor;
+      if (cursor) pages.push(cursor);
+    }
+    const lastCursor = pages.at(-1)!;
+    await time('list_boards, page 10 of 1 000 boards', 100, 'list_boards', () => ({ limit: 100, cursor: lastCursor }));
+
+    // 100 000 cards on 20 public boards; 40 of them contain the word searched for.
+    for (let board = 0; board < 20; board++) seedBoard(kanban, owner, 5000, { cardTitle: (index) => (index % 2500 === 7 ? `Call the plumber about pipe ${board}-${index}` : `Card ${index} of board ${board}`) });
+    await time('search_cards over 100 000 cards', 100_000, 'search_cards', () => ({ query: 'plumber', limit: 50 }));
+
+    // move_card inside one column of 5 000 cards: top, then bottom, alternately.
+    const { columnIds } = seedBoard(kanban, owner, 5000, { columns: 1 });
+    const moving = kanban.runtime.database.sqlite.prepare('select id from cards where column_id = ? limit 1').get(columnIds[0]) as { id: string };
+    let toTop = true;
+    await time('move_card in a 5 000-card column', 5000, 'move_card', () => ({ cardId: moving.id, position: (toTop = !toTop) ? 'top' : 'bottom' }));
+    await actor.client.close();
+    return rows;
+  } finally {
+    await kanban.stop();
+    removeDataDir(kanban.dataDir);
+  }
+}
+
+export function formatScale(rows: ScaleRow[]): string {
+  const lines = [
+    `Scale: server time per call (the request log's ms), median and p95 of ${REPEATS} after ${WARM_UP} of warm-up`,
+    `${'case'.padEnd(40)}${'median ms'.padStart(11)}${'p95 ms'.padStart(9)}${'response kB'.padStart(13)}${'µs per item'.padStart(13)}`,
+  ];
+  for (const row of rows) {
+    lines.push(`${row.case.padEnd(40)}${row.medianMs.toFixed(1).padStart(11)}${row.p95Ms.toFixed(1).padStart(9)}${row.responseKb.toFixed(1).padStart(13)}${((row.medianMs * 1000) / row.size).toFixed(1).padStart(13)}`);
+  }
+  return lines.join('\n');
+}
