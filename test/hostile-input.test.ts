@@ -1,0 +1,144 @@
+import { request } from 'node:http';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PUBLIC_TOOLS, SIGNED_IN_TOOLS } from '../server/mcp/tools/index.ts';
+import { signInActor, type Actor } from './support/kanban-actors.ts';
+import { postMcp, useKanban } from './support/kanban-server.ts';
+
+// Property-based fuzzing (fast-check, fixed seed) of every tool's arguments and of raw JSON-RPC
+// envelopes: whatever arrives, the server answers with a clear error or a result, never a 5xx,
+// never the "something went wrong on our side" of an internal error, and it keeps serving. Plus
+// the HTTP-level abuses, each with its own status.
+
+const SEED = 20261129;
+const shared = useKanban({ env: { LOG_LEVEL: 'silent' } });
+let writer: Actor;
+let cases = 0;
+
+beforeAll(async () => {
+  writer = await signInActor(shared.kanban, 'fuzz');
+});
+afterAll(async () => {
+  await writer.client.close();
+  // The issue asks for at least 10 000 cases per run.
+  expect(cases).toBeGreaterThanOrEqual(10_000);
+});
+
+const INTERNAL = 'Something went wrong on our side';
+
+/** Values of every JSON shape, with the strings hostile input likes. */
+const hostileString = fc.oneof(
+  fc.string({ maxLength: 300 }),
+  fc.constantFrom('', ' ', '\u0000', '\uD800', '\u202E', "' OR 1=1 --", '"; DROP TABLE cards; --', '<script>alert(1)</script>', 'brd_', 'crd_' + 'A'.repeat(22), '__proto__', 'constructor', '9'.repeat(400), 'javascript:alert(1)'),
+);
+const hostileValue = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, hostileString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(hostileString, tie('value'), { maxKeys: 4 })),
+})).value;
+
+function argumentsFor(toolName: string) {
+  const tool = [...PUBLIC_TOOLS, ...SIGNED_IN_TOOLS].find((each) => each.name === toolName)!;
+  const keys = Object.keys(tool.input.shape);
+  // The tool's own keys with hostile values, and sometimes keys it does not know.
+  return fc.oneof(
+    fc.record(Object.fromEntries(keys.map((key) => [key, hostileValue])), { requiredKeys: [] }),
+    fc.dictionary(fc.oneof(fc.constantFrom(...keys, '__proto__', 'constructor'), hostileString), hostileValue, { maxKeys: 6 }),
+    hostileValue,
+  );
+}
+
+describe('fuzzing every tool (fast-check, fixed seed)', () => {
+  const tools = [...PUBLIC_TOOLS, ...SIGNED_IN_TOOLS].map((tool) => tool.name);
+
+  it.each(tools)('%s: any arguments get a result or a clear error, never a 5xx or an internal error', async (name) => {
+    await fc.assert(
+      fc.asyncProperty(argumentsFor(name), async (args) => {
+        cases++;
+        // raw() sends a string as JSON text byte for byte: encode strings to send them as values.
+        const call = await writer.raw(name, typeof args === 'string' ? JSON.stringify(args) : args);
+        expect(call.status, JSON.stringify(args)).toBe(200);
+        const body = call.body as { result?: { isError?: boolean; content?: { text: string }[] }; error?: { code: number; message: string } };
+        if (body.error) {
+          expect(body.error.code).toBe(-32602);
+          expect(body.error.message.length).toBeGreaterThan(10);
+        } else {
+          const text = body.result!.content?.[0]?.text ?? '';
+          expect(text).not.toContain(INTERNAL);
+          if (body.result!.isError) expect(text.length).toBeGreaterThan(10);
+        }
+      }),
+      { seed: SEED, numRuns: 700, endOnFailure: true },
+    );
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined(); // no prototype pollution
+  });
+});
+
+describe('fuzzing raw JSON-RPC envelopes', () => {
+  it('any JSON body gets a JSON-RPC answer or a 4xx, never a 5xx', async () => {
+    const envelope = fc.oneof(
+      hostileValue,
+      fc.record({ jsonrpc: fc.oneof(fc.constant('2.0'), hostileValue), id: fc.oneof(fc.integer(), hostileString, fc.constant(null), hostileValue), method: fc.oneof(fc.constantFrom('tools/call', 'tools/list', 'initialize', 'resources/read', 'ping', 'notifications/initialized'), hostileString), params: hostileValue }, { requiredKeys: [] }),
+      fc.array(fc.record({ jsonrpc: fc.constant('2.0'), id: fc.integer(), method: fc.constantFrom('tools/list', 'tools/call', 'ping'), params: hostileValue }), { maxLength: 5 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(envelope, async (body) => {
+        cases++;
+        const response = await postMcp(shared.kanban.mcpUrl, JSON.stringify(body));
+        const text = await response.text();
+        expect(response.status, `${JSON.stringify(body)} → ${text.slice(0, 200)}`).toBeLessThan(500);
+        expect(text).not.toContain(INTERNAL);
+        if (text) expect(() => JSON.parse(text)).not.toThrow();
+      }),
+      { seed: SEED, numRuns: 2500, endOnFailure: true },
+    );
+  });
+
+  it('bytes that are not JSON get -32700, and the server still serves', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 200 }).filter((text) => { try { JSON.parse(text); return false; } catch { return true; } }), async (text) => {
+        cases++;
+        const response = await postMcp(shared.kanban.mcpUrl, text);
+        expect(response.status).toBe(400);
+        expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32700);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+    expect((await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' })).status).toBe(200);
+  });
+});
+
+/** A raw request, for what fetch will not send (oversized headers). */
+function rawRequest(port: number, headers: Record<string, string>, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('HTTP-level abuse', () => {
+  it('deeply nested JSON (100 000 levels) is a 400 parse error, not a crash', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const response = await postMcp(shared.kanban.mcpUrl, deep);
+    expect(response.status).toBe(400);
+    expect((await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'ping' })).status).toBe(200);
+  });
+
+  it('tool arguments nested 5 000 deep are refused with a clear error', async () => {
+    // As text: JSON.stringify itself runs out of stack on such a value.
+    const nested = `${'['.repeat(5000)}"x"${']'.repeat(5000)}`;
+    const call = await writer.raw('create_card', `{"title":"Deep","labels":${nested}}`);
+    expect(call.status).toBe(200);
+    const result = (call.body as { result: { isError: boolean; content: { text: string }[] } }).result;
+    expect(result.isError).toBe(true);
+    expect(result.content[0]!.text).toMatch(/^Invalid arguments for create_card: labels/);
+  });
+
+  it('a header flood (over 16 KiB of headers) gets 431', async () => {
+    const port = Number(new URL(shared.kanban.url).port);
+    const headers = Object.fromEntries(Array.from({ length: 40 }, (_, index) => [`x-flood-${index}`, 'y'.repeat(500)]));
+    expect(await rawRequest(port, headers, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }))).toBe(431);
+  });
+});
