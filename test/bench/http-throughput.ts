@@ -6,9 +6,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { freePort } from '../support/child-server.ts';
-import { runCli } from '../support/cli.ts';
-import type { RunningKanban } from '../support/kanban-server.ts';
-import { exchangeCode, getCode, registerClient } from '../support/oauth-steps.ts';
+import { signInToChildServer } from '../support/oauth-steps.ts';
 
 // HTTP/MCP throughput on loopback: ours next to baselines measured in the same run, each server in
 // a process of its own, the load (autocannon) in this one. (a) the SDK's own stateless pattern
@@ -82,18 +80,6 @@ async function measure(target: Target, options: { connections: number; seconds: 
   };
 }
 
-/** A signed-in token for our server in a child process: an account made by the CLI, then OAuth over HTTP. */
-async function signIn(url: string, dataDir: string): Promise<string> {
-  const password = 'bench password, long enough';
-  const added = await runCli('user', ['add', 'bench'], dataDir, { stdin: `${password}\n` });
-  if (added.code !== 0) throw new Error(added.stderr);
-  const server = { url, mcpUrl: `${url}/mcp` } as RunningKanban; // only its URLs are used
-  const client = await registerClient(server);
-  const { code, verifier } = await getCode(server, client, { username: 'bench', password });
-  const tokens = await exchangeCode(server, client, code, verifier);
-  return tokens.body.access_token as string;
-}
-
 async function callTool(url: string, name: string, args: Record<string, unknown>, token?: string): Promise<any> {
   const response = await fetch(`${url}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: rpc('tools/call', { name, arguments: args }) });
   const body = (await response.json()) as { result?: { isError?: boolean; structuredContent?: unknown } };
@@ -111,7 +97,7 @@ export async function measureHttpThroughput(options: { connections: number; seco
     const dataDir = join(scratch, 'data');
     children.push(startProcess(['server/main.ts'], { NODE_ENV: 'production', PORT: String(ourPort), PUBLIC_URL: ours, DATA_DIR: dataDir, LOG_LEVEL: 'info' }));
     await untilAnswering(`${ours}/mcp`, rpc('tools/list', {}));
-    const token = await signIn(ours, dataDir);
+    const token = await signInToChildServer(ours, dataDir, 'bench');
     const demoBoard = (await callTool(ours, 'list_boards', {})).structuredContent.boards[0].id as string;
     const getBoardBody = rpc('tools/call', { name: 'get_board', arguments: { boardId: demoBoard } });
     // create_card rotates over boards of its own, so that each stays the size of a real board

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createAccount } from '../../server/auth/issuer/accounts.ts';
+import { runCli } from './cli.ts';
 import type { RunningKanban } from './kanban-server.ts';
 import { BrowserForms, type Page } from './browser-forms.ts';
 
@@ -100,4 +101,20 @@ export async function signedInClient(kanban: RunningKanban, metadata: Record<str
   const tokens = await exchangeCode(kanban, client, code, verifier);
   if (tokens.status !== 200) throw new Error(`token exchange failed: ${JSON.stringify(tokens.body)}`);
   return { client, account, tokens: tokens.body as { access_token: string; refresh_token: string; [key: string]: unknown } };
+}
+
+/**
+ * A token for a server running in another process (no RunningKanban at hand): an account made
+ * with the `pnpm user:add` command on its DATA_DIR, then the code flow over HTTP.
+ */
+export async function signInToChildServer(url: string, dataDir: string, username: string): Promise<string> {
+  const password = 'a password long enough';
+  const added = await runCli('user', ['add', username], dataDir, { stdin: `${password}\n` });
+  if (added.code !== 0) throw new Error(added.stderr);
+  const server = { url, mcpUrl: `${url}/mcp` } as RunningKanban; // only its URLs are used
+  const client = await registerClient(server);
+  const { code, verifier } = await getCode(server, client, { username, password });
+  const tokens = await exchangeCode(server, client, code, verifier);
+  if (tokens.status !== 200) throw new Error(`token exchange failed: ${JSON.stringify(tokens.body)}`);
+  return tokens.body.access_token as string;
 }
