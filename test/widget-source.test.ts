@@ -14,7 +14,8 @@ describe('the widget source', () => {
     const files = readdirSync(SOURCE).filter((name) => /\.(ts|tsx)$/.test(name));
     expect(files.length).toBeGreaterThan(5);
     const found = files.flatMap((name) => {
-      const text = readFileSync(join(SOURCE, name), 'utf8');
+      // Code only: comments may name what the code must not do.
+      const text = readFileSync(join(SOURCE, name), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
       return SINKS.filter((sink) => sink.test(text)).map((sink) => `${name}: ${sink}`);
     });
     expect(found).toEqual([]);
