@@ -69,9 +69,10 @@ export function createApp(deps: AppDependencies): Express {
   app.get('/healthz', healthCheck(deps.database));
   // DNS-rebinding protection: answer only to our own names (localhost and PUBLIC_URL's host).
   app.use(hostHeaderValidation([...deps.config.allowedHostnames]));
+  // /mcp first: the busiest route need not walk past every route of the issuer.
+  app.use(mcpRouter(deps.mcp, { allowedHostnames: deps.config.allowedHostnames, verify: deps.auth.verify }));
   app.use(resourceMetadataRouter(deps.config, deps.auth.issuer));
   if (deps.auth.router) app.use(deps.auth.router);
-  app.use(mcpRouter(deps.mcp, { allowedHostnames: deps.config.allowedHostnames, verify: deps.auth.verify }));
   app.use(notFound);
   app.use(internalError(deps.logger));
   return app;

@@ -54,6 +54,21 @@ describe('behind a proxy (TRUST_PROXY)', () => {
     }
   });
 
+  it('trusted: the token endpoint counts each client behind the proxy too', async () => {
+    const proxied = await startKanban({ env: { TRUST_PROXY: 'loopback' }, issuer: { rateLimits: limits } });
+    const token = (client: string) =>
+      fetch(`${proxied.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': client }, body: 'grant_type=authorization_code&code=guess&client_id=nope' });
+    try {
+      const first = [(await token('203.0.113.1')).status, (await token('203.0.113.1')).status, (await token('203.0.113.1')).status];
+      expect(first.slice(0, 2).every((status) => status === 400 || status === 401)).toBe(true);
+      expect(first[2]).toBe(429);
+      expect((await token('203.0.113.2')).status).not.toBe(429);
+    } finally {
+      await proxied.stop();
+      removeDataDir(proxied.dataDir);
+    }
+  });
+
   it('not trusted (the default): X-Forwarded-For changes nothing, so nobody escapes the limit by naming another address', async () => {
     const direct = await startKanban({ issuer: { rateLimits: limits } });
     try {
