@@ -4,8 +4,11 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 // slow or idle connections early (408 on a slow request), so they cannot pile up.
 export const HTTP_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
 
+export const MAX_HEADER_BYTES = 16 * 1024;
+
 export function createHttpServer(listener?: RequestListener, timeouts: Partial<typeof HTTP_TIMEOUTS> = {}): Server {
-  const server = createServer({ ...HTTP_TIMEOUTS, ...timeouts });
+  // Headers over 16 KiB get 431 (Node's default, stated here so it is a decision, not an accident).
+  const server = createServer({ ...HTTP_TIMEOUTS, ...timeouts, maxHeaderSize: MAX_HEADER_BYTES });
   if (listener) server.on('request', listener);
   return server;
 }

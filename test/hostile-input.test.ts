@@ -11,17 +11,26 @@ import { postMcp, useKanban } from './support/kanban-server.ts';
 // the HTTP-level abuses, each with its own status.
 
 const SEED = 20261129;
+const RUNS = { perTool: 700, envelopes: 2500, nonJson: 300 };
+const TOOL_NAMES = [...PUBLIC_TOOLS, ...SIGNED_IN_TOOLS].map((tool) => tool.name);
 const shared = useKanban({ env: { LOG_LEVEL: 'silent' } });
+const SLOW = { timeout: 120_000 };
 let writer: Actor;
-let cases = 0;
+// What the built-in prototypes look like before any hostile key has been sent.
+const prototypes = () => [Object.prototype, Array.prototype, Function.prototype].map((prototype) => Object.getOwnPropertyNames(prototype).sort().join());
+const pristine = prototypes();
 
 beforeAll(async () => {
   writer = await signInActor(shared.kanban, 'fuzz');
 });
 afterAll(async () => {
   await writer.client.close();
-  // The issue asks for at least 10 000 cases per run.
-  expect(cases).toBeGreaterThanOrEqual(10_000);
+  // __proto__ and constructor keys went everywhere: nothing was added to a built-in prototype.
+  expect(prototypes()).toEqual(pristine);
+});
+
+it('runs at least 10 000 cases a run (the issue\'s floor)', () => {
+  expect(TOOL_NAMES.length * RUNS.perTool + RUNS.envelopes + RUNS.nonJson).toBeGreaterThanOrEqual(10_000);
 });
 
 const INTERNAL = 'Something went wrong on our side';
@@ -47,12 +56,9 @@ function argumentsFor(toolName: string) {
 }
 
 describe('fuzzing every tool (fast-check, fixed seed)', () => {
-  const tools = [...PUBLIC_TOOLS, ...SIGNED_IN_TOOLS].map((tool) => tool.name);
-
-  it.each(tools)('%s: any arguments get a result or a clear error, never a 5xx or an internal error', async (name) => {
+  it.each(TOOL_NAMES)('%s: any arguments get a result or a clear error, never a 5xx or an internal error', SLOW, async (name) => {
     await fc.assert(
       fc.asyncProperty(argumentsFor(name), async (args) => {
-        cases++;
         // raw() sends a string as JSON text byte for byte: encode strings to send them as values.
         const call = await writer.raw(name, typeof args === 'string' ? JSON.stringify(args) : args);
         expect(call.status, JSON.stringify(args)).toBe(200);
@@ -66,14 +72,13 @@ describe('fuzzing every tool (fast-check, fixed seed)', () => {
           if (body.result!.isError) expect(text.length).toBeGreaterThan(10);
         }
       }),
-      { seed: SEED, numRuns: 700, endOnFailure: true },
+      { seed: SEED, numRuns: RUNS.perTool, endOnFailure: true },
     );
-    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined(); // no prototype pollution
   });
 });
 
 describe('fuzzing raw JSON-RPC envelopes', () => {
-  it('any JSON body gets a JSON-RPC answer or a 4xx, never a 5xx', async () => {
+  it('any JSON body gets a JSON-RPC answer or a 4xx, never a 5xx', SLOW, async () => {
     const envelope = fc.oneof(
       hostileValue,
       fc.record({ jsonrpc: fc.oneof(fc.constant('2.0'), hostileValue), id: fc.oneof(fc.integer(), hostileString, fc.constant(null), hostileValue), method: fc.oneof(fc.constantFrom('tools/call', 'tools/list', 'initialize', 'resources/read', 'ping', 'notifications/initialized'), hostileString), params: hostileValue }, { requiredKeys: [] }),
@@ -81,26 +86,24 @@ describe('fuzzing raw JSON-RPC envelopes', () => {
     );
     await fc.assert(
       fc.asyncProperty(envelope, async (body) => {
-        cases++;
         const response = await postMcp(shared.kanban.mcpUrl, JSON.stringify(body));
         const text = await response.text();
         expect(response.status, `${JSON.stringify(body)} → ${text.slice(0, 200)}`).toBeLessThan(500);
         expect(text).not.toContain(INTERNAL);
         if (text) expect(() => JSON.parse(text)).not.toThrow();
       }),
-      { seed: SEED, numRuns: 2500, endOnFailure: true },
+      { seed: SEED, numRuns: RUNS.envelopes, endOnFailure: true },
     );
   });
 
-  it('bytes that are not JSON get -32700, and the server still serves', async () => {
+  it('bytes that are not JSON get -32700, and the server still serves', SLOW, async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ minLength: 1, maxLength: 200 }).filter((text) => { try { JSON.parse(text); return false; } catch { return true; } }), async (text) => {
-        cases++;
         const response = await postMcp(shared.kanban.mcpUrl, text);
         expect(response.status).toBe(400);
         expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32700);
       }),
-      { seed: SEED, numRuns: 300 },
+      { seed: SEED, numRuns: RUNS.nonJson },
     );
     expect((await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' })).status).toBe(200);
   });
@@ -119,10 +122,20 @@ function rawRequest(port: number, headers: Record<string, string>, body: string)
 }
 
 describe('HTTP-level abuse', () => {
-  it('deeply nested JSON (100 000 levels) is a 400 parse error, not a crash', async () => {
+  it('100 000-deep JSON is refused as no JSON-RPC message, and a 100 000-deep value inside a valid message is a clear error', async () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
-    const response = await postMcp(shared.kanban.mcpUrl, deep);
-    expect(response.status).toBe(400);
+    const bare = await postMcp(shared.kanban.mcpUrl, deep);
+    expect(bare.status).toBe(400);
+    expect(((await bare.json()) as { error: { code: number } }).error.code).toBe(-32600);
+    for (const body of [
+      `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_boards","arguments":{"extra":${deep}}}}`,
+      `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_boards","arguments":{},"_meta":{"deep":${deep}}}}`,
+      `{"jsonrpc":"2.0","id":${deep},"method":"ping"}`,
+    ]) {
+      const response = await postMcp(shared.kanban.mcpUrl, body, { authorization: `Bearer ${writer.token}` });
+      expect(response.status, body.slice(0, 80)).toBeLessThan(500);
+      expect(await response.text()).not.toContain(INTERNAL);
+    }
     expect((await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'ping' })).status).toBe(200);
   });
 

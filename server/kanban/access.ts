@@ -32,9 +32,9 @@ export function boardsVisibleTo(viewer: Viewer): SQL {
 }
 
 /**
- * findVisibleBoard and findEditableBoard for the hot paths (get_board, every write, the board
- * after it): the same rules as prepared statements, compiled once per database, since building
- * and preparing queries was a fifth of a get_board's CPU time.
+ * The board a viewer may see, and the board a viewer may change, for every tool that names one:
+ * the rules as prepared statements, compiled once per database (building and preparing the
+ * queries per call was a fifth of a get_board's CPU time).
  */
 export function preparedBoardAccess(db: KanbanDb): { visible(viewer: Viewer, boardId: string): BoardRow; editable(viewer: Viewer, boardId: string): BoardRow } {
   const byId = eq(boards.id, sql.placeholder('boardId'));
@@ -48,17 +48,11 @@ export function preparedBoardAccess(db: KanbanDb): { visible(viewer: Viewer, boa
   return { visible, editable: (viewer, boardId) => assertEditable(viewer, visible(viewer, boardId)) };
 }
 
-/** The database or a transaction on it: these rules only read. */
-export type BoardReader = Pick<KanbanDb, 'select'>;
 
-/** The board, if the viewer may read it; otherwise the same "not found" as for no board at all. */
-export function findVisibleBoard(db: BoardReader, viewer: Viewer, boardId: string): BoardRow {
-  const board = db.select().from(boards).where(and(eq(boards.id, boardId), boardsVisibleTo(viewer))).get();
-  if (!board) throw boardNotFound(boardId);
-  return board;
-}
-
-/** A visible board the viewer may not change is "read-only", with what they can do instead. */
+/**
+ * A board the viewer may see but not change is "read-only", with what they can do instead (a
+ * board they cannot see is "not found", before this).
+ */
 function assertEditable(viewer: Viewer, board: BoardRow): BoardRow {
   if (!canEdit(viewer, board)) {
     const why = board.ownerSub === null ? 'it is a demo board' : 'only its owner can change it';
@@ -67,10 +61,6 @@ function assertEditable(viewer: Viewer, board: BoardRow): BoardRow {
   return board;
 }
 
-/** The board, if the viewer may change it: "not found" when they cannot see it, "read-only" when they can. */
-export function findEditableBoard(db: BoardReader, viewer: Viewer, boardId: string): BoardRow {
-  return assertEditable(viewer, findVisibleBoard(db, viewer, boardId));
-}
 
 export function signedInSubject(viewer: Viewer): string {
   if (!viewer.signedIn) throw new KanbanError('read_only', 'Sign in to change boards.');

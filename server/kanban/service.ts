@@ -5,7 +5,7 @@ import type { KanbanDb } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { positionBetween, spacedPositions } from '../../db/positions.ts';
 import { boards, cards, columns, toolRequests, type BoardRow, type CardRow, type ColumnRow } from '../../db/schema.ts';
-import { boardsVisibleTo, findVisibleBoard, ownership, preparedBoardAccess, signedInSubject } from './access.ts';
+import { boardsVisibleTo, ownership, preparedBoardAccess, signedInSubject } from './access.ts';
 import { KanbanError } from './errors.ts';
 import { LIMITS, type BoardSummary, type BoardView, type CardView, type SearchHit } from './schemas.ts';
 import type { Viewer } from './viewer.ts';
@@ -142,13 +142,13 @@ export function createKanbanService(db: KanbanDb) {
     return { ...details, change: written.change, ...(written.cardId === undefined ? {} : { cardId: written.cardId }) };
   }
 
-  function columnsOf(_tx: Tx, boardId: string): ColumnRow[] {
+  function columnsOf(boardId: string): ColumnRow[] {
     return columnsOfBoard.all({ boardId });
   }
 
   /** A column of the board by id or by name (case-insensitive); by default the first. */
-  function resolveColumn(tx: Tx, board: BoardRow, reference: string | undefined): ColumnRow {
-    const all = columnsOf(tx, board.id);
+  function resolveColumn(board: BoardRow, reference: string | undefined): ColumnRow {
+    const all = columnsOf(board.id);
     if (all.length === 0) throw new KanbanError('invalid', `Board "${board.title}" has no columns. Add one with update_board first.`);
     if (reference === undefined) return all[0]!;
     const wanted = reference.trim().toLowerCase();
@@ -157,11 +157,11 @@ export function createKanbanService(db: KanbanDb) {
     return found;
   }
 
-  function cardsInColumn(_tx: Tx, columnId: string): CardRow[] {
+  function cardsInColumn(columnId: string): CardRow[] {
     return cardsOfColumn.all({ columnId });
   }
 
-  function assertWipRoom(tx: Tx, column: ColumnRow, force: boolean | undefined): void {
+  function assertWipRoom(column: ColumnRow, force: boolean | undefined): void {
     if (column.wipLimit === null || force) return;
     const { n } = cardCountOfColumn.get({ columnId: column.id })!;
     if (n >= column.wipLimit) {
@@ -171,7 +171,7 @@ export function createKanbanService(db: KanbanDb) {
 
   /** Respaces a column's cards (in their current order) when neighbours leave no room between them. */
   function rebalance(tx: Tx, columnId: string): CardRow[] {
-    const ordered = cardsInColumn(tx, columnId);
+    const ordered = cardsInColumn(columnId);
     const positions = spacedPositions(ordered.length);
     return ordered.map((card, index) => {
       const position = positions[index]!;
@@ -190,10 +190,10 @@ export function createKanbanService(db: KanbanDb) {
       if (index === -1) throw new KanbanError('invalid', `Card ${where.relativeTo} is not in that column: to move ${where.position} a card, name one in the target column.`);
       return where.position === 'before' ? positionBetween(others[index - 1]?.position, others[index]!.position) : positionBetween(others[index]!.position, others[index + 1]?.position);
     };
-    return pick(cardsInColumn(tx, columnId)) ?? pick(rebalance(tx, columnId))!;
+    return pick(cardsInColumn(columnId)) ?? pick(rebalance(tx, columnId))!;
   }
 
-  function assertCardRoom(tx: Tx, board: BoardRow): void {
+  function assertCardRoom(board: BoardRow): void {
     const { n } = cardCountOfBoard.get({ boardId: board.id })!;
     if (n >= LIMITS.cardsPerBoard) throw new KanbanError('invalid', `Board "${board.title}" already holds ${LIMITS.cardsPerBoard} cards, the most a board can hold. Delete some, or start another board.`);
   }
@@ -220,12 +220,13 @@ export function createKanbanService(db: KanbanDb) {
    * back. The lookup, the write and the remembered result share one transaction.
    */
   function once(viewer: Viewer, requestId: string | undefined, tool: string, args: object, run: (tx: Tx) => Written): Written {
+    // Old requestIds are forgotten now and then, not on every write (the lookup below ignores
+    // day-old ones whenever the sweep last ran).
+    if (Date.now() - requestsSweptAt > REQUEST_SWEEP_EVERY_MS) {
+      forgetOldRequests.run({ before: Date.now() - REQUEST_ID_TTL_MS });
+      requestsSweptAt = Date.now();
+    }
     return write((tx) => {
-      // Old requestIds are forgotten now and then, not on every write.
-      if (Date.now() - requestsSweptAt > REQUEST_SWEEP_EVERY_MS) {
-        forgetOldRequests.run({ before: Date.now() - REQUEST_ID_TTL_MS });
-        requestsSweptAt = Date.now();
-      }
       if (requestId === undefined) return run(tx);
       const subject = signedInSubject(viewer);
       const fingerprint = createHash('sha256').update(`${tool}\n${JSON.stringify(args)}`).digest('base64url');
@@ -290,7 +291,7 @@ export function createKanbanService(db: KanbanDb) {
     },
 
     searchCards(viewer: Viewer, options: { query: string; boardId?: string; limit?: number }): SearchHit[] {
-      if (options.boardId !== undefined) findVisibleBoard(db, viewer, options.boardId);
+      if (options.boardId !== undefined) visibleBoard(viewer, options.boardId);
       const words = options.query.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
       const everyWordMatches = words.map((word) => {
         const pattern = containsPattern(word);
@@ -361,14 +362,14 @@ export function createKanbanService(db: KanbanDb) {
           done.push(`removed column "${column.title}"`);
         }
         if (input.columnOrder !== undefined) {
-          const current = columnsOf(tx, board.id).map((column) => column.id);
+          const current = columnsOf(board.id).map((column) => column.id);
           const same = input.columnOrder.length === current.length && new Set(input.columnOrder).size === current.length && input.columnOrder.every((id) => current.includes(id));
           if (!same) throw new KanbanError('invalid', 'columnOrder must list every column id of the board exactly once. Call get_board to see them.');
           spacedPositions(current.length).forEach((position, index) => tx.update(columns).set({ position }).where(eq(columns.id, input.columnOrder![index]!)).run());
           done.push('reordered the columns');
         }
         for (const added of input.addColumns ?? []) {
-          const existing = columnsOf(tx, board.id);
+          const existing = columnsOf(board.id);
           if (existing.length >= LIMITS.columnsPerBoard) {
             throw new KanbanError('invalid', `A board holds at most ${LIMITS.columnsPerBoard} columns; "${board.title}" has ${existing.length}, so "${added.title}" does not fit.`);
           }
@@ -386,8 +387,8 @@ export function createKanbanService(db: KanbanDb) {
           done.push(wipLimit === null ? `removed the WIP limit of "${column.title}"` : `set the WIP limit of "${column.title}" to ${wipLimit}`);
         }
         if (done.length === 0) throw new KanbanError('invalid', 'Nothing to change: give a title, a visibility, or column changes.');
-        assertDistinctNames(columnsOf(tx, board.id).map((column) => column.title));
-        if (columnsOf(tx, board.id).length === 0) throw new KanbanError('invalid', 'A board keeps at least one column: add another before removing the last.');
+        assertDistinctNames(columnsOf(board.id).map((column) => column.title));
+        if (columnsOf(board.id).length === 0) throw new KanbanError('invalid', 'A board keeps at least one column: add another before removing the last.');
         return afterChange(tx, board, `On board "${input.title ?? board.title}": ${done.join('; ')}.`);
       });
       return present(viewer, written);
@@ -408,9 +409,9 @@ export function createKanbanService(db: KanbanDb) {
       const { requestId, ...args } = input;
       const written = once(viewer, requestId, 'create_card', args, (tx) => {
         const board = input.boardId === undefined ? personalBoard(tx, viewer) : access.editable(viewer, input.boardId);
-        const column = resolveColumn(tx, board, input.column);
-        assertCardRoom(tx, board);
-        assertWipRoom(tx, column, input.force);
+        const column = resolveColumn(board, input.column);
+        assertCardRoom(board);
+        assertWipRoom(column, input.force);
         const now = new Date();
         const card = {
           id: newId('card'),
@@ -454,8 +455,8 @@ export function createKanbanService(db: KanbanDb) {
         // "Move X before Y" names no column: Y's column, found on this board only.
         const neighbour = input.relativeTo === undefined ? undefined : tx.select().from(cards).where(and(eq(cards.id, input.relativeTo), eq(cards.boardId, board.id))).get();
         const columnId = input.column === undefined ? (neighbour?.columnId ?? card.columnId) : undefined;
-        const target = columnId !== undefined ? tx.select().from(columns).where(eq(columns.id, columnId)).get()! : resolveColumn(tx, board, input.column);
-        if (target.id !== card.columnId) assertWipRoom(tx, target, input.force);
+        const target = columnId !== undefined ? tx.select().from(columns).where(eq(columns.id, columnId)).get()! : resolveColumn(board, input.column);
+        if (target.id !== card.columnId) assertWipRoom(target, input.force);
         const newPosition = placement(tx, target.id, { position, relativeTo: input.relativeTo }, card.id);
         tx.update(cards).set({ columnId: target.id, position: newPosition, updatedAt: new Date() }).where(eq(cards.id, card.id)).run();
         const where = neighbour ? `${position} "${neighbour.title}"` : position;

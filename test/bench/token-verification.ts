@@ -36,7 +36,8 @@ export async function measureTokenVerification(seconds = 2): Promise<TokenRow[]>
   }
   const opsPerSecond = verified / ((performance.now() - started) / 1000);
 
-  const jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+  // Connection: close, so each cold call opens its own connection, as a first call would.
+  const jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ keys: [jwk] })));
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
   const address = jwks.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -16,6 +16,21 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Resolves once a POST (or GET) to `url` gets any answer below 500; throws after `timeoutMs`. */
+export async function untilAnswering(url: string, init: RequestInit = {}, timeoutMs = 15_000): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
+    try {
+      const response = await fetch(url, init);
+      await response.arrayBuffer();
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
 export interface ChildServer {
   child: ChildProcessWithoutNullStreams;
   stdout(): string;
