@@ -1,0 +1,132 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+// The PostgreSQL form of db/schema.ts, table for table and column for column (the same SQL names),
+// for kanban-mcp running as several replicas on one shared database. Not wired into the app yet:
+// the service still runs on SQLite only (see README: Scaling out, when it lands).
+
+const createdAt = () => timestamp('created_at', { mode: 'date', precision: 3, withTimezone: true }).notNull();
+
+export const boards = pgTable(
+  'boards',
+  {
+    id: text('id').primaryKey(),
+    ownerSub: text('owner_sub'),
+    title: text('title').notNull(),
+    visibility: text('visibility', { enum: ['public', 'private'] }).notNull().default('private'),
+    personal: boolean('personal').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { mode: 'date', precision: 3, withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('boards_visibility_updated_idx').on(t.visibility, t.updatedAt, t.id),
+    index('boards_owner_updated_idx').on(t.ownerSub, t.updatedAt, t.id),
+    uniqueIndex('boards_one_personal_per_owner_idx').on(t.ownerSub).where(sql`${t.personal}`),
+    check('boards_title_length', sql`char_length(${t.title}) BETWEEN 1 AND 200`),
+    check('boards_visibility_known', sql`${t.visibility} IN ('public', 'private')`),
+  ],
+);
+
+export const columns = pgTable(
+  'columns',
+  {
+    id: text('id').primaryKey(),
+    boardId: text('board_id')
+      .notNull()
+      .references(() => boards.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    position: bigint('position', { mode: 'number' }).notNull(),
+    wipLimit: bigint('wip_limit', { mode: 'number' }),
+  },
+  (t) => [
+    index('columns_board_position_idx').on(t.boardId, t.position),
+    check('columns_title_length', sql`char_length(${t.title}) BETWEEN 1 AND 200`),
+    check('columns_wip_limit_positive', sql`${t.wipLimit} IS NULL OR ${t.wipLimit} > 0`),
+  ],
+);
+
+export const cards = pgTable(
+  'cards',
+  {
+    id: text('id').primaryKey(),
+    boardId: text('board_id')
+      .notNull()
+      .references(() => boards.id, { onDelete: 'cascade' }),
+    columnId: text('column_id')
+      .notNull()
+      .references(() => columns.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    labels: jsonb('labels').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    dueDate: text('due_date'),
+    position: bigint('position', { mode: 'number' }).notNull(),
+    createdBySub: text('created_by_sub'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { mode: 'date', precision: 3, withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('cards_column_position_idx').on(t.columnId, t.position),
+    index('cards_board_idx').on(t.boardId),
+    check('cards_title_length', sql`char_length(${t.title}) BETWEEN 1 AND 200`),
+    check('cards_description_length', sql`char_length(${t.description}) <= 10000`),
+  ],
+);
+
+export const toolRequests = pgTable(
+  'tool_requests',
+  {
+    subject: text('subject').notNull(),
+    requestId: text('request_id').notNull(),
+    tool: text('tool').notNull(),
+    result: jsonb('result').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.subject, t.requestId] }), index('tool_requests_created_idx').on(t.createdAt)],
+);
+
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    username: text('username').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    displayName: text('display_name').notNull(),
+    createdAt: createdAt(),
+  },
+  // SQLite's COLLATE NOCASE: one account per username, whatever its case.
+  (t) => [uniqueIndex('accounts_username_nocase_idx').on(sql`lower(${t.username})`)],
+);
+
+export const oauthStore = pgTable(
+  'oauth_store',
+  {
+    model: text('model').notNull(),
+    id: text('id').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    grantId: text('grant_id'),
+    uid: text('uid'),
+    userCode: text('user_code'),
+    expiresAt: timestamp('expires_at', { mode: 'date', precision: 3, withTimezone: true }),
+    consumedAt: timestamp('consumed_at', { mode: 'date', precision: 3, withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.model, t.id] }),
+    index('oauth_store_grant_idx').on(t.grantId),
+    index('oauth_store_uid_idx').on(t.uid),
+    index('oauth_store_expires_idx').on(t.expiresAt),
+  ],
+);
+
+export const signingKeys = pgTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  alg: text('alg').notNull(),
+  privateJwk: jsonb('private_jwk').$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+  retiredAt: timestamp('retired_at', { mode: 'date', precision: 3, withTimezone: true }),
+});
+
+export const issuerSecrets = pgTable('issuer_secrets', {
+  name: text('name').primaryKey(),
+  value: jsonb('value').$type<string[]>().notNull(),
+  createdAt: createdAt(),
+});

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres, SchemaTooNewError } from '../db/pg/client.ts';
+
+// The PostgreSQL schema and its migrations (issue 8, first part; the app does not use them yet),
+// against a real server: TEST_DATABASE_URL, or the one these machines run on 127.0.0.1:5432.
+// Each run makes a database of its own and drops it afterwards.
+
+const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const name = `kanban_test_${randomBytes(4).toString('hex')}`;
+let available = false;
+let url = '';
+
+async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  try {
+    await admin((client) => client.query(`CREATE DATABASE ${name}`));
+    available = true;
+    const target = new URL(ADMIN_URL);
+    target.pathname = `/${name}`;
+    url = target.toString();
+  } catch (error) {
+    console.warn(`Skipping the PostgreSQL tests: no server at ${ADMIN_URL} (${(error as Error).message})`);
+  }
+});
+afterAll(async () => {
+  if (available) await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+});
+
+describe('PostgreSQL migrations', () => {
+  it('three replicas starting at once on an empty database end with one schema, and all of them serve', async (context) => {
+    if (!available) return context.skip();
+    const replicas = await Promise.all([openPostgres(url), openPostgres(url), openPostgres(url)]);
+    try {
+      const { rows: tables } = await replicas[0]!.pool.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
+      expect(tables.map((row) => row.table_name)).toEqual(['accounts', 'boards', 'cards', 'columns', 'issuer_secrets', 'oauth_store', 'signing_keys', 'tool_requests']);
+      const { rows: applied } = await replicas[0]!.pool.query('SELECT hash FROM drizzle.__drizzle_migrations');
+      expect(applied).toHaveLength(1); // once, not once per replica
+      for (const replica of replicas) expect((await replica.pool.query('SELECT count(*)::int AS n FROM boards')).rows[0].n).toBe(0);
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.close()));
+    }
+  });
+
+  it('holds the rules of the SQLite schema: one personal board per owner, usernames unique whatever their case, cascades', async (context) => {
+    if (!available) return context.skip();
+    const { pool, close } = await openPostgres(url);
+    try {
+      const now = new Date();
+      await pool.query("INSERT INTO boards (id, owner_sub, title, personal, created_at, updated_at) VALUES ('brd_a', 'alice', 'Mine', true, $1, $1)", [now]);
+      await expect(pool.query("INSERT INTO boards (id, owner_sub, title, personal, created_at, updated_at) VALUES ('brd_b', 'alice', 'Mine too', true, $1, $1)", [now])).rejects.toThrow(/boards_one_personal_per_owner_idx/);
+      await pool.query("INSERT INTO accounts (id, username, password_hash, display_name, created_at) VALUES ('acc_1', 'Alice', 'x', 'Alice', $1)", [now]);
+      await expect(pool.query("INSERT INTO accounts (id, username, password_hash, display_name, created_at) VALUES ('acc_2', 'alice', 'x', 'alice', $1)", [now])).rejects.toThrow(/accounts_username_nocase_idx/);
+      await expect(pool.query("INSERT INTO boards (id, owner_sub, title, created_at, updated_at) VALUES ('brd_c', 'bob', '', $1, $1)", [now])).rejects.toThrow(/boards_title_length/);
+      await pool.query("INSERT INTO columns (id, board_id, title, position) VALUES ('col_1', 'brd_a', 'To do', 1024)");
+      await pool.query("INSERT INTO cards (id, board_id, column_id, title, position, created_at, updated_at) VALUES ('crd_1', 'brd_a', 'col_1', 'Card', 1024, $1, $1)", [now]);
+      await pool.query("DELETE FROM boards WHERE id = 'brd_a'");
+      expect((await pool.query('SELECT count(*)::int AS n FROM cards')).rows[0].n).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+
+  it('a replica refuses a database migrated by a newer version, and says what to do', async (context) => {
+    if (!available) return context.skip();
+    const { pool, close } = await openPostgres(url);
+    await pool.query("INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('from-the-future', $1)", [Date.now() + 365 * 24 * 3600 * 1000]);
+    await close();
+    const refused = openPostgres(url);
+    await expect(refused).rejects.toBeInstanceOf(SchemaTooNewError);
+    await expect(refused).rejects.toThrow(/newer than this version of kanban-mcp: run the newer version/);
+  });
+});
