@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { BrowserForms } from './support/browser-forms.ts';
-import { useKanban } from './support/kanban-server.ts';
+import { removeDataDir, startKanban, useKanban, type RunningKanban } from './support/kanban-server.ts';
 import { authorizeInBrowser, authorizeUrl, makeAccount, registerClient } from './support/oauth-steps.ts';
 
 // The sign-in pages against what browsers and attackers actually send.
 
 const shared = useKanban();
 
-async function signInPage() {
-  const client = await registerClient(shared.kanban);
-  const browser = new BrowserForms(shared.kanban.url);
-  const page = await browser.open(authorizeUrl(shared.kanban, client).url);
+async function signInPage(kanban: RunningKanban = shared.kanban) {
+  const client = await registerClient(kanban);
+  const browser = new BrowserForms(kanban.url);
+  const page = await browser.open(authorizeUrl(kanban, client).url);
   const uid = /\/oauth\/interaction\/([\w-]+)\/login/.exec(page.html)![1]!;
-  return { browser, uid, loginUrl: `${shared.kanban.url}/oauth/interaction/${uid}/login` };
+  return { browser, uid, loginUrl: `${kanban.url}/oauth/interaction/${uid}/login` };
 }
 
 function post(url: string, cookie: string, body: string, headers: Record<string, string> = {}) {
@@ -71,6 +71,25 @@ describe('password guessing', () => {
     const client = await registerClient(shared.kanban);
     const { redirect } = await authorizeInBrowser(shared.kanban, authorizeUrl(shared.kanban, client).url, other);
     expect(redirect?.searchParams.get('code')).toEqual(expect.any(String));
+  });
+});
+
+describe('password guessing behind a trusted proxy (TRUST_PROXY)', () => {
+  it('is limited per client address behind it: a locked-out client does not lock out the same name from another client', async () => {
+    const proxied = await startKanban({ env: { TRUST_PROXY: 'loopback' } });
+    try {
+      const victim = await makeAccount(proxied);
+      const { browser, loginUrl } = await signInPage(proxied);
+      const guess = (client: string, i: number) => post(loginUrl, browser.jar.header(), `username=${victim.username}&password=guess-${i}`, { 'sec-fetch-site': 'same-origin', 'x-forwarded-for': client });
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) statuses.push((await guess('203.0.113.1', i)).status);
+      expect(statuses.slice(0, 10).every((status) => status === 401)).toBe(true);
+      expect(statuses[10]).toBe(429);
+      expect((await guess('203.0.113.2', 99)).status).toBe(401);
+    } finally {
+      await proxied.stop();
+      removeDataDir(proxied.dataDir);
+    }
   });
 });
 
