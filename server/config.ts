@@ -88,11 +88,15 @@ export type AppConfig = Readonly<{
 /** Names of this machine: always allowed as Host, and the only places plain http is tolerated. */
 export const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'] as const;
 
+export function isLoopbackHostname(hostname: string): boolean {
+  return (LOOPBACK_HOSTNAMES as readonly string[]).includes(hostname);
+}
+
 /** https, or http to this machine (tests and local IdPs). */
 export function isSecureOrLoopback(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const url = new URL(value);
-  return url.protocol === 'https:' || (url.protocol === 'http:' && (LOOPBACK_HOSTNAMES as readonly string[]).includes(url.hostname));
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHostname(url.hostname));
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

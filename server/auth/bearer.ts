@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import { setViewer } from '../request-locals.ts';
 import { formatBearerChallenge, type BearerChallenge } from './challenge.ts';
 import { InvalidTokenError, TokenCheckUnavailableError, type VerifyAccessToken } from './verify-token.ts';
+import { AUTHORIZATION_REQUIRED, jsonRpcError } from '../json-rpc.ts';
 
 // Optional bearer authentication: no Authorization header is an anonymous viewer; a header
 // that is present must be a valid bearer token, or the client hears 401 and learns to refresh.
@@ -20,7 +21,7 @@ export interface BearerOptions {
 function refuse(res: Response, status: 400 | 401 | 503, challenge: BearerChallenge | undefined, message: string): void {
   if (challenge) res.setHeader('WWW-Authenticate', formatBearerChallenge(challenge));
   if (status === 503) res.setHeader('Retry-After', '5');
-  res.status(status).json({ jsonrpc: '2.0', error: { code: -32001, message }, id: null });
+  res.status(status).json(jsonRpcError(AUTHORIZATION_REQUIRED, message));
 }
 
 export function bearerAuth(options: BearerOptions): RequestHandler {

@@ -126,7 +126,7 @@ export function createKanbanService(db: KanbanDb) {
   }
 
   /** Marks the board changed. The board itself is read after the commit (present), not under the write lock. */
-  function afterChange(tx: Tx, board: BoardRow, change: string, cardId?: string): Written {
+  function afterChange(board: BoardRow, change: string, cardId?: string): Written {
     touchBoard.run({ boardId: board.id, nowMs: Date.now() });
     return cardId === undefined ? { boardId: board.id, change } : { boardId: board.id, change, cardId };
   }
@@ -320,7 +320,7 @@ export function createKanbanService(db: KanbanDb) {
         viewer,
         once(viewer, requestId, 'create_board', args, (tx) => {
           const board = insertBoard(tx, signedInSubject(viewer), { title: args.title, columns: args.columns, visibility: args.visibility });
-          return afterChange(tx, board, `Created board "${board.title}" (${board.visibility}).`);
+          return afterChange(board, `Created board "${board.title}" (${board.visibility}).`);
         }),
       );
     },
@@ -346,13 +346,11 @@ export function createKanbanService(db: KanbanDb) {
           if (!column) throw new KanbanError('invalid', `Board "${board.title}" has no column ${columnId}. Call get_board to see its column ids.`);
           return column;
         };
-        if (input.title !== undefined) {
-          tx.update(boards).set({ title: input.title }).where(eq(boards.id, board.id)).run();
-          done.push(`renamed it "${input.title}"`);
-        }
-        if (input.visibility !== undefined) {
-          tx.update(boards).set({ visibility: input.visibility }).where(eq(boards.id, board.id)).run();
-          done.push(`made it ${input.visibility}`);
+        if (input.title !== undefined) done.push(`renamed it "${input.title}"`);
+        if (input.visibility !== undefined) done.push(`made it ${input.visibility}`);
+        // Title and visibility in one UPDATE of the board row.
+        if (input.title !== undefined || input.visibility !== undefined) {
+          tx.update(boards).set({ ...(input.title === undefined ? {} : { title: input.title }), ...(input.visibility === undefined ? {} : { visibility: input.visibility }) }).where(eq(boards.id, board.id)).run();
         }
         for (const columnId of new Set(input.removeColumns ?? [])) {
           const column = columnOfBoard(columnId);
@@ -387,9 +385,10 @@ export function createKanbanService(db: KanbanDb) {
           done.push(wipLimit === null ? `removed the WIP limit of "${column.title}"` : `set the WIP limit of "${column.title}" to ${wipLimit}`);
         }
         if (done.length === 0) throw new KanbanError('invalid', 'Nothing to change: give a title, a visibility, or column changes.');
-        assertDistinctNames(columnsOf(board.id).map((column) => column.title));
-        if (columnsOf(board.id).length === 0) throw new KanbanError('invalid', 'A board keeps at least one column: add another before removing the last.');
-        return afterChange(tx, board, `On board "${input.title ?? board.title}": ${done.join('; ')}.`);
+        const after = columnsOf(board.id);
+        assertDistinctNames(after.map((column) => column.title));
+        if (after.length === 0) throw new KanbanError('invalid', 'A board keeps at least one column: add another before removing the last.');
+        return afterChange(board, `On board "${input.title ?? board.title}": ${done.join('; ')}.`);
       });
       return present(viewer, written);
     },
@@ -427,7 +426,7 @@ export function createKanbanService(db: KanbanDb) {
           updatedAt: now,
         };
         tx.insert(cards).values(card).run();
-        return afterChange(tx, board, `Added "${card.title}" (${card.id}) to ${column.title} on board "${board.title}".`, card.id);
+        return afterChange(board, `Added "${card.title}" (${card.id}) to ${column.title} on board "${board.title}".`, card.id);
       });
       return { ...present(viewer, written), cardId: written.cardId! };
     },
@@ -439,7 +438,7 @@ export function createKanbanService(db: KanbanDb) {
       const written = write((tx) => {
         const { card, board } = findEditableCard(tx, viewer, input.cardId);
         tx.update(cards).set({ ...Object.fromEntries(changed), updatedAt: new Date() }).where(eq(cards.id, card.id)).run();
-        return afterChange(tx, board, `Updated ${changed.map(([name]) => name).join(', ')} of "${input.title ?? card.title}".`);
+        return afterChange(board, `Updated ${changed.map(([name]) => name).join(', ')} of "${input.title ?? card.title}".`);
       });
       return present(viewer, written);
     },
@@ -454,13 +453,12 @@ export function createKanbanService(db: KanbanDb) {
         if (input.relativeTo === card.id) throw new KanbanError('invalid', 'A card cannot move before or after itself.');
         // "Move X before Y" names no column: Y's column, found on this board only.
         const neighbour = input.relativeTo === undefined ? undefined : tx.select().from(cards).where(and(eq(cards.id, input.relativeTo), eq(cards.boardId, board.id))).get();
-        const columnId = input.column === undefined ? (neighbour?.columnId ?? card.columnId) : undefined;
-        const target = columnId !== undefined ? tx.select().from(columns).where(eq(columns.id, columnId)).get()! : resolveColumn(board, input.column);
+        const target = resolveColumn(board, input.column ?? neighbour?.columnId ?? card.columnId);
         if (target.id !== card.columnId) assertWipRoom(target, input.force);
         const newPosition = placement(tx, target.id, { position, relativeTo: input.relativeTo }, card.id);
         tx.update(cards).set({ columnId: target.id, position: newPosition, updatedAt: new Date() }).where(eq(cards.id, card.id)).run();
         const where = neighbour ? `${position} "${neighbour.title}"` : position;
-        return afterChange(tx, board, `Moved "${card.title}" to ${target.title} (${where}).`);
+        return afterChange(board, `Moved "${card.title}" to ${target.title} (${where}).`);
       });
       return present(viewer, written);
     },
@@ -469,7 +467,7 @@ export function createKanbanService(db: KanbanDb) {
       const written = write((tx) => {
         const { card, board } = findEditableCard(tx, viewer, cardId);
         tx.delete(cards).where(eq(cards.id, card.id)).run();
-        return afterChange(tx, board, `Deleted "${card.title}".`);
+        return afterChange(board, `Deleted "${card.title}".`);
       });
       return present(viewer, written);
     },

@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type RequestHandler, type Router } f
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { bearerAuth } from '../auth/bearer.ts';
+import { AUTHORIZATION_REQUIRED, jsonRpcError } from '../json-rpc.ts';
 import type { VerifyAccessToken } from '../auth/verify-token.ts';
 import type { Viewer } from '../kanban/viewer.ts';
 import { recordRpc, requestIdOf, viewerOf, type RpcSummary } from '../request-locals.ts';
@@ -15,9 +16,6 @@ export const MCP_BODY_LIMIT_BYTES = 1024 * 1024;
 /** JSON-RPC's implementation-defined server error, for refusals that are not about the message. */
 const SERVER_REFUSAL = -32000;
 
-function jsonRpcError(code: number, message: string) {
-  return { jsonrpc: '2.0' as const, error: { code, message }, id: null };
-}
 
 /** What the log line says about a request body: its JSON-RPC method and, for tools/call, the tool. */
 function summarise(body: unknown): RpcSummary {
@@ -35,6 +33,7 @@ type Denial = Extract<ToolAccess, { allowed: false }> & { id: unknown };
  * that should be refused at the HTTP level: spec clients start OAuth only on a 401/403.
  */
 function httpLevelDenial(body: unknown, catalogue: ToolCatalogue, viewer: Viewer, mode: ChallengeMode, userAgent: string | undefined): Denial | undefined {
+  if (mode === 'inband') return undefined; // every refusal is a tool result then (server.ts)
   for (const message of Array.isArray(body) ? body : [body]) {
     if (typeof message !== 'object' || message === null) continue;
     const call = message as { id?: unknown; method?: unknown; params?: { name?: unknown; _meta?: unknown } };
@@ -112,7 +111,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
     const denial = httpLevelDenial(req.body, deps.catalogue, viewer, deps.challengeMode, req.headers['user-agent']);
     if (denial) {
       res.status(denial.status).set('WWW-Authenticate', httpChallengeHeader(denial, deps.resourceMetadataUrl));
-      res.json({ jsonrpc: '2.0', error: { code: -32001, message: `${denial.description}.` }, id: denial.id });
+      res.json(jsonRpcError(AUTHORIZATION_REQUIRED, `${denial.description}.`, denial.id));
       return;
     }
     const server = createMcpServer(deps, { viewer, requestId: requestIdOf(res) });

@@ -84,11 +84,10 @@ const toolsCallEnvelope = z.object({ method: z.literal('tools/call'), params: z.
 
 // A Server makes its own Ajv instance unless given one (for elicitation schemas, which we never
 // send), and building Ajv was the largest cost of a request in the profile: one, shared.
-let sharedValidator: AjvJsonSchemaValidator | undefined;
+const sharedValidator = new AjvJsonSchemaValidator();
 
 /** One MCP server per HTTP request (stateless transport); cheap because the catalogue is prebuilt. */
 export function createMcpServer(deps: McpDependencies, context: McpRequestContext): Server {
-  sharedValidator ??= new AjvJsonSchemaValidator();
   const server = new Server(SERVER_INFO, {
     capabilities: { tools: { listChanged: false }, resources: { listChanged: false } },
     instructions: INSTRUCTIONS,

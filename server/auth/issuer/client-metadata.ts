@@ -1,10 +1,9 @@
 import { errors } from 'oidc-provider';
-import { LOOPBACK_HOSTNAMES } from '../../config.ts';
+import { isLoopbackHostname } from '../../config.ts';
 
 // What dynamic registration accepts beyond oidc-provider's own checks: bounded metadata, and
 // redirect URIs that cannot be turned against users (RFC 9700 §2.6, OAuth 2.1 §2.3.1).
 
-const LOOPBACK = new Set<string>(LOOPBACK_HOSTNAMES);
 const LIMITS = { redirectUris: 10, uriLength: 2000, clientName: 100 };
 
 /** Standard client metadata oidc-provider lets us validate on registration. */
@@ -19,7 +18,7 @@ function checkRedirectUri(value: unknown): void {
   if (typeof value !== 'string' || value.length > LIMITS.uriLength) refuseRedirect(`must be strings of at most ${LIMITS.uriLength} characters`);
   if (!URL.canParse(value)) return; // oidc-provider reports malformed URIs itself
   const url = new URL(value);
-  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) refuseRedirect('must use https, except on loopback');
+  if (url.protocol === 'http:' && !isLoopbackHostname(url.hostname)) refuseRedirect('must use https, except on loopback');
   if (url.protocol !== 'http:' && url.protocol !== 'https:' && !url.protocol.slice(0, -1).includes('.')) {
     refuseRedirect('with a private-use scheme must use a reverse domain name (com.example.app:/cb)');
   }

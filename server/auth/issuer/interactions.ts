@@ -8,7 +8,7 @@ import type { AppConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { subjectHash } from '../../request-log.ts';
 import { AccountError, authenticate, createAccount, findAccountById } from './accounts.ts';
-import { LOOPBACK_HOSTNAMES } from '../../config.ts';
+import { isLoopbackHostname } from '../../config.ts';
 import { securityHeaders } from './page-headers.ts';
 import { consentPage, errorPage, signInPage, signUpPage, type ClientFacts } from './views.ts';
 
@@ -17,7 +17,6 @@ import { consentPage, errorPage, signInPage, signUpPage, type ClientFacts } from
 // POST arrives without it and fails; we also refuse a POST that the browser says came from
 // another site (Sec-Fetch-Site, or Origin where that header is missing).
 
-const LOOPBACK = new Set<string>(LOOPBACK_HOSTNAMES);
 
 const loginForm = z.object({ username: z.string().max(200).default(''), password: z.string().max(1000).default('') });
 const signupForm = z.object({ username: z.string().max(200).default(''), password: z.string().max(1000).default(''), displayName: z.string().max(200).default('') });
@@ -72,7 +71,7 @@ export function interactionRouter({ config, db, provider, logger }: InteractionO
     return {
       name: client?.clientName ?? clientId,
       redirectHost: redirect?.host ?? 'unknown',
-      localhostOnly: redirect !== undefined && LOOPBACK.has(redirect.hostname),
+      localhostOnly: redirect !== undefined && isLoopbackHostname(redirect.hostname),
     };
   }
 
@@ -125,23 +124,19 @@ export function interactionRouter({ config, db, provider, logger }: InteractionO
     await provider.interactionFinished(req, res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
   });
 
+  const signupClosed = (res: Response) => send(res, 403, (nonce) => errorPage({ nonce, title: 'Sign-up is closed', message: 'New accounts are created by the administrator of this server.' }));
+
   router.get('/oauth/interaction/:uid/signup', async (req, res) => {
     const loaded = await loadInteraction(req, res);
     if (!loaded) return;
-    if (!signupOpen) {
-      send(res, 403, (nonce) => errorPage({ nonce, title: 'Sign-up is closed', message: 'New accounts are created by the administrator of this server.' }));
-      return;
-    }
+    if (!signupOpen) return signupClosed(res);
     send(res, 200, (nonce) => signUpPage({ nonce, uid: loaded.details.uid, client: loaded.client }));
   });
 
   router.post('/oauth/interaction/:uid/signup', sameOrigin, form, attempts, async (req, res) => {
     const loaded = await loadInteraction(req, res);
     if (!loaded) return;
-    if (!signupOpen) {
-      send(res, 403, (nonce) => errorPage({ nonce, title: 'Sign-up is closed', message: 'New accounts are created by the administrator of this server.' }));
-      return;
-    }
+    if (!signupOpen) return signupClosed(res);
     const parsedForm = signupForm.safeParse(req.body ?? {});
     if (!parsedForm.success) {
       send(res, 400, (nonce) => signUpPage({ nonce, uid: loaded.details.uid, client: loaded.client, error: 'Fill in a username and a password.' }));

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
-import { boardOutput, type BoardResult } from '../../kanban/schemas.ts';
+import { boardOutput, type BoardResult, type ListBoardsResult } from '../../kanban/schemas.ts';
 import type { BoardChange, BoardWithDetails, KanbanService } from '../../kanban/service.ts';
+
+type BoardPage = Omit<ListBoardsResult, 'view' | 'viewer'>;
 import type { Viewer } from '../../kanban/viewer.ts';
 import { defineTool, WRITE, writes, type ToolDefinition, type ToolOutcome } from '../catalogue.ts';
 import { viewerOutput } from './viewer-output.ts';
@@ -14,9 +16,9 @@ export function boardOutcome(viewer: Viewer, details: BoardWithDetails, summary:
   };
 }
 
-/** The result of a write: the board after it, and one line saying what changed. */
-export function changeOutcome(viewer: Viewer, change: BoardChange): ToolOutcome<BoardResult> {
-  return boardOutcome(viewer, change, `${change.change} Board id ${change.board.id}.`);
+/** A page of boards as a tool result (list_boards, and what delete_board leaves). */
+export function boardsOutcome(viewer: Viewer, page: BoardPage, summary: string): ToolOutcome<ListBoardsResult> {
+  return { summary, structured: { view: 'boards', viewer: viewerOutput(viewer), ...page } };
 }
 
 /**
@@ -44,6 +46,10 @@ export function defineBoardWrite<Input extends z.ZodObject>(tool: {
     securitySchemes: WRITE,
     signInPrompt: tool.signInPrompt,
     invocation: tool.invocation,
-    handler: (args, { viewer, kanban }) => changeOutcome(viewer, tool.change(kanban, viewer, args)),
+    // The board after the write, and one line saying what changed.
+    handler: (args, { viewer, kanban }) => {
+      const change = tool.change(kanban, viewer, args);
+      return boardOutcome(viewer, change, `${change.change} Board id ${change.board.id}.`);
+    },
   });
 }

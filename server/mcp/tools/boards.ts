@@ -1,7 +1,6 @@
 import { boardOutput, createBoardInput, deleteBoardInput, getBoardInput, listBoardsInput, listBoardsOutput, updateBoardInput, type BoardView } from '../../kanban/schemas.ts';
 import { defineTool, PUBLIC_READ, READS_OWN_DATA, WRITE, writes } from '../catalogue.ts';
-import { boardOutcome, defineBoardWrite } from './board-outcome.ts';
-import { viewerOutput } from './viewer-output.ts';
+import { boardOutcome, boardsOutcome, defineBoardWrite } from './board-outcome.ts';
 
 // The model reads these summaries; long boards are cut so a 5 000-card board stays readable.
 const TITLES_PER_COLUMN = 10;
@@ -37,7 +36,7 @@ export const listBoards = defineTool({
         ? 'There are no boards to show.'
         : `${page.boards.length} board${page.boards.length === 1 ? '' : 's'}: ${names.join('; ')}.` +
           (page.nextCursor ? ' More boards exist: call list_boards with the nextCursor.' : '');
-    return { summary, structured: { view: 'boards' as const, viewer: viewerOutput(viewer), ...page } };
+    return boardsOutcome(viewer, page, summary);
   },
 });
 
@@ -98,6 +97,6 @@ export const deleteBoard = defineTool({
   invocation: { invoking: 'Deleting the board…', invoked: 'Board deleted' },
   handler({ boardId }, { viewer, kanban }) {
     const { change } = kanban.deleteBoard(viewer, boardId);
-    return { summary: change, structured: { view: 'boards' as const, viewer: viewerOutput(viewer), ...kanban.listBoards(viewer) } };
+    return boardsOutcome(viewer, kanban.listBoards(viewer), change);
   },
 });
