@@ -65,11 +65,8 @@ export function App() {
     const saved = host.initialWidgetState?.boardId;
     if (!restoring || !shown || !saved) return;
     if (isBoard(shown) && shown.view.board.id === saved) return setRestoring(false);
-    const keepCard = openCardId;
-    void show('get_board', { boardId: saved }).then(() => {
-      setOpenCardId(keepCard);
-      setRestoring(false);
-    });
+    // show() leaves openCardId alone: the saved open card comes back with its board.
+    void show('get_board', { boardId: saved }).then(() => setRestoring(false));
   }, [restoring, shown === undefined]);
   const boardId = isBoard(shown) ? shown.view.board.id : undefined;
   useEffect(() => {
@@ -130,7 +127,7 @@ export function App() {
             onOpenLink={openLink}
             openCardId={openCardId}
             setOpenCardId={setOpenCardId}
-            onConfirmed={(next) => setShown(next)}
+            onConfirmed={setShown}
             onRefused={(text) => setNotice({ tone: 'error', text })}
             announce={announce}
           />

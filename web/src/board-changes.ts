@@ -50,7 +50,7 @@ function insertCard(board: BoardView, columnId: string, index: number, card: Car
 export function applyChange(state: BoardState, change: BoardChange): BoardState {
   switch (change.kind) {
     case 'add': {
-      const column = state.board.columns.find((each) => each.id === change.columnId);
+      const column = findColumn(state.board, change.columnId);
       if (!column) return state;
       const card: CardView = { id: change.tempCardId, title: change.title, labels: [], dueDate: null };
       return { ...state, board: insertCard(state.board, change.columnId, column.cards.length, card) };
@@ -76,21 +76,24 @@ export function applyChanges(state: BoardState, changes: readonly BoardChange[])
   return changes.reduce(applyChange, state);
 }
 
-export interface CardPlace {
+interface CardPlace {
   card: CardView;
   column: ColumnView;
-  columnIndex: number;
   /** The card's index in its column. */
   index: number;
 }
 
 /** Where a card is on the board, if it is there. */
 export function locateCard(board: BoardView, cardId: string): CardPlace | undefined {
-  for (const [columnIndex, column] of board.columns.entries()) {
+  for (const column of board.columns) {
     const index = column.cards.findIndex((card) => card.id === cardId);
-    if (index >= 0) return { card: column.cards[index]!, column, columnIndex, index };
+    if (index >= 0) return { card: column.cards[index]!, column, index };
   }
   return undefined;
+}
+
+export function findColumn(board: BoardView, columnId: string): ColumnView | undefined {
+  return board.columns.find((column) => column.id === columnId);
 }
 
 /**
@@ -98,8 +101,8 @@ export function locateCard(board: BoardView, cardId: string): CardPlace | undefi
  * card itself), against the server's board when the move is sent (changes go one at a time, so
  * every earlier one is settled by then and no pending card is in it).
  */
-export function moveArguments(board: BoardView, cardId: string, columnId: string, index: number): Record<string, unknown> {
-  const others = board.columns.find((column) => column.id === columnId)?.cards.filter((card) => card.id !== cardId) ?? [];
+function moveArguments(board: BoardView, cardId: string, columnId: string, index: number): Record<string, unknown> {
+  const others = findColumn(board, columnId)?.cards.filter((card) => card.id !== cardId) ?? [];
   const before = others[index - 1];
   if (index <= 0) return { cardId, column: columnId, position: 'top' };
   if (index >= others.length || !before) return { cardId, column: columnId, position: 'bottom' };

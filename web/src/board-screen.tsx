@@ -1,6 +1,6 @@
 import { useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
 import type { BoardResult, CardView, ColumnView } from '../../server/kanban/schemas.ts';
-import { applyChange, locateCard, PENDING_CARD_PREFIX } from './board-changes.ts';
+import { applyChange, findColumn, locateCard, PENDING_CARD_PREFIX } from './board-changes.ts';
 import { CardDialog } from './card-dialog.tsx';
 import { DueDate, Labels } from './card-parts.tsx';
 import type { Shown } from './tool-views.ts';
@@ -58,7 +58,7 @@ export function BoardScreen(props: BoardScreenProps) {
   const { board, descriptions } = changes.state;
   const canEdit = board.canEdit;
   const cardTitle = (cardId: string) => locateCard(board, cardId)?.card.title ?? 'the card';
-  const columnTitle = (columnId: string) => board.columns.find((column) => column.id === columnId)?.title ?? 'the column';
+  const columnTitle = (columnId: string) => findColumn(board, columnId)?.title ?? 'the column';
 
   const dragging = useCardDrag({
     board,
@@ -130,7 +130,7 @@ export function BoardScreen(props: BoardScreenProps) {
           onSave={(edit) => closeCardThen({ cardId: openCard.card.id, part: 'open' }, () => changes.make({ kind: 'edit', cardId: openCard.card.id, edit }, `Saved ${edit.title}.`))}
           onMove={(columnId) =>
             closeCardThen({ cardId: openCard.card.id, part: 'open' }, () => {
-              const size = board.columns.find((each) => each.id === columnId)?.cards.length ?? 0;
+              const size = findColumn(board, columnId)?.cards.length ?? 0;
               changes.make({ kind: 'move', cardId: openCard.card.id, columnId, index: size }, `Moved ${openCard.card.title} to ${columnTitle(columnId)}.`);
             })
           }

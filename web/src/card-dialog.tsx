@@ -104,7 +104,7 @@ export function CardDialog(props: CardDialogProps) {
                     ))}
                   </select>
                 </label>
-                <button type="button" onClick={() => moveTo !== column.id && props.onMove(moveTo)} disabled={moveTo === column.id}>
+                <button type="button" onClick={() => props.onMove(moveTo)} disabled={moveTo === column.id}>
                   Move
                 </button>
               </div>

@@ -1,7 +1,7 @@
 // Due dates are calendar days (YYYY-MM-DD) with no time zone: compare them with the person's
 // own today, and show them in their locale without shifting a day.
 
-export function todayIso(now = new Date()): string {
+function todayIso(now = new Date()): string {
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }

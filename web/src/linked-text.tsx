@@ -33,7 +33,7 @@ export function LinkedText({ text, onOpenLink }: { text: string; onOpenLink(url:
 }
 
 /** The URL, normalised, if it parses and really is https; otherwise undefined. */
-export function safeHttpsUrl(candidate: string): string | undefined {
+function safeHttpsUrl(candidate: string): string | undefined {
   try {
     const url = new URL(candidate);
     return url.protocol === 'https:' ? url.href : undefined;

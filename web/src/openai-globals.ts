@@ -1,7 +1,7 @@
 // ChatGPT's own widget API (`window.openai`), older than MCP Apps and still the only home of
 // per-widget state. Everything on it is optional: feature-detect each member before use.
 
-export interface OpenAiToolResult {
+interface OpenAiToolResult {
   content?: unknown;
   structuredContent?: unknown;
   _meta?: unknown;

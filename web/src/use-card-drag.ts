@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { BoardView } from '../../server/kanban/schemas.ts';
-import { locateCard } from './board-changes.ts';
+import { findColumn, locateCard } from './board-changes.ts';
 
 // Moving a card by pointer (drag it anywhere with a mouse, or by its handle on touch, where the
 // rest of the card must still scroll) or by keyboard (the handle picks it up, arrows move it,
@@ -36,7 +36,7 @@ function targetAt(x: number, y: number, cardId: string): DropTarget | undefined 
 }
 
 function describeTarget(board: BoardView, target: DropTarget, cardId: string): string {
-  const column = board.columns.find((each) => each.id === target.columnId);
+  const column = findColumn(board, target.columnId);
   if (!column) return '';
   const size = column.cards.filter((card) => card.id !== cardId).length + 1;
   return `${column.title}, position ${target.index + 1} of ${size}.`;
@@ -65,16 +65,19 @@ export function useCardDrag(options: {
     return place ? { columnId: place.column.id, index: place.index } : undefined;
   };
 
-  const drop = useCallback(
-    (current: CardDrag) => {
-      const from = origin(current.cardId);
-      setDrag(undefined);
-      focusHandleOf.current = current.mode === 'keyboard' ? current.cardId : undefined;
-      if (from && (from.columnId !== current.target.columnId || from.index !== current.target.index)) onDrop(current.cardId, current.target);
-      else if (current.mode === 'keyboard') announce('The card stays where it was.');
-    },
-    [onDrop, announce],
-  );
+  const drop = (current: CardDrag) => {
+    const from = origin(current.cardId);
+    setDrag(undefined);
+    focusHandleOf.current = current.mode === 'keyboard' ? current.cardId : undefined;
+    if (from && (from.columnId !== current.target.columnId || from.index !== current.target.index)) onDrop(current.cardId, current.target);
+    else if (current.mode === 'keyboard') announce('The card stays where it was.');
+  };
+
+  /** Puts a card held by keyboard back where it was. */
+  const cancel = () => {
+    setDrag(undefined);
+    announce('Move cancelled. The card is back where it was.');
+  };
 
   const onPointerDown = (event: PointerEvent<HTMLElement>, cardId: string) => {
     if (!enabled || event.button !== 0 || dragRef.current || endPointerDrag.current) return;
@@ -129,12 +132,8 @@ export function useCardDrag(options: {
   const onHandleKeyDown = (event: KeyboardEvent<HTMLElement>, cardId: string) => {
     const current = dragRef.current;
     if (current?.mode !== 'keyboard' || current.cardId !== cardId) return;
-    if (event.key === 'Tab') {
-      // Leaving the card puts it back; the focus moves on as usual.
-      setDrag(undefined);
-      announce('Move cancelled. The card is back where it was.');
-      return;
-    }
+    // Leaving the card puts it back; the focus moves on as usual.
+    if (event.key === 'Tab') return cancel();
     const columns = boardRef.current.columns;
     const columnIndex = columns.findIndex((column) => column.id === current.target.columnId);
     const sizeOf = (index: number) => columns[index]!.cards.filter((card) => card.id !== current.cardId).length;
@@ -147,9 +146,7 @@ export function useCardDrag(options: {
       event.preventDefault();
       event.stopPropagation();
       focusHandleOf.current = current.cardId;
-      setDrag(undefined);
-      announce('Move cancelled. The card is back where it was.');
-      return;
+      return cancel();
     }
     if (!event.key.startsWith('Arrow')) return;
     event.preventDefault();
@@ -169,13 +166,15 @@ export function useCardDrag(options: {
 
   // A click elsewhere while a card is held by keyboard puts it back.
   useEffect(() => {
-    if (drag?.mode !== 'keyboard') return;
-    const cancel = (event: globalThis.PointerEvent) => {
-      if (!(event.target as Element).closest?.(`[data-handle-for="${CSS.escape(drag.cardId)}"]`)) setDrag(undefined);
+    const heldCardId = drag?.mode === 'keyboard' ? drag.cardId : undefined;
+    if (!heldCardId) return;
+    const putBack = (event: globalThis.PointerEvent) => {
+      if (!(event.target as Element).closest?.(`[data-handle-for="${CSS.escape(heldCardId)}"]`)) setDrag(undefined);
     };
-    window.addEventListener('pointerdown', cancel);
-    return () => window.removeEventListener('pointerdown', cancel);
-  }, [drag]);
+    window.addEventListener('pointerdown', putBack);
+    return () => window.removeEventListener('pointerdown', putBack);
+    // Once per card picked up, not on every arrow key.
+  }, [drag?.mode === 'keyboard' ? drag.cardId : undefined]);
 
   return { drag, onPointerDown, onHandleClick, onHandleKeyDown, clickSuppressed: () => suppressClick.current };
 }

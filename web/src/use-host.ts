@@ -71,7 +71,8 @@ export function useHost(): KanbanHost {
     return globals?.toolOutput ? deliveredOf({ structuredContent: globals.toolOutput, _meta: globals.toolResponseMetadata }) : undefined;
   });
   const [waiting, setWaiting] = useState(false);
-  const [hostContext, setHostContext] = useState<McpUiHostContext | undefined>();
+  // The one thing read from the host context after applying it: may it show us fullscreen?
+  const [displayModes, setDisplayModes] = useState<readonly string[] | undefined>();
   const [initialWidgetState] = useState(() => openAi()?.widgetState as WidgetState | undefined);
 
   const onAppCreated = useCallback((created: App) => {
@@ -85,7 +86,7 @@ export function useHost(): KanbanHost {
     });
     created.addEventListener('hostcontextchanged', (change) => {
       applyHostContext(change);
-      setHostContext((previous) => ({ ...previous, ...change }));
+      if (change.availableDisplayModes) setDisplayModes(change.availableDisplayModes);
     });
   }, []);
   const { app } = useApp({ appInfo: APP_INFO, capabilities: {}, onAppCreated });
@@ -94,7 +95,7 @@ export function useHost(): KanbanHost {
     if (!app) return;
     const context = app.getHostContext();
     applyHostContext(context);
-    setHostContext(context);
+    setDisplayModes(context?.availableDisplayModes);
   }, [app]);
 
   // ChatGPT's globals: the theme now, and later changes. set_globals also fires for theme, display
@@ -126,7 +127,7 @@ export function useHost(): KanbanHost {
 
   return useMemo<KanbanHost>(() => {
     const globals = openAi();
-    const canFullscreen = hostContext?.availableDisplayModes?.includes('fullscreen') ?? (!app && globals?.requestDisplayMode !== undefined);
+    const canFullscreen = displayModes?.includes('fullscreen') ?? (!app && globals?.requestDisplayMode !== undefined);
     return {
       delivered,
       waiting,
@@ -158,5 +159,5 @@ export function useHost(): KanbanHost {
         void succeeded(Promise.resolve(globals?.setWidgetState?.(state)));
       },
     };
-  }, [app, delivered, waiting, hostContext, initialWidgetState]);
+  }, [app, delivered, waiting, displayModes, initialWidgetState]);
 }
