@@ -1,7 +1,8 @@
 import * as oidc from 'openid-client';
 import { describe, expect, it } from 'vitest';
 import { authorizeInBrowser, makeAccount } from './support/oauth-steps.ts';
-import { postMcp, useKanban } from './support/kanban-server.ts';
+import { useKanban } from './support/kanban-server.ts';
+import { whoamiStatus } from './support/token-helpers.ts';
 
 // openid-client (panva) is an independent, certified client: if it completes the flow and
 // rejects nothing (it checks `iss` on the authorization response, the ID token, PKCE), our
@@ -12,10 +13,6 @@ const shared = useKanban();
 const insecureLoopback = { execute: [oidc.allowInsecureRequests] };
 const REDIRECT = 'https://rp.example/callback';
 
-async function whoamiStatus(accessToken: string): Promise<number> {
-  const response = await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, { authorization: `Bearer ${accessToken}` });
-  return response.status;
-}
 
 describe('openid-client against the embedded issuer', () => {
   it('registers, completes code + PKCE with resource, refreshes and revokes', async () => {
@@ -50,11 +47,11 @@ describe('openid-client against the embedded issuer', () => {
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
     expect(tokens.claims()?.sub).toBe(account.id);
     expect(tokens.refresh_token).toEqual(expect.any(String));
-    expect(await whoamiStatus(tokens.access_token)).toBe(200);
+    expect(await whoamiStatus(shared.kanban, tokens.access_token)).toBe(200);
 
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, { resource: shared.kanban.mcpUrl });
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
-    expect(await whoamiStatus(refreshed.access_token)).toBe(200);
+    expect(await whoamiStatus(shared.kanban, refreshed.access_token)).toBe(200);
 
     await oidc.tokenRevocation(config, refreshed.refresh_token!);
     await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!, { resource: shared.kanban.mcpUrl })).rejects.toMatchObject({ error: 'invalid_grant' });

@@ -154,7 +154,8 @@ describe('pnpm db:backup', () => {
         acknowledged++;
       }
     })();
-    while (acknowledged < 50) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Wait for 50 writes, or for the writer's failure, whichever comes first.
+    while (acknowledged < 50) await Promise.race([writes, new Promise((resolve) => setTimeout(resolve, 10))]);
 
     const copy = join(makeDataDir(), 'kanban-backup.sqlite');
     const acknowledgedBefore = acknowledged;
