@@ -1,8 +1,7 @@
 import { isNull } from 'drizzle-orm';
-import type { KanbanDb } from './client.ts';
+import type { KanbanDatabase } from './database.ts';
 import { newId } from './ids.ts';
 import { spacedPositions } from './positions.ts';
-import { boards, cards, columns } from './schema.ts';
 
 interface DemoCard {
   title: string;
@@ -121,42 +120,40 @@ function isoDateInDays(from: Date, days: number): string {
 
 /**
  * Inserts the demo boards once. Safe to run on every start and from several processes at
- * once: the check and the inserts share one write transaction (BEGIN IMMEDIATE).
+ * once: the check and the inserts share one write transaction.
  * Returns how many boards it inserted.
  */
-export function seedDemoBoards(db: KanbanDb, now = new Date()): number {
-  return db.transaction(
-    (tx) => {
-      const existing = tx.select({ id: boards.id }).from(boards).where(isNull(boards.ownerSub)).limit(1).all();
-      if (existing.length > 0) return 0;
-      DEMO_BOARDS.forEach((demo, boardIndex) => {
-        // Distinct timestamps keep the listing order stable: first board first.
-        const stamp = new Date(now.getTime() - boardIndex * 1000);
-        const boardId = newId('board');
-        tx.insert(boards).values({ id: boardId, ownerSub: null, title: demo.title, visibility: 'public', createdAt: stamp, updatedAt: stamp }).run();
-        const columnPositions = spacedPositions(demo.columns.length);
-        demo.columns.forEach((column, columnIndex) => {
-          const columnId = newId('column');
-          tx.insert(columns).values({ id: columnId, boardId, title: column.title, position: columnPositions[columnIndex]!, wipLimit: column.wipLimit ?? null }).run();
-          const cardPositions = spacedPositions(column.cards.length);
-          const rows = column.cards.map((card, cardIndex) => ({
-            id: newId('card'),
-            boardId,
-            columnId,
-            title: card.title,
-            description: card.description ?? '',
-            labels: card.labels ?? [],
-            dueDate: card.dueInDays === undefined ? null : isoDateInDays(now, card.dueInDays),
-            position: cardPositions[cardIndex]!,
-            createdBySub: null,
-            createdAt: stamp,
-            updatedAt: stamp,
-          }));
-          if (rows.length > 0) tx.insert(cards).values(rows).run();
-        });
-      });
-      return DEMO_BOARDS.length;
-    },
-    { behavior: 'immediate' },
-  );
+export function seedDemoBoards(database: KanbanDatabase, now = new Date()): Promise<number> {
+  const { boards, columns, cards } = database.tables;
+  return database.write(async (db) => {
+    const existing = await db.select({ id: boards.id }).from(boards).where(isNull(boards.ownerSub)).limit(1);
+    if (existing.length > 0) return 0;
+    for (const [boardIndex, demo] of DEMO_BOARDS.entries()) {
+      // Distinct timestamps keep the listing order stable: first board first.
+      const stamp = new Date(now.getTime() - boardIndex * 1000);
+      const boardId = newId('board');
+      await db.insert(boards).values({ id: boardId, ownerSub: null, title: demo.title, visibility: 'public', createdAt: stamp, updatedAt: stamp });
+      const columnPositions = spacedPositions(demo.columns.length);
+      for (const [columnIndex, column] of demo.columns.entries()) {
+        const columnId = newId('column');
+        await db.insert(columns).values({ id: columnId, boardId, title: column.title, position: columnPositions[columnIndex]!, wipLimit: column.wipLimit ?? null });
+        const cardPositions = spacedPositions(column.cards.length);
+        const rows = column.cards.map((card, cardIndex) => ({
+          id: newId('card'),
+          boardId,
+          columnId,
+          title: card.title,
+          description: card.description ?? '',
+          labels: card.labels ?? [],
+          dueDate: card.dueInDays === undefined ? null : isoDateInDays(now, card.dueInDays),
+          position: cardPositions[cardIndex]!,
+          createdBySub: null,
+          createdAt: stamp,
+          updatedAt: stamp,
+        }));
+        if (rows.length > 0) await db.insert(cards).values(rows);
+      }
+    }
+    return DEMO_BOARDS.length;
+  });
 }

@@ -1,7 +1,6 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
-import { sql } from 'drizzle-orm';
-import type { OpenedDatabase } from '../db/client.ts';
+import type { KanbanDatabase } from '../db/database.ts';
 import { resourceMetadataRouter } from './auth/resource-metadata.ts';
 import type { ResourceAuth } from './auth/setup.ts';
 import type { AppConfig } from './config.ts';
@@ -13,16 +12,16 @@ import { requestLog } from './request-log.ts';
 
 export interface AppDependencies {
   config: AppConfig;
-  database: OpenedDatabase;
+  database: KanbanDatabase;
   logger: Logger;
   mcp: McpDependencies;
   auth: ResourceAuth;
 }
 
-function healthCheck(database: OpenedDatabase): RequestHandler {
-  return (_req, res) => {
+function healthCheck(database: KanbanDatabase): RequestHandler {
+  return async (_req, res) => {
     try {
-      database.db.get(sql`select 1`);
+      await database.query('select 1');
       res.json({ status: 'ok', database: 'ok' });
     } catch {
       res.status(503).json({ status: 'unavailable', database: 'error' });

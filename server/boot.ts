@@ -1,5 +1,6 @@
 import type { Express } from 'express';
-import { openDatabase, type OpenedDatabase } from '../db/client.ts';
+import type { KanbanDatabase } from '../db/database.ts';
+import { openKanbanDatabase } from '../db/open.ts';
 import { seedDemoBoards } from '../db/seed.ts';
 import { createApp } from './app.ts';
 import type { AppConfig } from './config.ts';
@@ -14,15 +15,15 @@ import { loadWidget } from './mcp/widget.ts';
 
 export interface KanbanRuntime {
   app: Express;
-  database: OpenedDatabase;
+  database: KanbanDatabase;
   /** Releases what boot opened (the database). Call after the HTTP server has stopped. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** AUTH_ISSUER set: trust that IdP. Otherwise: our own issuer, on the same origin. */
-function setUpAuth(config: AppConfig, database: OpenedDatabase, logger: Logger, options: BootOptions): Promise<ResourceAuth> {
+function setUpAuth(config: AppConfig, database: KanbanDatabase, logger: Logger, options: BootOptions): Promise<ResourceAuth> {
   if (config.authIssuer !== undefined) return externalIssuerAuth({ ...config, authIssuer: config.authIssuer }, logger);
-  return embeddedIssuerAuth(config, database.db, logger, options.issuer);
+  return embeddedIssuerAuth(config, database, logger, options.issuer);
 }
 
 export interface BootOptions {
@@ -37,15 +38,15 @@ export interface BootOptions {
 export async function bootKanban(config: AppConfig, logger: Logger, options: BootOptions = {}): Promise<KanbanRuntime> {
   // First: a missing build stops the start before anything is opened.
   const widget = loadWidget(options.widgetFile);
-  const database = openDatabase(config.databaseFile);
+  const database = await openKanbanDatabase(config);
   try {
     const auth = await setUpAuth(config, database, logger, options);
-    const seeded = seedDemoBoards(database.db);
+    const seeded = await seedDemoBoards(database);
     if (seeded > 0) logger.info({ boards: seeded }, 'seeded demo boards');
     const tools = options.tools ?? [...PUBLIC_TOOLS, ...SIGNED_IN_TOOLS];
     const mcp = {
       catalogue: createToolCatalogue(tools, widget.toolMeta),
-      kanban: createKanbanService(database.db),
+      kanban: createKanbanService(database),
       logger,
       resourceMetadataUrl: resourceMetadataUrl(config),
       challengeMode: config.authChallenge,
@@ -55,13 +56,13 @@ export async function bootKanban(config: AppConfig, logger: Logger, options: Boo
     return {
       app,
       database,
-      close() {
+      async close() {
         auth.close?.();
-        database.close();
+        await database.close();
       },
     };
   } catch (error) {
-    database.close();
+    await database.close();
     throw error;
   }
 }

@@ -54,6 +54,12 @@ const envSchema = z.object({
     .refine((value) => { const url = new URL(value); return (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username && !url.password; }, { error: 'must be an origin only (scheme, host and port), with no path, query or credentials' })
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), { error: 'must be a PostgreSQL URL, postgres://user:password@host:5432/database (unset: SQLite under DATA_DIR)' })
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number({ error: 'must be a number of connections' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be 1–100' }).max(100, { error: 'must be 1–100' }).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int({ error: 'must be a whole number' }).min(100, { error: 'must be 100–600000' }).max(600_000, { error: 'must be 100–600000' }).default(5000),
   AUTH_ISSUER: httpUrl('an OAuth authorization server, such as https://tenant.auth0.com/')
     .refine(isSecureOrLoopback, { error: 'must use https (plain http only for an issuer on this machine)' })
     .optional(),
@@ -73,7 +79,12 @@ export type AppConfig = Readonly<{
   /** The canonical MCP resource URL: what tokens must be issued for. */
   resourceUrl: string;
   dataDir: string;
+  /** The SQLite file, used when databaseUrl is not set. */
   databaseFile: string;
+  /** PostgreSQL, shared by every replica; unset: SQLite. */
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  databaseStatementTimeoutMs: number;
   authIssuer: string | undefined;
   authAudience: string | undefined;
   authChallenge: 'auto' | 'inband' | 'http';
@@ -99,6 +110,8 @@ export function isSecureOrLoopback(value: string): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHostname(url.hostname));
 }
 
+const SECRET_VARIABLES = new Set(['DATABASE_URL']);
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // An empty variable (`PUBLIC_URL=`) means "not set", as in most shells' .env habits.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
@@ -107,7 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
     const got = present[name];
-    const shown = got === undefined ? '' : ` (got ${JSON.stringify(got.length > 80 ? `${got.slice(0, 80)}…` : got)})`;
+    // A database URL may carry a password: never repeat it.
+    const shown = got === undefined || SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(got.length > 80 ? `${got.slice(0, 80)}…` : got)})`;
     throw new ConfigError(`Invalid configuration: ${name} ${issue.message}${shown}.`);
   }
   const vars = parsed.data;
@@ -125,6 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     resourceUrl: `${publicUrl}/mcp`,
     dataDir,
     databaseFile: resolve(dataDir, 'kanban.sqlite'),
+    databaseUrl: vars.DATABASE_URL,
+    databasePoolSize: vars.DATABASE_POOL_SIZE,
+    databaseStatementTimeoutMs: vars.DATABASE_STATEMENT_TIMEOUT_MS,
     authIssuer: vars.AUTH_ISSUER,
     authAudience: vars.AUTH_AUDIENCE,
     authChallenge: vars.AUTH_CHALLENGE,

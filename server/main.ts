@@ -1,8 +1,7 @@
-import { count } from 'drizzle-orm';
-import { accounts } from '../db/schema.ts';
 import { startupBanner } from './banner.ts';
 import { ConfigError, loadConfig, type AppConfig } from './config.ts';
 import { IssuerDiscoveryError } from './auth/external-issuer.ts';
+import { countAccounts } from './auth/issuer/accounts.ts';
 import { bootKanban, type KanbanRuntime } from './boot.ts';
 import { createHttpServer, listen } from './http-server.ts';
 import { createLogger } from './logger.ts';
@@ -39,13 +38,13 @@ let port: number;
 try {
   port = await listen(server, config.port, config.host);
 } catch (error) {
-  runtime.close();
+  await runtime.close();
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use: stop the other process or set PORT.`);
   if (code === 'EACCES') fail(`not allowed to listen on port ${config.port}: pick a port above 1024 with PORT.`);
   throw error;
 }
-const accountCount = config.authIssuer === undefined ? runtime.database.db.select({ n: count() }).from(accounts).get()?.n : undefined;
+const accountCount = config.authIssuer === undefined ? await countAccounts(runtime.database) : undefined;
 // For the person at the terminal, on stderr: stdout carries only the JSON log lines.
 process.stderr.write(startupBanner(config, { port, accounts: accountCount }) + '\n');
 logger.info({ port, host: config.host, publicUrl: config.publicUrl }, 'listening');
@@ -57,9 +56,10 @@ function stop(signal: string): void {
   logger.info({ signal }, 'stopping: finishing in-flight requests');
   // Stop accepting; let requests in flight finish; drop idle keep-alive sockets now.
   server.close(() => {
-    runtime.close();
-    logger.info('stopped');
-    process.exit(0);
+    void runtime.close().finally(() => {
+      logger.info('stopped');
+      process.exit(0);
+    });
   });
   server.closeIdleConnections();
   setTimeout(() => {

@@ -138,7 +138,7 @@ describe('other routes', () => {
   it('GET /healthz is 503 when the database is gone', async () => {
     const broken = await startKanban();
     try {
-      broken.runtime.database.sqlite.close();
+      await broken.runtime.database.close();
       const response = await fetch(`${broken.url}/healthz`);
       expect(response.status).toBe(503);
       expect(await response.json()).toEqual({ status: 'unavailable', database: 'error' });

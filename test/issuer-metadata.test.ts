@@ -1,10 +1,11 @@
 import { request } from 'node:http';
+import { eq } from 'drizzle-orm';
 import { decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../db/client.ts';
 import { rotateSigningKey } from '../server/auth/issuer/keys.ts';
 import { postMcp, removeDataDir, startKanban, useKanban, type RunningKanban } from './support/kanban-server.ts';
 import { exchangeCode, getCode, makeAccount, registerClient, signedInClient } from './support/oauth-steps.ts';
+import { openTestDatabase } from './support/test-database.ts';
 
 // What the embedded issuer publishes (discovery, keys) and how its keys rotate.
 
@@ -99,9 +100,9 @@ describe('signing keys', () => {
       const oldKid = decodeProtectedHeader(before.tokens.access_token).kid;
       await first.stop();
 
-      const offline = openDatabase(first.config.databaseFile);
-      const { newKid, replaces } = await rotateSigningKey(offline.db);
-      offline.close();
+      const offline = await openTestDatabase(dataDir);
+      const { newKid, replaces } = await rotateSigningKey(offline);
+      await offline.close();
       expect(replaces).toEqual([oldKid]);
 
       const rotated = await startKanban({ dataDir, port });
@@ -114,9 +115,10 @@ describe('signing keys', () => {
       await rotated.stop();
 
       // Hours later the retired key is dropped; a token it signed is refused.
-      const aged = openDatabase(first.config.databaseFile);
-      aged.sqlite.prepare('update signing_keys set retired_at = ? where kid = ?').run(Date.now() - 3 * 60 * 60 * 1000, oldKid);
-      aged.close();
+      const aged = await openTestDatabase(dataDir);
+      const { signingKeys } = aged.tables;
+      await aged.write((db) => db.update(signingKeys).set({ retiredAt: new Date(Date.now() - 3 * 60 * 60 * 1000) }).where(eq(signingKeys.kid, oldKid!)));
+      await aged.close();
       const later = await startKanban({ dataDir, port });
       try {
         const laterKids = ((await (await fetch(`${later.url}/oauth/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);

@@ -1,49 +1,55 @@
-import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../db/client.ts';
-import { oauthStore } from '../db/schema.ts';
+import type { KanbanDatabase } from '../db/database.ts';
 import { deleteExpiredOAuthRows, drizzleAdapterFactory } from '../server/auth/issuer/adapter.ts';
 import { makeDataDir, removeDataDir } from './support/kanban-server.ts';
+import { openTestDatabase } from './support/test-database.ts';
 
 // The oidc-provider adapter on Drizzle: hashed keys, expiry, consumption with a grace window for
 // refresh tokens, grant-wide revocation, and the cleanup of expired rows.
 
-function withAdapter(test: (Adapter: ReturnType<typeof drizzleAdapterFactory>, db: ReturnType<typeof openDatabase>) => Promise<void>) {
+function withAdapter(test: (Adapter: ReturnType<typeof drizzleAdapterFactory>, database: KanbanDatabase) => Promise<void>) {
   return async () => {
     const dir = makeDataDir();
-    const database = openDatabase(join(dir, 'kanban.sqlite'));
+    const database = await openTestDatabase(dir);
     try {
-      await test(drizzleAdapterFactory(database.db, { refreshGraceSeconds: 10 }), database);
+      await test(drizzleAdapterFactory(database, { refreshGraceSeconds: 10 }), database);
     } finally {
-      database.close();
+      await database.close();
       removeDataDir(dir);
     }
   };
 }
 
+/** Moves a time of every row of one model into the past. */
+function backdateModel(database: KanbanDatabase, model: string, column: 'expiresAt' | 'consumedAt', msAgo: number) {
+  const { oauthStore } = database.tables;
+  return database.write((db) => db.update(oauthStore).set({ [column]: new Date(Date.now() - msAgo) }).where(eq(oauthStore.model, model)));
+}
+
 describe('the Drizzle adapter', () => {
-  it('stores artifacts under a hash of their id, never the id itself, and gives the id back', withAdapter(async (Adapter, { db, sqlite }) => {
+  it('stores artifacts under a hash of their id, never the id itself, and gives the id back', withAdapter(async (Adapter, database) => {
     const codes = new Adapter('AuthorizationCode');
     await codes.upsert('the-secret-code-value', { jti: 'the-secret-code-value', grantId: 'g1', accountId: 'acc_1' }, 60);
     expect(await codes.find('the-secret-code-value')).toMatchObject({ jti: 'the-secret-code-value', grantId: 'g1' });
-    const raw = JSON.stringify(sqlite.prepare('select * from oauth_store').all());
-    expect(raw).not.toContain('the-secret-code-value');
-    expect(db.select().from(oauthStore).all()).toHaveLength(1);
+    const rows = await database.query('select * from oauth_store');
+    expect(JSON.stringify(rows)).not.toContain('the-secret-code-value');
+    expect(rows).toHaveLength(1);
   }));
 
-  it('forgets expired artifacts at once, and keeps registered clients (no expiry)', withAdapter(async (Adapter, { sqlite, db }) => {
+  it('forgets expired artifacts at once, and keeps registered clients (no expiry)', withAdapter(async (Adapter, database) => {
     const codes = new Adapter('AuthorizationCode');
     const clients = new Adapter('Client');
     await codes.upsert('short', { jti: 'short' }, 60);
     await clients.upsert('client-1', { client_id: 'client-1', redirect_uris: ['https://c.example/cb'] }, 0);
-    sqlite.prepare("update oauth_store set expires_at = ? where model = 'AuthorizationCode'").run(Date.now() - 1000);
+    await backdateModel(database, 'AuthorizationCode', 'expiresAt', 1000);
     expect(await codes.find('short')).toBeUndefined();
-    expect(deleteExpiredOAuthRows(db)).toBe(1);
+    expect(await deleteExpiredOAuthRows(database)).toBe(1);
     expect(await clients.find('client-1')).toMatchObject({ client_id: 'client-1' });
-    expect(sqlite.prepare("select expires_at from oauth_store where model = 'Client'").get()).toEqual({ expires_at: null });
+    expect(await database.query("select expires_at from oauth_store where model = 'Client'")).toEqual([{ expires_at: null }]);
   }));
 
-  it('reports a consumed code as consumed, and a just-rotated refresh token as not yet, until the grace window ends', withAdapter(async (Adapter, { sqlite }) => {
+  it('reports a consumed code as consumed, and a just-rotated refresh token as not yet, until the grace window ends', withAdapter(async (Adapter, database) => {
     const codes = new Adapter('AuthorizationCode');
     await codes.upsert('code-1', { jti: 'code-1' }, 60);
     await codes.consume('code-1');
@@ -55,7 +61,7 @@ describe('the Drizzle adapter', () => {
     await refresh.upsert('rt-1', { jti: 'rt-1', grantId: 'g1' }, 3600);
     await refresh.consume('rt-1');
     expect((await refresh.find('rt-1'))?.consumed).toBeUndefined();
-    sqlite.prepare("update oauth_store set consumed_at = ? where model = 'RefreshToken'").run(Date.now() - 11_000);
+    await backdateModel(database, 'RefreshToken', 'consumedAt', 11_000);
     expect((await refresh.find('rt-1'))?.consumed).toEqual(expect.any(Number));
     // A second consume does not restart the window.
     await refresh.consume('rt-1');

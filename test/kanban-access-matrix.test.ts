@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useKanban } from './support/kanban-server.ts';
+import { dbRow, dbRows, useKanban } from './support/kanban-server.ts';
 import { exchangeCode, getCode } from './support/oauth-steps.ts';
 import {
   absentId,
@@ -79,16 +79,15 @@ let anonymous: Actor;
 const fixtures = {} as Record<Kind, Fixture>;
 const actors = () => ({ A, B, anonymous }) as Record<ActorName, Actor>;
 const metadataUrl = () => `${shared.kanban.url}/.well-known/oauth-protected-resource/mcp`;
-const sqlite = () => shared.kanban.runtime.database.sqlite;
 
-function dbBoard(id: string) {
-  return sqlite().prepare('SELECT * FROM boards WHERE id = ?').get(id) as { id: string; owner_sub: string | null; title: string; visibility: string; personal: number } | undefined;
+async function dbBoard(id: string) {
+  return (await dbRow<{ id: string; owner_sub: string | null; title: string; visibility: string; personal: number }>(shared.kanban, 'SELECT * FROM boards WHERE id = ?', [id]));
 }
-function dbCard(id: string) {
-  return sqlite().prepare('SELECT * FROM cards WHERE id = ?').get(id) as { id: string; board_id: string; column_id: string; title: string; description: string; labels: string; position: number; created_by_sub: string | null } | undefined;
+async function dbCard(id: string) {
+  return (await dbRow<{ id: string; board_id: string; column_id: string; title: string; description: string; labels: string; position: number; created_by_sub: string | null }>(shared.kanban, 'SELECT * FROM cards WHERE id = ?', [id]));
 }
-function dbColumnsOf(boardId: string) {
-  return sqlite().prepare('SELECT * FROM columns WHERE board_id = ? ORDER BY position').all(boardId) as { id: string; title: string; wip_limit: number | null }[];
+async function dbColumnsOf(boardId: string) {
+  return (await dbRows<{ id: string; title: string; wip_limit: number | null }>(shared.kanban, 'SELECT * FROM columns WHERE board_id = ? ORDER BY position', [boardId]));
 }
 
 /** A board of `owner` with one card whose title holds % and _ (for the LIKE tests). */
@@ -204,9 +203,9 @@ function writeArgs(tool: ToolName, target: Target, tag: string): Record<string, 
 
 /** Runs `call` and checks that the kanban tables are exactly as before. */
 async function unchanged<T>(call: () => Promise<T>): Promise<T> {
-  const before = snapshotKanban(shared.kanban);
+  const before = await snapshotKanban(shared.kanban);
   const result = await call();
-  expect(snapshotKanban(shared.kanban)).toBe(before);
+  expect(await snapshotKanban(shared.kanban)).toBe(before);
   return result;
 }
 
@@ -299,12 +298,12 @@ async function writeCell(tool: ToolName, actor: Actor, actorName: ActorName, fix
 /** The owner's writes work (on a fresh board of the same kind, so the shared fixtures stay put). */
 async function allowedWrite(tool: ToolName, actor: Actor, actorName: ActorName, fixture: Fixture, tag: string): Promise<void> {
   if (tool === 'create_board') {
-    const before = JSON.stringify([dbBoard(fixture.id), dbColumnsOf(fixture.id), dbCard(fixture.cardId)]);
+    const before = JSON.stringify([await dbBoard(fixture.id), await dbColumnsOf(fixture.id), await dbCard(fixture.cardId)]);
     const board = boardOf(await actor.call('create_board', writeArgs(tool, targetOf(fixture), tag)));
     expect(board).toMatchObject({ title: `Board from ${tag}`, visibility: 'private', owned: true, canEdit: true });
     expect(board.id).not.toBe(fixture.id);
-    expect(dbBoard(board.id)).toMatchObject({ owner_sub: actor.subject, visibility: 'private' });
-    expect(JSON.stringify([dbBoard(fixture.id), dbColumnsOf(fixture.id), dbCard(fixture.cardId)])).toBe(before);
+    expect(await dbBoard(board.id)).toMatchObject({ owner_sub: actor.subject, visibility: 'private' });
+    expect(JSON.stringify([await dbBoard(fixture.id), await dbColumnsOf(fixture.id), await dbCard(fixture.cardId)])).toBe(before);
     return;
   }
   const own = await makeBoard(actor, fixture.visibility, fixture.kind);
@@ -315,9 +314,9 @@ async function allowedWrite(tool: ToolName, actor: Actor, actorName: ActorName, 
   if (tool === 'delete_board') {
     expect((result.structuredContent as { view: string; boards: BoardSummary[] }).view).toBe('boards');
     expect((result.structuredContent as { boards: BoardSummary[] }).boards.map((board) => board.id)).not.toContain(own.id);
-    expect(dbBoard(own.id)).toBeUndefined();
-    expect(dbColumnsOf(own.id)).toEqual([]);
-    expect(dbCard(own.cardId)).toBeUndefined();
+    expect(await dbBoard(own.id)).toBeUndefined();
+    expect(await dbColumnsOf(own.id)).toEqual([]);
+    expect(await dbCard(own.cardId)).toBeUndefined();
     return;
   }
   const board = boardOf(result);
@@ -325,24 +324,24 @@ async function allowedWrite(tool: ToolName, actor: Actor, actorName: ActorName, 
   switch (tool) {
     case 'create_card': {
       const card = cardByTitle(board, `Card from ${tag}`);
-      expect(dbCard(card.id)).toMatchObject({ board_id: own.id, column_id: own.columnIds[0], created_by_sub: actor.subject });
+      expect(await dbCard(card.id)).toMatchObject({ board_id: own.id, column_id: own.columnIds[0], created_by_sub: actor.subject });
       break;
     }
     case 'update_card':
-      expect(dbCard(own.cardId)).toMatchObject({ title: `Overwritten by ${tag}`, labels: '["pwned"]' });
+      expect(await dbCard(own.cardId)).toMatchObject({ title: `Overwritten by ${tag}`, labels: '["pwned"]' });
       expect(cardByTitle(board, `Overwritten by ${tag}`).id).toBe(own.cardId);
       break;
     case 'move_card':
-      expect(dbCard(own.cardId)?.column_id).toBe(own.columnIds.at(-1));
+      expect((await dbCard(own.cardId))?.column_id).toBe(own.columnIds.at(-1));
       expect(board.columns.at(-1)!.cards[0]!.id).toBe(own.cardId);
       break;
     case 'delete_card':
-      expect(dbCard(own.cardId)).toBeUndefined();
+      expect(await dbCard(own.cardId)).toBeUndefined();
       expect(cardsOf(board).map((card) => card.id)).not.toContain(own.cardId);
       break;
     case 'update_board':
       expect(board).toMatchObject({ title: `Renamed by ${tag}`, visibility: 'public' });
-      expect(dbBoard(own.id)).toMatchObject({ title: `Renamed by ${tag}`, visibility: 'public', owner_sub: actor.subject });
+      expect(await dbBoard(own.id)).toMatchObject({ title: `Renamed by ${tag}`, visibility: 'public', owner_sub: actor.subject });
       break;
     default:
       throw new Error(`no check for ${tool}`);
@@ -379,24 +378,25 @@ describe('the matrix: every tool × A, B, anonymous × A private, A public, B pr
 });
 
 describe('listing and search show public boards and the caller’s own, nothing else (AU-10)', () => {
-  function visibleTo(actor: Actor, boardId: string): boolean {
-    const row = dbBoard(boardId)!;
-    return row.visibility === 'public' || (actor.subject !== undefined && row.owner_sub === actor.subject);
+  type BoardRow = { id: string; owner_sub: string | null; visibility: string };
+  const visibleRow = (actor: Actor, row: BoardRow): boolean => row.visibility === 'public' || (actor.subject !== undefined && row.owner_sub === actor.subject);
+  async function visibleTo(actor: Actor, boardId: string): Promise<boolean> {
+    return visibleRow(actor, (await dbBoard(boardId))!);
   }
-  const allBoards = () => sqlite().prepare('SELECT id, owner_sub, visibility FROM boards').all() as { id: string; owner_sub: string | null; visibility: string }[];
+  const allBoards = async () => (await dbRows<BoardRow>(shared.kanban, 'SELECT id, owner_sub, visibility FROM boards'));
 
   it('list_boards lists exactly the visible boards, with owned/canEdit right on every one', async () => {
     for (const actor of [A, B, anonymous]) {
       const listed = await listAllBoards(actor);
-      const expected = allBoards().filter((row) => visibleTo(actor, row.id));
+      const expected = (await allBoards()).filter((row) => visibleRow(actor, row));
       expect(listed.map((board) => board.id).sort(), actor.label).toEqual(expected.map((row) => row.id).sort());
       for (const board of listed) {
-        const owned = actor.subject !== undefined && dbBoard(board.id)!.owner_sub === actor.subject;
+        const owned = actor.subject !== undefined && (await dbBoard(board.id))!.owner_sub === actor.subject;
         expect({ owned: board.owned, canEdit: board.canEdit }, `${actor.label} ${board.id}`).toEqual({ owned, canEdit: owned });
       }
     }
     // The others' private boards exist, so the filter above had something to hide.
-    expect(allBoards().filter((row) => !visibleTo(A, row.id)).length).toBeGreaterThan(0);
+    expect((await allBoards()).filter((row) => !visibleRow(A, row)).length).toBeGreaterThan(0);
   });
 
   for (const wildcard of ['%', '_']) {
@@ -405,14 +405,14 @@ describe('listing and search show public boards and the caller’s own, nothing 
         const result = await actor.call('search_cards', { query: wildcard, limit: 50 });
         const hits = (result.structuredContent as { results: SearchHit[] }).results;
         for (const hit of hits) {
-          expect(visibleTo(actor, hit.board.id), `${actor.label} sees ${hit.board.id}`).toBe(true);
-          const row = dbCard(hit.card.id)!;
+          expect(await visibleTo(actor, hit.board.id), `${actor.label} sees ${hit.board.id}`).toBe(true);
+          const row = (await dbCard(hit.card.id))!;
           expect(row.title.includes(wildcard) || row.description.includes(wildcard)).toBe(true);
         }
         const found = new Set(hits.map((hit) => hit.card.id));
         for (const kind of ['A-private', 'A-public', 'B-private', 'B-public'] as const) {
           const fixture = fixtures[kind];
-          expect(found.has(fixture.cardId), `${actor.label} finds ${kind}`).toBe(visibleTo(actor, fixture.id));
+          expect(found.has(fixture.cardId), `${actor.label} finds ${kind}`).toBe(await visibleTo(actor, fixture.id));
         }
       }
     });
@@ -423,12 +423,12 @@ describe('listing and search show public boards and the caller’s own, nothing 
     const cursor = (first.structuredContent as { nextCursor?: string }).nextCursor!;
     expect(cursor).toBeTruthy();
     const viaB = (await B.call('list_boards', { cursor, limit: 100 })).structuredContent as { boards: BoardSummary[] };
-    for (const board of viaB.boards) expect(visibleTo(B, board.id)).toBe(true);
+    for (const board of viaB.boards) expect(await visibleTo(B, board.id)).toBe(true);
     const secret = fixtures['B-private'];
-    const row = sqlite().prepare('SELECT updated_at FROM boards WHERE id = ?').get(secret.id) as { updated_at: number };
-    const forged = Buffer.from(JSON.stringify([row.updated_at + 1, secret.id])).toString('base64url');
+    const row = (await dbRow<{ updated_at: number }>(shared.kanban, 'SELECT updated_at FROM boards WHERE id = ?', [secret.id]));
+    const forged = Buffer.from(JSON.stringify([row!.updated_at + 1, secret.id])).toString('base64url');
     const viaForgery = await A.call('list_boards', { cursor: forged, limit: 100 });
-    for (const board of (viaForgery.structuredContent as { boards: BoardSummary[] }).boards) expect(visibleTo(A, board.id)).toBe(true);
+    for (const board of (viaForgery.structuredContent as { boards: BoardSummary[] }).boards) expect(await visibleTo(A, board.id)).toBe(true);
     expectNothingOf(secret, { cursor: forged }, viaForgery);
   });
 
@@ -516,27 +516,27 @@ describe('the owner comes from the token, never from arguments (AU-08, AU-09)', 
     const board = response.body.result.structuredContent.board as BoardView;
     expect(board).toMatchObject({ title, owned: true, canEdit: true });
     expect(board.id).not.toBe(fixtures['B-private'].id);
-    expect(dbBoard(board.id)).toMatchObject({ owner_sub: A.subject, personal: 0 });
+    expect(await dbBoard(board.id)).toMatchObject({ owner_sub: A.subject, personal: 0 });
     expect((await listAllBoards(B)).map((entry) => entry.id)).not.toContain(board.id);
     expect(expectBareError(await B.call('get_board', { boardId: board.id }))).toMatch(/^No board/);
   });
 
   it('update_board with ownerSub/userId/personal/id keeps the owner and the row', async () => {
     const own = await makeBoard(A, 'private', 'A-private');
-    const before = dbBoard(own.id)!;
+    const before = (await dbBoard(own.id))!;
     const result = await A.call('update_board', { boardId: own.id, title: 'Still mine', ...injected(), personal: true, id: absentId('brd') });
     expect(boardOf(result)).toMatchObject({ id: own.id, title: 'Still mine', owned: true });
-    expect(dbBoard(own.id)).toEqual({ ...before, title: 'Still mine', updated_at: expect.any(Number) });
+    expect(await dbBoard(own.id)).toEqual({ ...before, title: 'Still mine', updated_at: expect.any(Number) });
     expect(expectBareError(await B.call('get_board', { boardId: own.id }))).toMatch(/^No board/);
   });
 
   it('update_card with boardId/columnId/position/createdBySub of someone else moves nothing (mass assignment)', async () => {
     const own = await makeBoard(A, 'private', 'A-private');
-    const before = dbCard(own.cardId)!;
+    const before = (await dbCard(own.cardId))!;
     const victim = fixtures['B-private'];
     const result = await A.call('update_card', { cardId: own.cardId, title: 'Edited', boardId: victim.id, columnId: victim.columnIds[0], position: -5, ...injected() });
     expect(boardOf(result).id).toBe(own.id);
-    expect(dbCard(own.cardId)).toEqual({ ...before, title: 'Edited', updated_at: expect.any(Number) });
+    expect(await dbCard(own.cardId)).toEqual({ ...before, title: 'Edited', updated_at: expect.any(Number) });
   });
 
   it('create_card and move_card cannot reach into another user’s columns or cards by id', async () => {
@@ -564,7 +564,7 @@ describe('the owner comes from the token, never from arguments (AU-08, AU-09)', 
     expect(board).toMatchObject({ title: 'B with request id', owned: true });
     expect(board.id).not.toBe(mine.id);
     expect(JSON.stringify(theirs)).not.toContain(mine.id);
-    expect(dbBoard(board.id)?.owner_sub).toBe(B.subject);
+    expect((await dbBoard(board.id))?.owner_sub).toBe(B.subject);
   });
 });
 
@@ -588,7 +588,7 @@ describe('ids and odd requests (AU-03, AU-11, AU-15)', () => {
       boardIds.push(boardOf(await A.call('create_board', { title: `Id ${i}` })).id);
       cardIds.push(cardByTitle(boardOf(await A.call('create_card', { boardId: own.id, title: `Id card ${i}` })), `Id card ${i}`).id);
     }
-    const columnIds = dbColumnsOf(boardIds[0]!).map((column) => column.id);
+    const columnIds = (await dbColumnsOf(boardIds[0]!)).map((column) => column.id);
     for (const [prefix, ids] of [['brd_', boardIds], ['crd_', cardIds], ['col_', columnIds]] as const) {
       for (const id of ids) expect(id).toMatch(new RegExp(`^${prefix}[A-Za-z0-9_-]{22}$`));
       expect(new Set(ids).size).toBe(ids.length);
@@ -693,7 +693,7 @@ describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
       const title = 'é'.repeat(199) + '!';
       expect(title).toHaveLength(200);
       const board = boardOf(await A.call('create_card', { boardId: own.id, title }));
-      expect(dbCard(cardByTitle(board, title).id)?.title).toBe(title);
+      expect((await dbCard(cardByTitle(board, title).id))?.title).toBe(title);
       for (const tooLong of ['x'.repeat(201), 'x'.repeat(1_000_000)]) {
         expectInvalid(await unchanged(() => A.call('create_card', { boardId: own.id, title: tooLong })), 'create_card', 'title', 'is too long: use at most 200 characters');
         expectInvalid(await unchanged(() => A.call('create_board', { title: tooLong })), 'create_board', 'title', 'is too long: use at most 200 characters');
@@ -712,7 +712,7 @@ describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
       expectInvalid(await unchanged(() => A.call('create_card', { boardId: own.id, title: 'x', labels: ['l'.repeat(41)] })), 'create_card', 'labels.0', 'must be at most 40 characters');
       expectInvalid(await unchanged(() => A.call('create_board', { title: 'x', columns: Array.from({ length: 51 }, (_, i) => `c${i}`) })), 'create_board', 'columns', 'may hold at most 50 columns');
       const full = boardOf(await A.call('create_card', { boardId: own.id, title: 'At the limits', description: 'd'.repeat(10_000), labels: Array.from({ length: 20 }, (_, i) => `l${i}`.padEnd(40, '.')) }));
-      const card = dbCard(cardByTitle(full, 'At the limits').id)!;
+      const card = (await dbCard(cardByTitle(full, 'At the limits').id))!;
       expect(card.description).toHaveLength(10_000);
       expect(JSON.parse(card.labels)).toHaveLength(20);
     });
@@ -767,7 +767,7 @@ describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
       const started = Date.now();
       const response = await A.raw('create_card', `{"boardId":"${own.id}","title":"Carries junk","junk":${deep},"wide":${wide}}`);
       expect(Date.now() - started).toBeLessThan(3000);
-      const card = dbCard(cardByTitle(response.body.result.structuredContent.board as BoardView, 'Carries junk').id)!;
+      const card = (await dbCard(cardByTitle(response.body.result.structuredContent.board as BoardView, 'Carries junk').id))!;
       expect(card).toMatchObject({ title: 'Carries junk', description: '', labels: '[]' });
     });
 
@@ -784,13 +784,13 @@ describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
     it('__proto__ and constructor.prototype at the top level and nested in column definitions', async () => {
       const pollution = '"__proto__":{"isAdmin":true,"wipLimit":7},"constructor":{"prototype":{"isAdmin":true}}';
       const top = await A.raw('create_card', `{"boardId":"${own.id}","title":"Polluter",${pollution}}`);
-      const card = dbCard(cardByTitle(top.body.result.structuredContent.board as BoardView, 'Polluter').id)!;
+      const card = (await dbCard(cardByTitle(top.body.result.structuredContent.board as BoardView, 'Polluter').id))!;
       expect(card).toMatchObject({ title: 'Polluter', description: '', labels: '[]', created_by_sub: A.subject });
       const nested = await A.raw('update_board', `{"boardId":"${own.id}","addColumns":[{"title":"Proto column",${pollution}}],"wipLimits":[{"columnId":"${own.columnIds[0]}","wipLimit":null,${pollution}}]}`);
       expect(nested.body.result.isError).toBeFalsy();
-      const added = dbColumnsOf(own.id).find((column) => column.title === 'Proto column')!;
+      const added = (await dbColumnsOf(own.id)).find((column) => column.title === 'Proto column')!;
       expect(added.wip_limit).toBeNull();
-      expect(dbColumnsOf(own.id).find((column) => column.id === own.columnIds[0])!.wip_limit).toBeNull();
+      expect((await dbColumnsOf(own.id)).find((column) => column.id === own.columnIds[0])!.wip_limit).toBeNull();
       expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
       expect(({} as Record<string, unknown>).wipLimit).toBeUndefined();
       expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'isAdmin')).toBe(false);
@@ -800,7 +800,7 @@ describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
       const labels = ['__proto__', 'constructor', 'prototype', 'toString'];
       const board = boardOf(await A.call('create_card', { boardId: own.id, title: 'Proto labels', labels }));
       expect(cardByTitle(board, 'Proto labels').labels).toEqual(labels);
-      expect(JSON.parse(dbCard(cardByTitle(board, 'Proto labels').id)!.labels)).toEqual(labels);
+      expect(JSON.parse((await dbCard(cardByTitle(board, 'Proto labels').id))!.labels)).toEqual(labels);
     });
   });
 
@@ -814,8 +814,8 @@ describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
     };
 
     it('round-trips every string exactly and leaves every table in place', async () => {
-      const counts = () => (['boards', 'columns', 'cards', 'accounts'] as const).map((table) => (sqlite().prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
-      const [boards, columns, cards, accounts] = counts();
+      const counts = async () => Promise.all((['boards', 'columns', 'cards', 'accounts'] as const).map(async (table) => (await dbRow<{ n: number }>(shared.kanban, `SELECT count(*) AS n FROM ${table}`))!.n));
+      const [boards, columns, cards, accounts] = await counts();
       const board = boardOf(await A.call('create_board', { title: sqlish.board, columns: sqlish.columns }));
       expect(board.title).toBe(sqlish.board);
       expect(board.columns.map((column) => column.title)).toEqual(sqlish.columns);
@@ -823,9 +823,9 @@ describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
       const card = cardByTitle(withCard, sqlish.card);
       expect(card.columnId).toBe(board.columns[1]!.id);
       expect(card.labels).toEqual(sqlish.labels);
-      expect(dbCard(card.id)).toMatchObject({ title: sqlish.card, description: sqlish.description, labels: JSON.stringify(sqlish.labels) });
-      expect(dbBoard(board.id)?.title).toBe(sqlish.board);
-      expect(counts()).toEqual([boards! + 1, columns! + 3, cards! + 1, accounts]);
+      expect(await dbCard(card.id)).toMatchObject({ title: sqlish.card, description: sqlish.description, labels: JSON.stringify(sqlish.labels) });
+      expect((await dbBoard(board.id))?.title).toBe(sqlish.board);
+      expect(await counts()).toEqual([boards! + 1, columns! + 3, cards! + 1, accounts]);
       const search = await A.call('search_cards', { query: sqlish.card, limit: 50 });
       expect((search.structuredContent as { results: SearchHit[] }).results.map((hit) => hit.card.id)).toEqual([card.id]);
       const byDescription = await A.call('search_cards', { query: `%' ESCAPE`, limit: 50 });
@@ -853,14 +853,14 @@ describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
         expect(JSON.stringify(refused.content)).toContain('title: must not contain NUL characters');
       }
       const created = boardOf(await A.call('create_card', { boardId: own.id, title: 'nul in description', description: '\u0000x\u0000' }));
-      expect(dbCard(cardByTitle(created, 'nul in description').id)!.description).toBe('\u0000x\u0000');
+      expect((await dbCard(cardByTitle(created, 'nul in description').id))!.description).toBe('\u0000x\u0000');
     });
 
     for (const [name, title] of Object.entries(titles)) {
       it(`${name} in a card title and a board title`, async () => {
         const created = boardOf(await A.call('create_card', { boardId: own.id, title, description: `${title}\n${title}` }));
         const card = cardByTitle(created, title);
-        const row = dbCard(card.id)!;
+        const row = (await dbCard(card.id))!;
         expect(Buffer.from(row.title, 'utf8').equals(Buffer.from(title, 'utf8'))).toBe(true);
         expect(row.description).toBe(`${title}\n${title}`);
         const read = await A.call('get_board', { boardId: own.id });
@@ -868,7 +868,7 @@ describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
         expect((read._meta as { cardDescriptions: Record<string, string> }).cardDescriptions[card.id]).toBe(`${title}\n${title}`);
         const board = boardOf(await A.call('create_board', { title, columns: [title] }));
         expect({ board: board.title, column: board.columns[0]!.title }).toEqual({ board: title, column: title });
-        expect(dbBoard(board.id)?.title).toBe(title);
+        expect((await dbBoard(board.id))?.title).toBe(title);
       });
     }
 
@@ -876,7 +876,7 @@ describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
       const description = '\u0000hidden start';
       const created = await A.call('create_card', { boardId: own.id, title: 'NUL-first description', description });
       const card = cardByTitle(boardOf(created), 'NUL-first description');
-      expect(dbCard(card.id)?.description).toBe(description);
+      expect((await dbCard(card.id))?.description).toBe(description);
       expect((created._meta as { cardDescriptions: Record<string, string> }).cardDescriptions[card.id]).toBe(description);
     });
 

@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, spawnServer, type ChildServer } from './support/child-server.ts';
-import { useKanban } from './support/kanban-server.ts';
+import { dbRow, dbRows, useKanban } from './support/kanban-server.ts';
 import { actorWithToken, boardOf, cardByTitle, cardsOf, listAllBoards, signInActor, textOf, type Actor, type BoardView } from './support/kanban-actors.ts';
 
 // Many clients writing to one board at once. Half of them talk to this process, half to a second
@@ -71,7 +71,6 @@ async function attempt(writer: Actor, failures: Failure[], name: string, args: R
   return undefined;
 }
 
-const sqlite = () => shared.kanban.runtime.database.sqlite;
 
 function serverErrors(): string[] {
   const here = shared.kanban.logs.filter((line) => typeof line.level === 'number' && line.level >= 50).map((line) => JSON.stringify(line));
@@ -85,9 +84,9 @@ function ownOrder(board: BoardView, own: ReadonlySet<string>): Record<string, st
 }
 
 /** Positions in every column of the board are distinct, and the board lists cards in position order. */
-function expectConsistentPositions(board: BoardView): void {
+async function expectConsistentPositions(board: BoardView): Promise<void> {
   for (const column of board.columns) {
-    const rows = sqlite().prepare('SELECT id, position FROM cards WHERE column_id = ? ORDER BY position, id').all(column.id) as { id: string; position: number }[];
+    const rows = (await dbRows<{ id: string; position: number }>(shared.kanban, 'SELECT id, position FROM cards WHERE column_id = ? ORDER BY position, id', [column.id]));
     expect(new Set(rows.map((row) => row.position)).size, `distinct positions in ${column.title}`).toBe(rows.length);
     expect(column.cards.map((card) => card.id), `order of ${column.title}`).toEqual(rows.map((row) => row.id));
   }
@@ -183,8 +182,8 @@ describe('8 clients of one user writing to one board at once', () => {
     expect(titles.length).toBe(acknowledged.length);
     expect([...titles].sort()).toEqual([...acknowledged].sort());
     writers.forEach((writer, index) => expect(ownOrder(board, owned[index]!), writer.label).toEqual(models[index]));
-    expectConsistentPositions(board);
-    const rows = sqlite().prepare('SELECT count(*) AS n, count(DISTINCT title) AS titles FROM cards WHERE board_id = ?').get(start.id) as { n: number; titles: number };
+    await expectConsistentPositions(board);
+    const rows = (await dbRow<{ n: number; titles: number }>(shared.kanban, 'SELECT count(*) AS n, count(DISTINCT title) AS titles FROM cards WHERE board_id = ?', [start.id]));
     expect(rows).toEqual({ n: acknowledged.length, titles: acknowledged.length });
   });
 });
@@ -215,7 +214,7 @@ describe('two users writing at once, each on their own board (AU-17)', () => {
     expect(failures).toEqual([]);
     expect(serverErrors()).toEqual([]);
     for (const [label, user, other] of [['A', A, B], ['B', B, A]] as const) {
-      const rows = sqlite().prepare('SELECT title, created_by_sub FROM cards WHERE board_id = ?').all(boards[label].id) as { title: string; created_by_sub: string }[];
+      const rows = (await dbRows<{ title: string; created_by_sub: string }>(shared.kanban, 'SELECT title, created_by_sub FROM cards WHERE board_id = ?', [boards[label].id]));
       expect(rows.map((row) => row.title).sort()).toEqual([...made[label]].sort());
       expect(new Set(rows.map((row) => row.created_by_sub))).toEqual(new Set([user.subject]));
       const refused = await other.call('get_board', { boardId: boards[label].id });
@@ -229,17 +228,17 @@ describe('two users writing at once, each on their own board (AU-17)', () => {
 
 describe('the personal board is made exactly once, even when the first calls race', () => {
   async function race(user: Actor, count: number) {
-    const before = sqlite().prepare('SELECT count(*) AS n FROM boards WHERE owner_sub = ? AND personal = 1').get(user.subject) as { n: number };
-    expect(before.n).toBe(0);
+    const before = (await dbRow<{ n: number }>(shared.kanban, 'SELECT count(*) AS n FROM boards WHERE owner_sub = ? AND personal = TRUE', [user.subject]));
+    expect(before!.n).toBe(0);
     const clients = await clientsOf(user, count);
     const failures: Failure[] = [];
     const results = await Promise.all(clients.map((client, index) => attempt(client, failures, 'create_card', { title: `first ${index}` })));
     expect(failures).toEqual([]);
     const boardIds = new Set(results.map((result) => boardOf(result!).id));
     expect(boardIds.size).toBe(1);
-    const personal = sqlite().prepare('SELECT id, title FROM boards WHERE owner_sub = ? AND personal = 1').all(user.subject) as { id: string; title: string }[];
+    const personal = (await dbRows<{ id: string; title: string }>(shared.kanban, 'SELECT id, title FROM boards WHERE owner_sub = ? AND personal = TRUE', [user.subject]));
     expect(personal).toEqual([{ id: [...boardIds][0], title: 'My board' }]);
-    const cards = sqlite().prepare('SELECT title FROM cards WHERE board_id = ? ORDER BY title').all(personal[0]!.id) as { title: string }[];
+    const cards = (await dbRows<{ title: string }>(shared.kanban, 'SELECT title FROM cards WHERE board_id = ? ORDER BY title', [personal[0]!.id]));
     expect(cards.map((card) => card.title)).toEqual(clients.map((_, index) => `first ${index}`).sort());
     const later = boardOf(await user.call('create_card', { title: 'later' }));
     expect(later.id).toBe(personal[0]!.id);

@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { newId } from '../db/ids.ts';
 import { boardOutput, listBoardsOutput, type BoardResult } from '../server/kanban/schemas.ts';
 import { useKanban } from './support/kanban-server.ts';
@@ -53,7 +54,7 @@ describe('requestId', () => {
     const once = await board('create_card', { title: 'Only once', requestId });
     const again = await board('create_card', { title: 'Only once', requestId });
     expect(again.board).toEqual(once.board);
-    const count = shared.kanban.runtime.database.sqlite.prepare("select count(*) as n from cards where title = 'Only once'").get() as { n: number };
+    const [count] = (await shared.kanban.runtime.database.query("select count(*) as n from cards where title = 'Only once'")) as [{ n: number }];
     expect(count.n).toBe(1);
     const other = await call('create_board', { title: 'Other', requestId });
     expect(other).toMatchObject({ isError: true });
@@ -66,7 +67,8 @@ describe('requestId', () => {
     const { board: b } = await board('create_board', { title: 'Day-old retries' });
     const requestId = 'retry-after-a-day';
     await board('create_card', { boardId: b.id, title: 'Daily', requestId });
-    shared.kanban.runtime.database.sqlite.prepare('update tool_requests set created_at = ? where request_id = ?').run(Date.now() - 25 * 60 * 60 * 1000, requestId);
+    const { database } = shared.kanban.runtime;
+    await database.write((db) => db.update(database.tables.toolRequests).set({ createdAt: new Date(Date.now() - 25 * 60 * 60 * 1000) }).where(eq(database.tables.toolRequests.requestId, requestId)));
     const again = await board('create_card', { boardId: b.id, title: 'Daily', requestId });
     expect(again.board.columns[0]!.cards.map((card) => card.title)).toEqual(['Daily', 'Daily']);
     // And the new call is remembered in turn.
@@ -83,7 +85,7 @@ describe('requestId', () => {
     const replay = await board('create_card', { boardId: b.id, title: 'Moving target', description: 'x'.repeat(5000), requestId });
     expect(replay.board.columns[2]!.cards.map((card) => card.id)).toEqual([cardId]);
     expect(replay.text).toContain(`Added "Moving target" (${cardId})`);
-    const stored = shared.kanban.runtime.database.sqlite.prepare('select length(result) as bytes from tool_requests where request_id = ?').get(requestId) as { bytes: number };
+    const [stored] = (await shared.kanban.runtime.database.query('select length(cast(result as text)) as bytes from tool_requests where request_id = ?', [requestId])) as [{ bytes: number }];
     expect(stored.bytes).toBeLessThan(400);
     await call('delete_board', { boardId: b.id });
     const gone = await call('create_card', { boardId: b.id, title: 'Moving target', description: 'x'.repeat(5000), requestId });
@@ -168,11 +170,11 @@ describe('limits: past each one a clear error, and nothing written', () => {
     ['a lone surrogate', { title: 'x\ud800y' }, 'title: must be valid Unicode text'],
     ['a lone surrogate in the description', { title: 't', description: 'a\udc00' }, 'description: must be valid Unicode text'],
   ])('create_card with %s', async (_name, args, message) => {
-    const before = shared.kanban.runtime.database.sqlite.prepare('select count(*) as n from cards').get();
+    const before = await shared.kanban.runtime.database.query('select count(*) as n from cards');
     const refused = await call('create_card', args);
     expect(refused.isError).toBe(true);
     expect(refused.text).toContain(message);
-    expect(shared.kanban.runtime.database.sqlite.prepare('select count(*) as n from cards').get()).toEqual(before);
+    expect(await shared.kanban.runtime.database.query('select count(*) as n from cards')).toEqual(before);
   });
 
   it('column names that differ only in case, and removing the last column', async () => {
@@ -193,10 +195,12 @@ describe('limits: past each one a clear error, and nothing written', () => {
   it('the 5 001st card of a board', async () => {
     const { board: b } = await board('create_board', { title: 'Full' });
     const column = b.columns[0]!.id;
-    const insert = shared.kanban.runtime.database.sqlite.prepare('insert into cards (id, board_id, column_id, title, position, created_at, updated_at) values (?, ?, ?, ?, ?, 0, 0)');
-    shared.kanban.runtime.database.sqlite.transaction(() => {
-      for (let i = 0; i < 4_999; i++) insert.run(newId('card'), b.id, column, `card ${i}`, (i + 1) * 1024);
-    })();
+    const { database } = shared.kanban.runtime;
+    const rows = Array.from({ length: 4_999 }, (_, i) => ({ id: newId('card'), boardId: b.id, columnId: column, title: `card ${i}`, position: (i + 1) * 1024, createdAt: new Date(0), updatedAt: new Date(0) }));
+    await database.write(async (db) => {
+      // In slices: SQLite binds at most 32 766 values per statement.
+      for (let start = 0; start < rows.length; start += 1000) await db.insert(database.tables.cards).values(rows.slice(start, start + 1000));
+    });
     await board('create_card', { boardId: b.id, title: 'the 5 000th' });
     const refused = await call('create_card', { boardId: b.id, title: 'one too many' });
     expect(refused.text).toBe('Board "Full" already holds 5000 cards, the most a board can hold. Delete some, or start another board.');

@@ -70,7 +70,7 @@ describe('mixed load', () => {
     expect(tally.unexpected).toEqual([]);
     // Every writer got writes through, and the readers saw the writers' boards.
     expect(writtenBy.size).toBe(writers.length);
-    const stored = shared.kanban.runtime.database.sqlite.prepare("select title, count(*) as n from cards where title like 'Load % card %' group by title").all() as { title: string; n: number }[];
+    const stored = await shared.kanban.runtime.database.query<{ title: string; n: number }>("select title, count(*) as n from cards where title like 'Load % card %' group by title");
     const counts = new Map(stored.map((row) => [row.title, row.n]));
     for (const title of acknowledged) expect(counts.get(title), title).toBe(1);
     expect(stored.length).toBe(acknowledged.length);

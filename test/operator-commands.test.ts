@@ -83,7 +83,7 @@ describe('pnpm keys:rotate', () => {
     const newKid = /^New signing key (\S+): it signs from the next start of kanban-mcp\.$/m.exec(rotated.stdout)![1]!;
     expect(newKid).not.toBe(oldKid);
     expect(rotated.stdout).toContain(`${oldKid} signs until then, and stays published for 2 hours after`);
-    expect(rotated.stdout).toContain('Restart kanban-mcp to start signing with the new key.');
+    expect(rotated.stdout).toContain('Restart kanban-mcp (every replica, within those hours) to start signing with the new key.');
     const pending = await runCli('signing-keys', ['list'], first.dataDir);
     expect(pending.stdout).toMatch(new RegExp(`^${newKid}  ES256  made \\S+  signs from the next start$`, 'm'));
     expect(pending.stdout).toMatch(new RegExp(`^${oldKid}  ES256  made \\S+  signs until the next start, then stays published for 2 hours$`, 'm'));

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import { count, isNull } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/client.ts';
-import { boards, cards } from '../db/schema.ts';
 import { DEMO_BOARDS, seedDemoBoards } from '../db/seed.ts';
 import { connectClient, makeDataDir, removeDataDir, startKanban } from './support/kanban-server.ts';
+import { TEST_ENGINE } from './support/test-database.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -18,8 +17,9 @@ afterEach(() => {
 
 const demoCardCount = DEMO_BOARDS.flatMap((board) => board.columns.flatMap((column) => column.cards)).length;
 
-describe('the SQLite database', () => {
-  it('is created under DATA_DIR with WAL, foreign keys and a busy timeout', () => {
+// The SQLite file itself; PostgreSQL's schema and migrations: postgres-schema.test.ts.
+describe.skipIf(TEST_ENGINE !== 'sqlite')('the SQLite database', () => {
+  it('is created under DATA_DIR with WAL, foreign keys and a busy timeout', async () => {
     const file = join(tempDir(), 'nested', 'kanban.sqlite');
     const { sqlite, close } = openDatabase(file);
     try {
@@ -28,50 +28,54 @@ describe('the SQLite database', () => {
       expect(sqlite.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
       expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {
-      close();
+      await close();
     }
   });
 
-  it('applies migrations once: reopening is a no-op that keeps the data', () => {
+  it('applies migrations once: reopening is a no-op that keeps the data', async () => {
     const file = join(tempDir(), 'kanban.sqlite');
     const first = openDatabase(file);
-    seedDemoBoards(first.db);
-    const migrations = first.sqlite.prepare('select count(*) as n from __drizzle_migrations').get();
-    first.close();
+    await seedDemoBoards(first);
+    const migrations = await first.query('select count(*) as n from __drizzle_migrations');
+    await first.close();
     const second = openDatabase(file);
     try {
-      expect(second.sqlite.prepare('select count(*) as n from __drizzle_migrations').get()).toEqual(migrations);
-      expect(second.db.select({ n: count() }).from(boards).get()!.n).toBe(DEMO_BOARDS.length);
+      expect(await second.query('select count(*) as n from __drizzle_migrations')).toEqual(migrations);
+      expect(await second.query('select count(*) as n from boards')).toEqual([{ n: DEMO_BOARDS.length }]);
     } finally {
-      second.close();
+      await second.close();
     }
   });
 
-  it('seeds the demo boards once, even when two connections race to seed', () => {
+  it('seeds the demo boards once, whichever connection to the file seeds first', async () => {
     const file = join(tempDir(), 'kanban.sqlite');
     const a = openDatabase(file);
     const b = openDatabase(file);
     try {
-      const inserted = [seedDemoBoards(a.db), seedDemoBoards(b.db), seedDemoBoards(a.db)];
+      // One after the other: two connections of one process must not hold write transactions at
+      // once (a busy wait would block the event loop the other needs to commit). Replicas racing
+      // to seed PostgreSQL: replicas.test.ts.
+      const inserted = [await seedDemoBoards(a), await seedDemoBoards(b), await seedDemoBoards(a)];
       expect(inserted.sort()).toEqual([0, 0, DEMO_BOARDS.length]);
-      expect(b.db.select({ n: count() }).from(boards).where(isNull(boards.ownerSub)).get()!.n).toBe(DEMO_BOARDS.length);
-      expect(b.db.select({ n: count() }).from(cards).get()!.n).toBe(demoCardCount);
+      expect(await b.query('select count(*) as n from boards where owner_sub is null')).toEqual([{ n: DEMO_BOARDS.length }]);
+      expect(await b.query('select count(*) as n from cards')).toEqual([{ n: demoCardCount }]);
     } finally {
-      a.close();
-      b.close();
+      await a.close();
+      await b.close();
     }
   });
 
-  it('enforces the schema backstops: cascades and length checks', () => {
-    const { db, sqlite, close } = openDatabase(join(tempDir(), 'kanban.sqlite'));
+  it('enforces the schema backstops: cascades and length checks', async () => {
+    const database = openDatabase(join(tempDir(), 'kanban.sqlite'));
+    const { sqlite } = database;
     try {
-      seedDemoBoards(db);
+      await seedDemoBoards(database);
       expect(() => sqlite.prepare("update cards set title = '' where rowid = (select min(rowid) from cards)").run()).toThrow(/CHECK constraint failed: cards_title_length/);
       expect(() => sqlite.prepare("insert into cards (id, board_id, column_id, title, position, created_at, updated_at) values ('crd_x', 'brd_missing', 'col_missing', 't', 1, 0, 0)").run()).toThrow(/FOREIGN KEY/);
       sqlite.prepare('delete from boards').run();
-      expect(db.select({ n: count() }).from(cards).get()!.n).toBe(0);
+      expect(await database.query('select count(*) as n from cards')).toEqual([{ n: 0 }]);
     } finally {
-      close();
+      await database.close();
     }
   });
 });

@@ -10,6 +10,8 @@ export default defineConfig({
     // expect.poll waits on real round trips through servers and browsers on a shared machine.
     expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
+    // TEST_ENGINE=postgres: per-test databases are dropped before and after the run.
+    globalSetup: ['test/support/global-setup.ts'],
     // On CI, also a JSON report: .ci/run counts passed and failed tests from it.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: 'test-output/vitest.json' },

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql, type AnyColumn } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { likePattern } from '../client.ts';
+import { databaseErrorCode, unnested, type Db, type Dialect, type KanbanDatabase } from '../database.ts';
 import * as schema from './schema.ts';
 
 // PostgreSQL for several replicas on one database: a pool per process, a statement timeout so a
@@ -11,10 +15,46 @@ import * as schema from './schema.ts';
 
 export type KanbanPgDb = NodePgDatabase<typeof schema>;
 
-export interface OpenedPostgres {
-  db: KanbanPgDb;
+export interface PostgresDatabase extends KanbanDatabase {
+  engine: 'postgres';
   pool: pg.Pool;
-  close(): Promise<void>;
+}
+
+export const postgresDialect: Dialect = {
+  containsIgnoringCase: (column: AnyColumn, text: string) => sql`${column} ILIKE ${likePattern(text)} ESCAPE '\\'`,
+  // The unique index on accounts is on lower(username).
+  equalsIgnoringCase: (column: AnyColumn, text: string) => sql`lower(${column}) = lower(${text})`,
+  jsonText: (column: AnyColumn, member: string) => sql<string>`${column} ->> ${member}`,
+};
+
+/** serialization_failure and deadlock_detected: the transaction lost a race and may simply run again. */
+const RETRIED = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Raw rows in the shapes SQLite gives them, so one raw query reads the same on either engine:
+ * big integers and counts as numbers, times as epoch milliseconds, booleans as 1/0, JSON as text.
+ */
+const SQLITE_SHAPED_VALUES = {
+  getTypeParser(oid: number, format?: string): (value: string) => unknown {
+    const { builtins, getTypeParser } = pg.types;
+    if (oid === builtins.INT8) return Number;
+    if (oid === builtins.TIMESTAMPTZ || oid === builtins.TIMESTAMP) return (value) => (getTypeParser(oid)(value) as Date).getTime();
+    if (oid === builtins.BOOL) return (value) => (value === 't' ? 1 : 0);
+    if (oid === builtins.JSONB || oid === builtins.JSON) return (value) => value;
+    return getTypeParser(oid, format as 'text');
+  },
+};
+
+/** The URL for people: no password. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
 }
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -49,14 +89,50 @@ async function migrateOnce(pool: pg.Pool, db: KanbanPgDb): Promise<void> {
   }
 }
 
-export async function openPostgres(url: string, options: { poolSize?: number; statementTimeoutMs?: number } = {}): Promise<OpenedPostgres> {
+export async function openPostgres(url: string, options: { poolSize?: number; statementTimeoutMs?: number } = {}): Promise<PostgresDatabase> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, statement_timeout: options.statementTimeoutMs ?? 5000, application_name: 'kanban-mcp' });
-  const db = drizzle(pool, { schema });
+  // An idle pooled connection the server dropped must not take the process down.
+  pool.on('error', () => {});
+  const pgDb = drizzle(pool, { schema });
   try {
-    await migrateOnce(pool, db);
+    await migrateOnce(pool, pgDb);
   } catch (error) {
     await pool.end();
     throw error;
   }
-  return { db, pool, close: () => pool.end() };
+  const db = pgDb as unknown as Db;
+  return {
+    engine: 'postgres',
+    tables: schema,
+    dialect: postgresDialect,
+    location: withoutPassword(url),
+    pool,
+    // REPEATABLE READ: every statement of the read sees the snapshot of its first.
+    read: (work) => unnested(() => pgDb.transaction((tx) => work(tx as unknown as Db), { isolationLevel: 'repeatable read', accessMode: 'read only' })),
+    // SERIALIZABLE: positions, WIP limits and the one personal board are decided from rows read
+    // in the same transaction; two replicas deciding from the same rows cannot both commit, and
+    // the loser runs again from the start and sees the winner's rows.
+    write: (work) =>
+      unnested(async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await pgDb.transaction((tx) => work(tx as unknown as Db), { isolationLevel: 'serializable' });
+          } catch (error) {
+            if (!RETRIED.has(databaseErrorCode(error)) || attempt === MAX_ATTEMPTS) throw error;
+            // Jittered backoff, so the replicas that collided do not collide again.
+            await sleep(Math.random() * 5 * attempt);
+          }
+        }
+      }),
+    prepared: (name, build) => (session, params) => build(session).prepare(name).execute(params),
+    async query<Row>(text: string, params: unknown[] = []) {
+      let index = 0;
+      const { rows } = await pool.query({ text: text.replace(/\?/g, () => `$${++index}`), values: params, types: SQLITE_SHAPED_VALUES });
+      return rows as Row[];
+    },
+    // Once: a second call (a test closed it under a running server, then stopped the server) does nothing.
+    close: async () => {
+      if (!pool.ended) await pool.end();
+    },
+  };
 }

@@ -23,6 +23,7 @@ await runCommand({
     const destination = resolve(target);
     if (existsSync(destination)) throw new CommandError(`${destination} exists already: name a new file (a backup never overwrites one).`);
     const config = loadConfig();
+    if (config.databaseUrl !== undefined) throw new CommandError('DATABASE_URL is set: back up PostgreSQL with its own tools (pg_dump, or your provider\'s snapshots); this command copies the SQLite file.');
     requireServerDatabase(config);
     // Read-only, and no migrations: a backup copies the database as it is.
     const source = new Database(config.databaseFile, { readonly: true, fileMustExist: true, timeout: 5000 });

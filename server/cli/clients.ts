@@ -23,10 +23,10 @@ await runCommand({
     if (!listing && !revoking) throw new CommandError(`Unknown or incomplete command.\n\n${HELP}`, 2);
     const config = loadConfig();
     requireEmbeddedIssuer(config, 'clients are registered with and managed by');
-    const database = openServerDatabase(config);
+    const database = await openServerDatabase(config);
     try {
       if (listing) {
-        const clients = listRegisteredClients(database.db);
+        const clients = await listRegisteredClients(database);
         if (clients.length === 0) return void process.stdout.write('No registered clients.\n');
         for (const client of clients) {
           if (client.kind === 'metadata document') {
@@ -38,14 +38,14 @@ await runCommand({
         }
         return;
       }
-      const revoked = revokeRegisteredClient(database.db, clientId!);
+      const revoked = await revokeRegisteredClient(database, clientId!);
       if (!revoked) throw new CommandError(`No client ${JSON.stringify(clientId)} is known to the issuer: pnpm clients:list shows them.`);
       process.stdout.write(
         `Revoked ${clientId}: deleted it, ${revoked.grants} grant${revoked.grants === 1 ? '' : 's'} and ${revoked.tokens} code${revoked.tokens === 1 ? '' : 's'} and token${revoked.tokens === 1 ? '' : 's'}.\n` +
           `It can no longer refresh or use its grants. Access tokens it already holds stay valid until they expire (at most ${ACCESS_TOKEN_TTL_SECONDS / 60} minutes).\n`,
       );
     } finally {
-      database.close();
+      await database.close();
     }
   },
 });

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
-import { openDatabase, type OpenedDatabase } from '../../db/client.ts';
+import type { KanbanDatabase } from '../../db/database.ts';
+import { openKanbanDatabase } from '../../db/open.ts';
 import { ConfigError, type AppConfig } from '../config.ts';
 
 // What every operator command shares: --help, the server's own configuration (DATA_DIR…), its
@@ -76,14 +77,15 @@ export async function runCommand(spec: CommandSpec): Promise<void> {
   }
 }
 
-/** The server's database file must exist already: a typo in DATA_DIR must not make a new one. */
+/** The server's SQLite file must exist already: a typo in DATA_DIR must not make a new one. */
 export function requireServerDatabase(config: AppConfig): void {
-  if (!existsSync(config.databaseFile)) throw new CommandError(`no database at ${config.databaseFile}: start kanban-mcp once, or set DATA_DIR to the server's data folder.`);
+  if (config.databaseUrl === undefined && !existsSync(config.databaseFile)) throw new CommandError(`no database at ${config.databaseFile}: start kanban-mcp once, or set DATA_DIR to the server's data folder.`);
 }
 
-export function openServerDatabase(config: AppConfig): OpenedDatabase {
-  requireServerDatabase(config);
-  return openDatabase(config.databaseFile);
+/** The server's database (DATABASE_URL, or the SQLite file, which must exist unless `create`). */
+export function openServerDatabase(config: AppConfig, options: { create?: boolean } = {}): Promise<KanbanDatabase> {
+  if (!options.create) requireServerDatabase(config);
+  return openKanbanDatabase(config);
 }
 
 /** The embedded issuer's commands make no sense when an external IdP signs people in. */

@@ -1,6 +1,4 @@
-import { desc } from 'drizzle-orm';
-import { signingKeys } from '../../db/schema.ts';
-import { RETIRED_KEY_KEEP_MS, rotateSigningKey } from '../auth/issuer/keys.ts';
+import { allSigningKeys, RETIRED_KEY_KEEP_MS, rotateSigningKey } from '../auth/issuer/keys.ts';
 import { loadConfig } from '../config.ts';
 import { CommandError, openServerDatabase, requireEmbeddedIssuer, runCommand } from './command.ts';
 
@@ -23,19 +21,19 @@ await runCommand({
     if ((command !== 'list' && command !== 'rotate') || positionals.length !== 1) throw new CommandError(`Unknown or incomplete command.\n\n${HELP}`, 2);
     const config = loadConfig();
     requireEmbeddedIssuer(config, 'tokens are signed by');
-    const database = openServerDatabase(config);
+    const database = await openServerDatabase(config);
     try {
       if (command === 'rotate') {
-        const { newKid, replaces } = await rotateSigningKey(database.db);
+        const { newKid, replaces } = await rotateSigningKey(database);
         process.stdout.write(
           `New signing key ${newKid}: it signs from the next start of kanban-mcp.\n` +
             (replaces.length > 0 ? `${replaces.join(', ')} signs until then, and stays published for ${KEEP_HOURS} hours after, so tokens it signed keep verifying until they expire.\n` : '') +
-            'Restart kanban-mcp to start signing with the new key.\n',
+            'Restart kanban-mcp (every replica, within those hours) to start signing with the new key.\n',
         );
         return;
       }
       const now = Date.now();
-      const keys = database.db.select().from(signingKeys).orderBy(desc(signingKeys.createdAt), desc(signingKeys.kid)).all();
+      const keys = await database.read((db) => allSigningKeys(database, db));
       const unretired = keys.filter((key) => key.retiredAt === null);
       for (const key of keys) {
         const until = key.retiredAt ? key.retiredAt.getTime() + RETIRED_KEY_KEEP_MS : undefined;
@@ -47,7 +45,7 @@ await runCommand({
         process.stdout.write(`${key.kid}  ${key.alg}  made ${key.createdAt.toISOString()}  ${status}\n`);
       }
     } finally {
-      database.close();
+      await database.close();
     }
   },
 });

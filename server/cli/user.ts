@@ -1,5 +1,4 @@
 import { read } from 'read';
-import { openDatabase } from '../../db/client.ts';
 import { AccountError, createAccount, resetPassword } from '../auth/issuer/accounts.ts';
 import { loadConfig } from '../config.ts';
 import { CommandError, openServerDatabase, requireEmbeddedIssuer, runCommand } from './command.ts';
@@ -37,13 +36,13 @@ await runCommand({
     requireEmbeddedIssuer(config, 'accounts are kept by');
     const password = await readPassword();
     // user:add on a fresh machine makes the database (the server would on its first start).
-    const database = command === 'add' ? openDatabase(config.databaseFile) : openServerDatabase(config);
+    const database = await openServerDatabase(config, { create: command === 'add' });
     try {
       const displayName = typeof values.name === 'string' ? values.name : undefined;
-      const account = command === 'add' ? await createAccount(database.db, { username, password, displayName }) : await resetPassword(database.db, username, password);
-      process.stdout.write(`${command === 'add' ? 'Added' : 'Reset the password of'} ${account.username} (${account.id}) in ${config.databaseFile}\n`);
+      const account = command === 'add' ? await createAccount(database, { username, password, displayName }) : await resetPassword(database, username, password);
+      process.stdout.write(`${command === 'add' ? 'Added' : 'Reset the password of'} ${account.username} (${account.id}) in ${database.location}\n`);
     } finally {
-      database.close();
+      await database.close();
     }
   },
 });

@@ -1,6 +1,5 @@
 import { and, eq, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
-import type { KanbanDb } from '../../db/client.ts';
-import { boards, type BoardRow } from '../../db/schema.ts';
+import type { BoardRow, Db, KanbanDatabase, Tables } from '../../db/database.ts';
 import { hasScopes, SCOPES } from '../scopes.ts';
 import { boardNotFound, KanbanError } from './errors.ts';
 import type { Viewer } from './viewer.ts';
@@ -21,33 +20,38 @@ export function ownership(viewer: Viewer, board: Pick<BoardRow, 'ownerSub'>): { 
 }
 
 /** Public boards, and with a subject (a value, or a placeholder of a prepared statement) theirs. */
-function visibleBoards(subject: string | Placeholder | undefined): SQL {
+function visibleBoards(boards: Tables['boards'], subject: string | Placeholder | undefined): SQL {
   const isPublic = eq(boards.visibility, 'public');
   return subject === undefined ? isPublic : or(isPublic, eq(boards.ownerSub, subject))!;
 }
 
 /** The boards a viewer may read: public ones, and their own. */
-export function boardsVisibleTo(viewer: Viewer): SQL {
-  return visibleBoards(readsPrivate(viewer) ? viewer.subject : undefined);
+export function boardsVisibleTo(boards: Tables['boards'], viewer: Viewer): SQL {
+  return visibleBoards(boards, readsPrivate(viewer) ? viewer.subject : undefined);
+}
+
+/** The board a viewer may see, and the board a viewer may change, for every tool that names one. */
+export interface BoardAccess {
+  visible(db: Db, viewer: Viewer, boardId: string): Promise<BoardRow>;
+  editable(db: Db, viewer: Viewer, boardId: string): Promise<BoardRow>;
 }
 
 /**
- * The board a viewer may see, and the board a viewer may change, for every tool that names one:
- * the rules as prepared statements, compiled once per database (building and preparing the
- * queries per call was a fifth of a get_board's CPU time).
+ * BoardAccess as prepared statements, compiled once per database (building and preparing the
+ * queries per call was a fifth of a get_board's CPU time on SQLite).
  */
-export function preparedBoardAccess(db: KanbanDb): { visible(viewer: Viewer, boardId: string): BoardRow; editable(viewer: Viewer, boardId: string): BoardRow } {
+export function preparedBoardAccess(database: KanbanDatabase): BoardAccess {
+  const { boards } = database.tables;
   const byId = eq(boards.id, sql.placeholder('boardId'));
-  const publicOnly = db.select().from(boards).where(and(byId, visibleBoards(undefined))).prepare();
-  const publicOrOwn = db.select().from(boards).where(and(byId, visibleBoards(sql.placeholder('subject')))).prepare();
-  const visible = (viewer: Viewer, boardId: string): BoardRow => {
-    const board = readsPrivate(viewer) ? publicOrOwn.get({ boardId, subject: viewer.subject }) : publicOnly.get({ boardId });
+  const publicOnly = database.prepared('board_if_public', (db) => db.select().from(boards).where(and(byId, visibleBoards(boards, undefined))));
+  const publicOrOwn = database.prepared('board_if_public_or_own', (db) => db.select().from(boards).where(and(byId, visibleBoards(boards, sql.placeholder('subject')))));
+  const visible = async (db: Db, viewer: Viewer, boardId: string): Promise<BoardRow> => {
+    const [board] = readsPrivate(viewer) ? await publicOrOwn(db, { boardId, subject: viewer.subject }) : await publicOnly(db, { boardId });
     if (!board) throw boardNotFound(boardId);
     return board;
   };
-  return { visible, editable: (viewer, boardId) => assertEditable(viewer, visible(viewer, boardId)) };
+  return { visible, editable: async (db, viewer, boardId) => assertEditable(viewer, await visible(db, viewer, boardId)) };
 }
-
 
 /**
  * A board the viewer may see but not change is "read-only", with what they can do instead (a

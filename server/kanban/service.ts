@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { and, asc, count, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { KanbanDb } from '../../db/client.ts';
+import type { BoardRow, CardRow, ColumnRow, Db, KanbanDatabase } from '../../db/database.ts';
 import { newId } from '../../db/ids.ts';
 import { positionBetween, spacedPositions } from '../../db/positions.ts';
-import { boards, cards, columns, toolRequests, type BoardRow, type CardRow, type ColumnRow } from '../../db/schema.ts';
 import { boardsVisibleTo, ownership, preparedBoardAccess, signedInSubject } from './access.ts';
 import { KanbanError } from './errors.ts';
 import { LIMITS, type BoardSummary, type BoardView, type CardView, type SearchHit } from './schemas.ts';
@@ -12,7 +11,8 @@ import type { Viewer } from './viewer.ts';
 
 // Every board/column/card rule lives here (who may do what: access.ts). It knows nothing of
 // HTTP or MCP: it takes a Viewer and plain arguments, and returns plain data or throws a
-// KanbanError. Every write is one IMMEDIATE transaction: all of it happens, or none of it.
+// KanbanError. Every write is one transaction (database.write): all of it happens, or none of
+// it, and on PostgreSQL it is serializable across replicas.
 
 const DEFAULT_PAGE_SIZE = 20;
 const DEFAULT_SEARCH_RESULTS = 20;
@@ -36,11 +36,6 @@ function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
   } catch {
     throw new KanbanError('invalid', 'That cursor is not one list_boards gave out. Call list_boards without a cursor to start from the first page.');
   }
-}
-
-/** LIKE pattern matching `word` anywhere, with LIKE's own wildcards taken literally. */
-function containsPattern(word: string): string {
-  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 function toCardView(card: Pick<CardRow, 'id' | 'title' | 'labels' | 'dueDate'>): CardView {
@@ -71,8 +66,6 @@ interface Written {
   cardId?: string;
 }
 
-type Tx = Parameters<Parameters<KanbanDb['transaction']>[0]>[0];
-
 /** Columns are found by name too, so two names that differ only in case would be ambiguous. */
 function assertDistinctNames(titles: string[]): void {
   const seen = new Set<string>();
@@ -83,24 +76,23 @@ function assertDistinctNames(titles: string[]): void {
   }
 }
 
-export function createKanbanService(db: KanbanDb) {
-  // The reads of every get_board and of the board after every write, prepared once. One
-  // connection: inside a transaction they read what the transaction sees.
-  const access = preparedBoardAccess(db);
+export function createKanbanService(database: KanbanDatabase) {
+  const { boards, cards, columns, toolRequests } = database.tables;
+  const { dialect } = database;
+  // The reads of every get_board and of the board after every write, prepared once. Each runs
+  // in the read or write given to it, and so sees what that transaction sees.
+  const access = preparedBoardAccess(database);
   const visibleBoard = access.visible;
-  const columnsOfBoard = db.select().from(columns).where(eq(columns.boardId, sql.placeholder('boardId'))).orderBy(asc(columns.position)).prepare();
-  const cardsOfBoard = db.select().from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))).orderBy(asc(cards.position), asc(cards.id)).prepare();
-  const cardsOfColumn = db.select().from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))).orderBy(asc(cards.position), asc(cards.id)).prepare();
-  const cardCountOfBoard = db.select({ n: count() }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))).prepare();
-  const cardCountOfColumn = db.select({ n: count() }).from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))).prepare();
-  // Placeholders in set() take no column mapping: the value is already what is stored (ms).
-  const touchBoard = db.update(boards).set({ updatedAt: sql`${sql.placeholder('nowMs')}` }).where(eq(boards.id, sql.placeholder('boardId'))).prepare();
-  const forgetOldRequests = db.delete(toolRequests).where(lt(toolRequests.createdAt, sql.placeholder('before'))).prepare();
+  const columnsOfBoard = database.prepared('columns_of_board', (db) => db.select().from(columns).where(eq(columns.boardId, sql.placeholder('boardId'))).orderBy(asc(columns.position)));
+  const cardsOfBoard = database.prepared('cards_of_board', (db) => db.select().from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))).orderBy(asc(cards.position), asc(cards.id)));
+  const cardsOfColumn = database.prepared('cards_of_column', (db) => db.select().from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))).orderBy(asc(cards.position), asc(cards.id)));
+  const cardCountOfBoard = database.prepared('card_count_of_board', (db) => db.select({ n: count() }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))));
+  const cardCountOfColumn = database.prepared('card_count_of_column', (db) => db.select({ n: count() }).from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))));
   let requestsSweptAt = 0;
 
-  function boardDetails(viewer: Viewer, board: BoardRow): BoardWithDetails {
-    const columnRows = columnsOfBoard.all({ boardId: board.id });
-    const cardRows = cardsOfBoard.all({ boardId: board.id });
+  async function boardDetails(db: Db, viewer: Viewer, board: BoardRow): Promise<BoardWithDetails> {
+    const columnRows = await columnsOfBoard(db, { boardId: board.id });
+    const cardRows = await cardsOfBoard(db, { boardId: board.id });
     const cardsByColumn = new Map<string, CardView[]>(columnRows.map((column) => [column.id, []]));
     const descriptions: Record<string, string> = {};
     for (const card of cardRows) {
@@ -120,35 +112,25 @@ export function createKanbanService(db: KanbanDb) {
     };
   }
 
-  /** One IMMEDIATE transaction: a read that turns into a write never meets SQLITE_BUSY_SNAPSHOT. */
-  function write<T>(run: (tx: Tx) => T): T {
-    return db.transaction(run, { behavior: 'immediate' });
-  }
-
-  /** Marks the board changed. The board itself is read after the commit (present), not under the write lock. */
-  function afterChange(board: BoardRow, change: string, cardId?: string): Written {
-    touchBoard.run({ boardId: board.id, nowMs: Date.now() });
+  /** Marks the board changed. The board itself is read after the commit (present), not inside the write. */
+  async function afterChange(db: Db, board: BoardRow, change: string, cardId?: string): Promise<Written> {
+    await db.update(boards).set({ updatedAt: new Date() }).where(eq(boards.id, board.id));
     return cardId === undefined ? { boardId: board.id, change } : { boardId: board.id, change, cardId };
   }
 
-  /** Several statements that must see one state of the database (a deferred read transaction). */
-  function read<T>(run: (tx: Tx) => T): T {
-    return db.transaction(run);
-  }
-
   /** The board a write changed, as it is now. */
-  function present(viewer: Viewer, written: Written): BoardChange {
-    const details = read(() => boardDetails(viewer, visibleBoard(viewer, written.boardId)));
+  async function present(viewer: Viewer, written: Written): Promise<BoardChange> {
+    const details = await database.read(async (db) => boardDetails(db, viewer, await visibleBoard(db, viewer, written.boardId)));
     return { ...details, change: written.change, ...(written.cardId === undefined ? {} : { cardId: written.cardId }) };
   }
 
-  function columnsOf(boardId: string): ColumnRow[] {
-    return columnsOfBoard.all({ boardId });
+  function columnsOf(db: Db, boardId: string): Promise<ColumnRow[]> {
+    return columnsOfBoard(db, { boardId });
   }
 
   /** A column of the board by id or by name (case-insensitive); by default the first. */
-  function resolveColumn(board: BoardRow, reference: string | undefined): ColumnRow {
-    const all = columnsOf(board.id);
+  async function resolveColumn(db: Db, board: BoardRow, reference: string | undefined): Promise<ColumnRow> {
+    const all = await columnsOf(db, board.id);
     if (all.length === 0) throw new KanbanError('invalid', `Board "${board.title}" has no columns. Add one with update_board first.`);
     if (reference === undefined) return all[0]!;
     const wanted = reference.trim().toLowerCase();
@@ -157,31 +139,29 @@ export function createKanbanService(db: KanbanDb) {
     return found;
   }
 
-  function cardsInColumn(columnId: string): CardRow[] {
-    return cardsOfColumn.all({ columnId });
+  function cardsInColumn(db: Db, columnId: string): Promise<CardRow[]> {
+    return cardsOfColumn(db, { columnId });
   }
 
-  function assertWipRoom(column: ColumnRow, force: boolean | undefined): void {
+  async function assertWipRoom(db: Db, column: ColumnRow, force: boolean | undefined): Promise<void> {
     if (column.wipLimit === null || force) return;
-    const { n } = cardCountOfColumn.get({ columnId: column.id })!;
+    const [{ n }] = (await cardCountOfColumn(db, { columnId: column.id })) as [{ n: number }];
     if (n >= column.wipLimit) {
       throw new KanbanError('invalid', `Column "${column.title}" is at its WIP limit (${n} of ${column.wipLimit}). Finish or move a card out first, or pass force: true to go over the limit.`);
     }
   }
 
   /** Respaces a column's cards (in their current order) when neighbours leave no room between them. */
-  function rebalance(tx: Tx, columnId: string): CardRow[] {
-    const ordered = cardsInColumn(columnId);
+  async function rebalance(db: Db, columnId: string): Promise<CardRow[]> {
+    const ordered = await cardsInColumn(db, columnId);
     const positions = spacedPositions(ordered.length);
-    return ordered.map((card, index) => {
-      const position = positions[index]!;
-      tx.update(cards).set({ position }).where(eq(cards.id, card.id)).run();
-      return { ...card, position };
-    });
+    const respaced = ordered.map((card, index) => ({ ...card, position: positions[index]! }));
+    for (const card of respaced) await db.update(cards).set({ position: card.position }).where(eq(cards.id, card.id));
+    return respaced;
   }
 
   /** The position for a card placed in `columnId` (the moving card itself excluded from neighbours). */
-  function placement(tx: Tx, columnId: string, where: { position: 'top' | 'bottom' | 'before' | 'after'; relativeTo?: string }, movingId?: string): number {
+  async function placement(db: Db, columnId: string, where: { position: 'top' | 'bottom' | 'before' | 'after'; relativeTo?: string }, movingId?: string): Promise<number> {
     const pick = (ordered: CardRow[]) => {
       const others = ordered.filter((card) => card.id !== movingId);
       if (where.position === 'top') return positionBetween(undefined, others[0]?.position);
@@ -190,50 +170,53 @@ export function createKanbanService(db: KanbanDb) {
       if (index === -1) throw new KanbanError('invalid', `Card ${where.relativeTo} is not in that column: to move ${where.position} a card, name one in the target column.`);
       return where.position === 'before' ? positionBetween(others[index - 1]?.position, others[index]!.position) : positionBetween(others[index]!.position, others[index + 1]?.position);
     };
-    return pick(cardsInColumn(columnId)) ?? pick(rebalance(tx, columnId))!;
+    return pick(await cardsInColumn(db, columnId)) ?? pick(await rebalance(db, columnId))!;
   }
 
-  function assertCardRoom(board: BoardRow): void {
-    const { n } = cardCountOfBoard.get({ boardId: board.id })!;
+  async function assertCardRoom(db: Db, board: BoardRow): Promise<void> {
+    const [{ n }] = (await cardCountOfBoard(db, { boardId: board.id })) as [{ n: number }];
     if (n >= LIMITS.cardsPerBoard) throw new KanbanError('invalid', `Board "${board.title}" already holds ${LIMITS.cardsPerBoard} cards, the most a board can hold. Delete some, or start another board.`);
   }
 
-  function insertBoard(tx: Tx, owner: string, input: { title: string; columns?: string[]; visibility?: 'public' | 'private'; personal?: boolean }): BoardRow {
+  async function insertBoard(db: Db, owner: string, input: { title: string; columns?: string[]; visibility?: 'public' | 'private'; personal?: boolean }): Promise<BoardRow> {
     const now = new Date();
     const row: BoardRow = { id: newId('board'), ownerSub: owner, title: input.title, visibility: input.visibility ?? 'private', personal: input.personal ?? false, createdAt: now, updatedAt: now };
-    tx.insert(boards).values(row).run();
+    await db.insert(boards).values(row);
     const titles = input.columns ?? DEFAULT_COLUMNS;
     const positions = spacedPositions(titles.length);
-    tx.insert(columns).values(titles.map((title, index) => ({ id: newId('column'), boardId: row.id, title, position: positions[index]!, wipLimit: null }))).run();
+    await db.insert(columns).values(titles.map((title, index) => ({ id: newId('column'), boardId: row.id, title, position: positions[index]!, wipLimit: null })));
     return row;
   }
 
-  /** The viewer's personal board, made on first use (the unique index keeps it to one per owner). */
-  function personalBoard(tx: Tx, viewer: Viewer): BoardRow {
+  /**
+   * The viewer's personal board, made on first use. One per owner: the unique index holds it
+   * (and on PostgreSQL two replicas making it at once conflict, and the loser runs again and finds it).
+   */
+  async function personalBoard(db: Db, viewer: Viewer): Promise<BoardRow> {
     const owner = signedInSubject(viewer);
-    const existing = tx.select().from(boards).where(and(eq(boards.ownerSub, owner), eq(boards.personal, true))).get();
-    return existing ?? insertBoard(tx, owner, { title: PERSONAL_BOARD_TITLE, personal: true });
+    const [existing] = await db.select().from(boards).where(and(eq(boards.ownerSub, owner), eq(boards.personal, true))).limit(1);
+    return existing ?? insertBoard(db, owner, { title: PERSONAL_BOARD_TITLE, personal: true });
   }
 
   /**
    * Runs a create once per (user, requestId) within a day: a retried call gets the first result
    * back. The lookup, the write and the remembered result share one transaction.
    */
-  function once(viewer: Viewer, requestId: string | undefined, tool: string, args: object, run: (tx: Tx) => Written): Written {
+  async function once(viewer: Viewer, requestId: string | undefined, tool: string, args: object, run: (db: Db) => Promise<Written>): Promise<Written> {
     // Old requestIds are forgotten now and then, not on every write (the lookup below ignores
     // day-old ones whenever the sweep last ran).
     if (Date.now() - requestsSweptAt > REQUEST_SWEEP_EVERY_MS) {
-      forgetOldRequests.run({ before: Date.now() - REQUEST_ID_TTL_MS });
       requestsSweptAt = Date.now();
+      await database.write((db) => db.delete(toolRequests).where(lt(toolRequests.createdAt, new Date(Date.now() - REQUEST_ID_TTL_MS))));
     }
-    return write((tx) => {
-      if (requestId === undefined) return run(tx);
+    return database.write(async (db) => {
+      if (requestId === undefined) return run(db);
       const subject = signedInSubject(viewer);
       const fingerprint = createHash('sha256').update(`${tool}\n${JSON.stringify(args)}`).digest('base64url');
-      const found = tx.select().from(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId))).get();
+      const [found] = await db.select().from(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId))).limit(1);
       // Older than a day counts as never seen, whenever the sweep last ran.
       const earlier = found && found.createdAt.getTime() > Date.now() - REQUEST_ID_TTL_MS ? found : undefined;
-      if (found && !earlier) tx.delete(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId))).run();
+      if (found && !earlier) await db.delete(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId)));
       if (earlier) {
         const { fingerprint: earlierFingerprint, ...written } = earlier.result as unknown as Written & { fingerprint: string };
         if (earlier.tool !== tool || earlierFingerprint !== fingerprint) {
@@ -241,17 +224,17 @@ export function createKanbanService(db: KanbanDb) {
         }
         return written;
       }
-      const written = run(tx);
-      tx.insert(toolRequests).values({ subject, requestId, tool, result: { ...written, fingerprint }, createdAt: new Date() }).run();
+      const written = await run(db);
+      await db.insert(toolRequests).values({ subject, requestId, tool, result: { ...written, fingerprint }, createdAt: new Date() });
       return written;
     });
   }
 
-  function findEditableCard(tx: Tx, viewer: Viewer, cardId: string): { card: CardRow; board: BoardRow } {
-    const card = tx.select().from(cards).where(eq(cards.id, cardId)).get();
+  async function findEditableCard(db: Db, viewer: Viewer, cardId: string): Promise<{ card: CardRow; board: BoardRow }> {
+    const [card] = await db.select().from(cards).where(eq(cards.id, cardId)).limit(1);
     if (!card) throw cardNotFound(cardId);
     try {
-      return { card, board: access.editable(viewer, card.boardId) };
+      return { card, board: await access.editable(db, viewer, card.boardId) };
     } catch (error) {
       // A card on a board the viewer cannot see does not exist for them.
       if (error instanceof KanbanError && error.kind === 'not_found') throw cardNotFound(cardId);
@@ -260,11 +243,11 @@ export function createKanbanService(db: KanbanDb) {
   }
 
   return {
-    listBoards(viewer: Viewer, options: { limit?: number; cursor?: string } = {}): { boards: BoardSummary[]; nextCursor?: string } {
+    async listBoards(viewer: Viewer, options: { limit?: number; cursor?: string } = {}): Promise<{ boards: BoardSummary[]; nextCursor?: string }> {
       const limit = options.limit ?? DEFAULT_PAGE_SIZE;
       const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
-      const rows = db
-        .select({
+      const rows = await database.read(async (db) =>
+        db.select({
           id: boards.id,
           title: boards.title,
           visibility: boards.visibility,
@@ -274,10 +257,10 @@ export function createKanbanService(db: KanbanDb) {
           cardCount: db.$count(cards, eq(cards.boardId, boards.id)),
         })
         .from(boards)
-        .where(and(boardsVisibleTo(viewer), after && or(lt(boards.updatedAt, after.updatedAt), and(eq(boards.updatedAt, after.updatedAt), lt(boards.id, after.id)))))
+        .where(and(boardsVisibleTo(boards, viewer), after && or(lt(boards.updatedAt, after.updatedAt), and(eq(boards.updatedAt, after.updatedAt), lt(boards.id, after.id)))))
         .orderBy(desc(boards.updatedAt), desc(boards.id))
-        .limit(limit + 1)
-        .all();
+        .limit(limit + 1),
+      );
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
@@ -286,18 +269,16 @@ export function createKanbanService(db: KanbanDb) {
       };
     },
 
-    getBoard(viewer: Viewer, boardId: string): BoardWithDetails {
-      return read(() => boardDetails(viewer, visibleBoard(viewer, boardId)));
+    getBoard(viewer: Viewer, boardId: string): Promise<BoardWithDetails> {
+      return database.read(async (db) => boardDetails(db, viewer, await visibleBoard(db, viewer, boardId)));
     },
 
-    searchCards(viewer: Viewer, options: { query: string; boardId?: string; limit?: number }): SearchHit[] {
-      if (options.boardId !== undefined) visibleBoard(viewer, options.boardId);
+    searchCards(viewer: Viewer, options: { query: string; boardId?: string; limit?: number }): Promise<SearchHit[]> {
       const words = options.query.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
-      const everyWordMatches = words.map((word) => {
-        const pattern = containsPattern(word);
-        return sql`(${cards.title} LIKE ${pattern} ESCAPE '\\' OR ${cards.description} LIKE ${pattern} ESCAPE '\\')`;
-      });
-      const rows = db
+      const everyWordMatches = words.map((word) => or(dialect.containsIgnoringCase(cards.title, word), dialect.containsIgnoringCase(cards.description, word)));
+      return database.read(async (db) => {
+        if (options.boardId !== undefined) await visibleBoard(db, viewer, options.boardId);
+        const rows = await db
         .select({
           card: { id: cards.id, title: cards.title, labels: cards.labels, dueDate: cards.dueDate },
           board: { id: boards.id, title: boards.title },
@@ -306,26 +287,24 @@ export function createKanbanService(db: KanbanDb) {
         .from(cards)
         .innerJoin(boards, eq(boards.id, cards.boardId))
         .innerJoin(columns, eq(columns.id, cards.columnId))
-        .where(and(boardsVisibleTo(viewer), options.boardId === undefined ? undefined : eq(cards.boardId, options.boardId), ...everyWordMatches))
+        .where(and(boardsVisibleTo(boards, viewer), options.boardId === undefined ? undefined : eq(cards.boardId, options.boardId), ...everyWordMatches))
         .orderBy(desc(cards.updatedAt), asc(cards.id))
-        .limit(options.limit ?? DEFAULT_SEARCH_RESULTS)
-        .all();
-      return rows.map((row) => ({ ...row, card: toCardView(row.card) }));
+        .limit(options.limit ?? DEFAULT_SEARCH_RESULTS);
+        return rows.map((row) => ({ ...row, card: toCardView(row.card) }));
+      });
     },
 
-    createBoard(viewer: Viewer, input: { title: string; columns?: string[]; visibility?: 'public' | 'private'; requestId?: string }): BoardChange {
+    async createBoard(viewer: Viewer, input: { title: string; columns?: string[]; visibility?: 'public' | 'private'; requestId?: string }): Promise<BoardChange> {
       const { requestId, ...args } = input;
       assertDistinctNames(args.columns ?? DEFAULT_COLUMNS);
-      return present(
-        viewer,
-        once(viewer, requestId, 'create_board', args, (tx) => {
-          const board = insertBoard(tx, signedInSubject(viewer), { title: args.title, columns: args.columns, visibility: args.visibility });
-          return afterChange(board, `Created board "${board.title}" (${board.visibility}).`);
-        }),
-      );
+      const written = await once(viewer, requestId, 'create_board', args, async (db) => {
+        const board = await insertBoard(db, signedInSubject(viewer), { title: args.title, columns: args.columns, visibility: args.visibility });
+        return afterChange(db, board, `Created board "${board.title}" (${board.visibility}).`);
+      });
+      return present(viewer, written);
     },
 
-    updateBoard(
+    async updateBoard(
       viewer: Viewer,
       input: {
         boardId: string;
@@ -337,12 +316,12 @@ export function createKanbanService(db: KanbanDb) {
         removeColumns?: string[];
         wipLimits?: { columnId: string; wipLimit: number | null }[];
       },
-    ): BoardChange {
-      const written = write((tx) => {
-        const board = access.editable(viewer, input.boardId);
+    ): Promise<BoardChange> {
+      const written = await database.write(async (db) => {
+        const board = await access.editable(db, viewer, input.boardId);
         const done: string[] = [];
-        const columnOfBoard = (columnId: string) => {
-          const column = tx.select().from(columns).where(and(eq(columns.id, columnId), eq(columns.boardId, board.id))).get();
+        const columnOfBoard = async (columnId: string) => {
+          const [column] = await db.select().from(columns).where(and(eq(columns.id, columnId), eq(columns.boardId, board.id))).limit(1);
           if (!column) throw new KanbanError('invalid', `Board "${board.title}" has no column ${columnId}. Call get_board to see its column ids.`);
           return column;
         };
@@ -350,67 +329,68 @@ export function createKanbanService(db: KanbanDb) {
         if (input.visibility !== undefined) done.push(`made it ${input.visibility}`);
         // Title and visibility in one UPDATE of the board row.
         if (input.title !== undefined || input.visibility !== undefined) {
-          tx.update(boards).set({ ...(input.title === undefined ? {} : { title: input.title }), ...(input.visibility === undefined ? {} : { visibility: input.visibility }) }).where(eq(boards.id, board.id)).run();
+          await db.update(boards).set({ ...(input.title === undefined ? {} : { title: input.title }), ...(input.visibility === undefined ? {} : { visibility: input.visibility }) }).where(eq(boards.id, board.id));
         }
         for (const columnId of new Set(input.removeColumns ?? [])) {
-          const column = columnOfBoard(columnId);
-          const { n } = tx.select({ n: count() }).from(cards).where(eq(cards.columnId, column.id)).get()!;
+          const column = await columnOfBoard(columnId);
+          const [{ n }] = (await cardCountOfColumn(db, { columnId: column.id })) as [{ n: number }];
           if (n > 0) throw new KanbanError('invalid', `Column "${column.title}" still holds ${n} card${n === 1 ? '' : 's'}: move or delete them first.`);
-          tx.delete(columns).where(eq(columns.id, column.id)).run();
+          await db.delete(columns).where(eq(columns.id, column.id));
           done.push(`removed column "${column.title}"`);
         }
         if (input.columnOrder !== undefined) {
-          const current = columnsOf(board.id).map((column) => column.id);
+          const current = (await columnsOf(db, board.id)).map((column) => column.id);
           const same = input.columnOrder.length === current.length && new Set(input.columnOrder).size === current.length && input.columnOrder.every((id) => current.includes(id));
           if (!same) throw new KanbanError('invalid', 'columnOrder must list every column id of the board exactly once. Call get_board to see them.');
-          spacedPositions(current.length).forEach((position, index) => tx.update(columns).set({ position }).where(eq(columns.id, input.columnOrder![index]!)).run());
+          const positions = spacedPositions(current.length);
+          for (const [index, columnId] of input.columnOrder.entries()) await db.update(columns).set({ position: positions[index]! }).where(eq(columns.id, columnId));
           done.push('reordered the columns');
         }
         for (const added of input.addColumns ?? []) {
-          const existing = columnsOf(board.id);
+          const existing = await columnsOf(db, board.id);
           if (existing.length >= LIMITS.columnsPerBoard) {
             throw new KanbanError('invalid', `A board holds at most ${LIMITS.columnsPerBoard} columns; "${board.title}" has ${existing.length}, so "${added.title}" does not fit.`);
           }
-          tx.insert(columns).values({ id: newId('column'), boardId: board.id, title: added.title, position: positionBetween(existing.at(-1)?.position, undefined)!, wipLimit: added.wipLimit ?? null }).run();
+          await db.insert(columns).values({ id: newId('column'), boardId: board.id, title: added.title, position: positionBetween(existing.at(-1)?.position, undefined)!, wipLimit: added.wipLimit ?? null });
           done.push(`added column "${added.title}"`);
         }
         for (const { columnId, title } of input.renameColumns ?? []) {
-          const column = columnOfBoard(columnId);
-          tx.update(columns).set({ title }).where(eq(columns.id, column.id)).run();
+          const column = await columnOfBoard(columnId);
+          await db.update(columns).set({ title }).where(eq(columns.id, column.id));
           done.push(`renamed column "${column.title}" to "${title}"`);
         }
         for (const { columnId, wipLimit } of input.wipLimits ?? []) {
-          const column = columnOfBoard(columnId);
-          tx.update(columns).set({ wipLimit }).where(eq(columns.id, column.id)).run();
+          const column = await columnOfBoard(columnId);
+          await db.update(columns).set({ wipLimit }).where(eq(columns.id, column.id));
           done.push(wipLimit === null ? `removed the WIP limit of "${column.title}"` : `set the WIP limit of "${column.title}" to ${wipLimit}`);
         }
         if (done.length === 0) throw new KanbanError('invalid', 'Nothing to change: give a title, a visibility, or column changes.');
-        const after = columnsOf(board.id);
+        const after = await columnsOf(db, board.id);
         assertDistinctNames(after.map((column) => column.title));
         if (after.length === 0) throw new KanbanError('invalid', 'A board keeps at least one column: add another before removing the last.');
-        return afterChange(board, `On board "${input.title ?? board.title}": ${done.join('; ')}.`);
+        return afterChange(db, board, `On board "${input.title ?? board.title}": ${done.join('; ')}.`);
       });
       return present(viewer, written);
     },
 
-    deleteBoard(viewer: Viewer, boardId: string): { deleted: { id: string; title: string }; change: string } {
-      return write((tx) => {
-        const board = access.editable(viewer, boardId);
-        tx.delete(boards).where(eq(boards.id, board.id)).run();
+    deleteBoard(viewer: Viewer, boardId: string): Promise<{ deleted: { id: string; title: string }; change: string }> {
+      return database.write(async (db) => {
+        const board = await access.editable(db, viewer, boardId);
+        await db.delete(boards).where(eq(boards.id, board.id));
         return { deleted: { id: board.id, title: board.title }, change: `Deleted board "${board.title}" and its cards.` };
       });
     },
 
-    createCard(
+    async createCard(
       viewer: Viewer,
       input: { title: string; boardId?: string; column?: string; description?: string; labels?: string[]; dueDate?: string; position?: 'top' | 'bottom'; force?: boolean; requestId?: string },
-    ): BoardChange & { cardId: string } {
+    ): Promise<BoardChange & { cardId: string }> {
       const { requestId, ...args } = input;
-      const written = once(viewer, requestId, 'create_card', args, (tx) => {
-        const board = input.boardId === undefined ? personalBoard(tx, viewer) : access.editable(viewer, input.boardId);
-        const column = resolveColumn(board, input.column);
-        assertCardRoom(board);
-        assertWipRoom(column, input.force);
+      const written = await once(viewer, requestId, 'create_card', args, async (db) => {
+        const board = input.boardId === undefined ? await personalBoard(db, viewer) : await access.editable(db, viewer, input.boardId);
+        const column = await resolveColumn(db, board, input.column);
+        await assertCardRoom(db, board);
+        await assertWipRoom(db, column, input.force);
         const now = new Date();
         const card = {
           id: newId('card'),
@@ -420,54 +400,54 @@ export function createKanbanService(db: KanbanDb) {
           description: input.description ?? '',
           labels: input.labels ?? [],
           dueDate: input.dueDate ?? null,
-          position: placement(tx, column.id, { position: input.position ?? 'bottom' }),
+          position: await placement(db, column.id, { position: input.position ?? 'bottom' }),
           createdBySub: signedInSubject(viewer),
           createdAt: now,
           updatedAt: now,
         };
-        tx.insert(cards).values(card).run();
-        return afterChange(board, `Added "${card.title}" (${card.id}) to ${column.title} on board "${board.title}".`, card.id);
+        await db.insert(cards).values(card);
+        return afterChange(db, board, `Added "${card.title}" (${card.id}) to ${column.title} on board "${board.title}".`, card.id);
       });
-      return { ...present(viewer, written), cardId: written.cardId! };
+      return { ...(await present(viewer, written)), cardId: written.cardId! };
     },
 
-    updateCard(viewer: Viewer, input: { cardId: string; title?: string; description?: string; labels?: string[]; dueDate?: string | null }): BoardChange {
+    async updateCard(viewer: Viewer, input: { cardId: string; title?: string; description?: string; labels?: string[]; dueDate?: string | null }): Promise<BoardChange> {
       const fields = { title: input.title, description: input.description, labels: input.labels, dueDate: input.dueDate };
       const changed = Object.entries(fields).filter(([, value]) => value !== undefined);
       if (changed.length === 0) throw new KanbanError('invalid', 'Nothing to change: give a title, description, labels or dueDate.');
-      const written = write((tx) => {
-        const { card, board } = findEditableCard(tx, viewer, input.cardId);
-        tx.update(cards).set({ ...Object.fromEntries(changed), updatedAt: new Date() }).where(eq(cards.id, card.id)).run();
-        return afterChange(board, `Updated ${changed.map(([name]) => name).join(', ')} of "${input.title ?? card.title}".`);
+      const written = await database.write(async (db) => {
+        const { card, board } = await findEditableCard(db, viewer, input.cardId);
+        await db.update(cards).set({ ...Object.fromEntries(changed), updatedAt: new Date() }).where(eq(cards.id, card.id));
+        return afterChange(db, board, `Updated ${changed.map(([name]) => name).join(', ')} of "${input.title ?? card.title}".`);
       });
       return present(viewer, written);
     },
 
-    moveCard(viewer: Viewer, input: { cardId: string; column?: string; position?: 'top' | 'bottom' | 'before' | 'after'; relativeTo?: string; force?: boolean }): BoardChange {
+    async moveCard(viewer: Viewer, input: { cardId: string; column?: string; position?: 'top' | 'bottom' | 'before' | 'after'; relativeTo?: string; force?: boolean }): Promise<BoardChange> {
       const position = input.position ?? 'bottom';
       if ((position === 'before' || position === 'after') !== (input.relativeTo !== undefined)) {
         throw new KanbanError('invalid', 'relativeTo goes with position "before" or "after", and only with them.');
       }
-      const written = write((tx) => {
-        const { card, board } = findEditableCard(tx, viewer, input.cardId);
+      const written = await database.write(async (db) => {
+        const { card, board } = await findEditableCard(db, viewer, input.cardId);
         if (input.relativeTo === card.id) throw new KanbanError('invalid', 'A card cannot move before or after itself.');
         // "Move X before Y" names no column: Y's column, found on this board only.
-        const neighbour = input.relativeTo === undefined ? undefined : tx.select().from(cards).where(and(eq(cards.id, input.relativeTo), eq(cards.boardId, board.id))).get();
-        const target = resolveColumn(board, input.column ?? neighbour?.columnId ?? card.columnId);
-        if (target.id !== card.columnId) assertWipRoom(target, input.force);
-        const newPosition = placement(tx, target.id, { position, relativeTo: input.relativeTo }, card.id);
-        tx.update(cards).set({ columnId: target.id, position: newPosition, updatedAt: new Date() }).where(eq(cards.id, card.id)).run();
+        const [neighbour] = input.relativeTo === undefined ? [] : await db.select().from(cards).where(and(eq(cards.id, input.relativeTo), eq(cards.boardId, board.id))).limit(1);
+        const target = await resolveColumn(db, board, input.column ?? neighbour?.columnId ?? card.columnId);
+        if (target.id !== card.columnId) await assertWipRoom(db, target, input.force);
+        const newPosition = await placement(db, target.id, { position, relativeTo: input.relativeTo }, card.id);
+        await db.update(cards).set({ columnId: target.id, position: newPosition, updatedAt: new Date() }).where(eq(cards.id, card.id));
         const where = neighbour ? `${position} "${neighbour.title}"` : position;
-        return afterChange(board, `Moved "${card.title}" to ${target.title} (${where}).`);
+        return afterChange(db, board, `Moved "${card.title}" to ${target.title} (${where}).`);
       });
       return present(viewer, written);
     },
 
-    deleteCard(viewer: Viewer, cardId: string): BoardChange {
-      const written = write((tx) => {
-        const { card, board } = findEditableCard(tx, viewer, cardId);
-        tx.delete(cards).where(eq(cards.id, card.id)).run();
-        return afterChange(board, `Deleted "${card.title}".`);
+    async deleteCard(viewer: Viewer, cardId: string): Promise<BoardChange> {
+      const written = await database.write(async (db) => {
+        const { card, board } = await findEditableCard(db, viewer, cardId);
+        await db.delete(cards).where(eq(cards.id, card.id));
+        return afterChange(db, board, `Deleted "${card.title}".`);
       });
       return present(viewer, written);
     },

@@ -12,6 +12,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { isDatabaseBusy } from '../../db/database.ts';
 import { KanbanError } from '../kanban/errors.ts';
 import type { KanbanService } from '../kanban/service.ts';
 import type { Viewer } from '../kanban/viewer.ts';
@@ -66,9 +67,8 @@ async function callTool(deps: McpDependencies, context: McpRequestContext, name:
     return successResult(await tool.handler(parsed.data, { viewer: context.viewer, kanban: deps.kanban }));
   } catch (error) {
     if (error instanceof KanbanError) return errorResult(error.message);
-    // Another process held the database past the busy timeout: nothing was written; a retry works.
-    const code = String((error as { code?: unknown }).code ?? '');
-    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    // Another writer held the database too long, or PostgreSQL gave up: nothing was written; a retry works.
+    if (isDatabaseBusy(error)) {
       deps.logger.warn({ requestId: context.requestId, tool: tool.name }, 'database busy');
       return errorResult('Kanban is busy saving another change and nothing was changed. Try again in a moment.');
     }

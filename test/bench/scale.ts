@@ -1,6 +1,5 @@
 import { newId } from '../../db/ids.ts';
 import { spacedPositions } from '../../db/positions.ts';
-import { boards, cards, columns } from '../../db/schema.ts';
 import { signInActor } from '../support/kanban-actors.ts';
 import { removeDataDir, startKanban, type RunningKanban } from '../support/kanban-server.ts';
 
@@ -20,16 +19,17 @@ export interface ScaleRow {
 const REPEATS = 25;
 const WARM_UP = 5;
 
-function seedBoard(kanban: RunningKanban, owner: string, cardCount: number, options: { columns?: number; title?: string; cardTitle?: (index: number) => string } = {}): { boardId: string; columnIds: string[] } {
-  const db = kanban.runtime.database.db;
+async function seedBoard(kanban: RunningKanban, owner: string, cardCount: number, options: { columns?: number; title?: string; cardTitle?: (index: number) => string } = {}): Promise<{ boardId: string; columnIds: string[] }> {
+  const { database } = kanban.runtime;
+  const { boards, cards, columns } = database.tables;
   const now = new Date();
   const boardId = newId('board');
   const columnCount = options.columns ?? 3;
   const columnIds = Array.from({ length: columnCount }, () => newId('column'));
-  db.transaction((tx) => {
-    tx.insert(boards).values({ id: boardId, ownerSub: owner, title: options.title ?? `Scale ${cardCount}`, visibility: 'public', personal: false, createdAt: now, updatedAt: now }).run();
+  await database.write(async (db) => {
+    await db.insert(boards).values({ id: boardId, ownerSub: owner, title: options.title ?? `Scale ${cardCount}`, visibility: 'public', personal: false, createdAt: now, updatedAt: now });
     const columnPositions = spacedPositions(columnCount);
-    tx.insert(columns).values(columnIds.map((id, index) => ({ id, boardId, title: `Column ${index + 1}`, position: columnPositions[index]!, wipLimit: null }))).run();
+    await db.insert(columns).values(columnIds.map((id, index) => ({ id, boardId, title: `Column ${index + 1}`, position: columnPositions[index]!, wipLimit: null })));
     // Cards spread over the columns; in one column when there is one.
     const perColumn = Math.ceil(cardCount / columnCount);
     const positions = spacedPositions(perColumn);
@@ -46,7 +46,7 @@ function seedBoard(kanban: RunningKanban, owner: string, cardCount: number, opti
       createdAt: now,
       updatedAt: now,
     }));
-    for (let start = 0; start < rows.length; start += 500) tx.insert(cards).values(rows.slice(start, start + 500)).run();
+    for (let start = 0; start < rows.length; start += 500) await db.insert(cards).values(rows.slice(start, start + 500));
   });
   return { boardId, columnIds };
 }
@@ -82,12 +82,12 @@ export async function measureScale(): Promise<ScaleRow[]> {
     };
 
     for (const size of [10, 100, 1000, 5000]) {
-      const { boardId } = seedBoard(kanban, owner, size);
+      const { boardId } = await seedBoard(kanban, owner, size);
       await time(`get_board, ${size} cards`, size, 'get_board', () => ({ boardId }));
     }
 
     // 1 000 boards of one user, listed 100 at a time: every page costs the same.
-    for (let index = 0; index < 1000; index++) seedBoard(kanban, owner, 0, { columns: 1, title: `Mine ${index}` });
+    for (let index = 0; index < 1000; index++) await seedBoard(kanban, owner, 0, { columns: 1, title: `Mine ${index}` });
     await time('list_boards, page 1 of 1 000 boards', 100, 'list_boards', () => ({ limit: 100 }));
     let cursor: string | undefined;
     const pages: string[] = [];
@@ -100,12 +100,12 @@ export async function measureScale(): Promise<ScaleRow[]> {
     await time('list_boards, page 10 of 1 000 boards', 100, 'list_boards', () => ({ limit: 100, cursor: lastCursor }));
 
     // 100 000 cards on 20 public boards; 40 of them contain the word searched for.
-    for (let board = 0; board < 20; board++) seedBoard(kanban, owner, 5000, { cardTitle: (index) => (index % 2500 === 7 ? `Call the plumber about pipe ${board}-${index}` : `Card ${index} of board ${board}`) });
+    for (let board = 0; board < 20; board++) await seedBoard(kanban, owner, 5000, { cardTitle: (index) => (index % 2500 === 7 ? `Call the plumber about pipe ${board}-${index}` : `Card ${index} of board ${board}`) });
     await time('search_cards over 100 000 cards', 100_000, 'search_cards', () => ({ query: 'plumber', limit: 50 }));
 
     // move_card inside one column of 5 000 cards: top, then bottom, alternately.
-    const { columnIds } = seedBoard(kanban, owner, 5000, { columns: 1 });
-    const moving = kanban.runtime.database.sqlite.prepare('select id from cards where column_id = ? limit 1').get(columnIds[0]) as { id: string };
+    const { columnIds } = await seedBoard(kanban, owner, 5000, { columns: 1 });
+    const [moving] = (await kanban.runtime.database.query('select id from cards where column_id = ? limit 1', [columnIds[0]])) as [{ id: string }];
     let toTop = true;
     await time('move_card in a 5 000-card column', 5000, 'move_card', () => ({ cardId: moving.id, position: (toTop = !toTop) ? 'top' : 'bottom' }));
     await actor.client.close();

@@ -22,8 +22,9 @@ interface CardRow {
   due_date: string | null;
 }
 
-function cardRow(title: string): CardRow | undefined {
-  return shared.kanban.runtime.database.sqlite.prepare('select id, title, column_id, position, description, labels, due_date from cards where title = ?').get(title) as CardRow | undefined;
+async function cardRow(title: string): Promise<CardRow | undefined> {
+  const [row] = await shared.kanban.runtime.database.query<CardRow>('select id, title, column_id, position, description, labels, due_date from cards where title = ?', [title]);
+  return row;
 }
 
 function columnTitles(board: BoardView): Record<string, string> {
@@ -75,9 +76,9 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     return hosted;
   }
 
-  async function until(check: () => boolean | undefined, what: string): Promise<void> {
+  async function until(check: () => boolean | undefined | Promise<boolean | undefined>, what: string): Promise<void> {
     for (let tries = 0; tries < 300; tries++) {
-      if (check()) return;
+      if (await check()) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`timed out waiting until ${what}`);
@@ -108,10 +109,10 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     await widget.getByRole('textbox', { name: 'New card in Done' }).press('Enter');
     const done = widget.locator('section.column', { has: widget.getByRole('heading', { name: 'Done' }) });
     await done.locator('.card.pending', { hasText: 'Ship it' }).waitFor();
-    expect(cardRow('Ship it')).toBeUndefined();
+    expect(await cardRow('Ship it')).toBeUndefined();
     release();
     await done.locator('.card:not(.pending)', { hasText: 'Ship it' }).waitFor();
-    const row = cardRow('Ship it');
+    const row = await cardRow('Ship it');
     expect(columnTitles(board)[row!.column_id]).toBe('Done');
     expect(calls.map((call) => call.name)).toEqual(['create_card']);
     expect(calls[0]!.args).toMatchObject({ boardId: board.id, column: row!.column_id, title: 'Ship it', requestId: expect.stringMatching(/^widget-[0-9a-f]{24}$/) });
@@ -131,10 +132,10 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     await page.mouse.move(to.x + 30, to.y + 4, { steps: 12 });
     await widget.locator('.drag-ghost').waitFor();
     await page.mouse.up();
-    await until(() => columnTitles(board)[cardRow(`Order the cake ${boardCounter}`)!.column_id] === 'Doing', 'the card is in Doing');
+    await until(async () => columnTitles(board)[(await cardRow(`Order the cake ${boardCounter}`))!.column_id] === 'Doing', 'the card is in Doing');
     const doing = widget.locator('section.column', { has: widget.getByRole('heading', { name: 'Doing' }) });
     await expect(doing.locator('.card-title').allTextContents()).resolves.toEqual([`Order the cake ${boardCounter}`, `Fix the login bug ${boardCounter}`]);
-    expect(cardRow(`Order the cake ${boardCounter}`)!.position).toBeLessThan(cardRow(`Fix the login bug ${boardCounter}`)!.position);
+    expect((await cardRow(`Order the cake ${boardCounter}`))!.position).toBeLessThan((await cardRow(`Fix the login bug ${boardCounter}`))!.position);
     // The drag did not also open the card.
     await expect(widget.getByRole('dialog').count()).resolves.toBe(0);
   });
@@ -153,7 +154,7 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     await widget.locator('[data-handle-for]:focus').press('ArrowUp');
     await expect.poll(() => live.textContent()).toBe('Done, position 1 of 1.');
     await widget.locator('[data-handle-for]:focus').press('Enter');
-    await until(() => columnTitles(board)[cardRow(`Book the venue ${boardCounter}`)!.column_id] === 'Done', 'the card is in Done');
+    await until(async () => columnTitles(board)[(await cardRow(`Book the venue ${boardCounter}`))!.column_id] === 'Done', 'the card is in Done');
     await expect.poll(() => live.textContent()).toBe(`Moved Book the venue ${boardCounter} to Done.`);
     // Focus stays on the moved card's handle, so the next move needs no hunting.
     await expect(widget.locator(':focus').getAttribute('aria-label')).resolves.toBe(`Move Book the venue ${boardCounter}`);
@@ -165,13 +166,13 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     await widget.getByRole('button', { name: /^Order the cake/ }).click();
     await widget.getByRole('combobox', { name: 'Move to' }).selectOption({ label: 'Done' });
     await widget.getByRole('button', { name: 'Move', exact: true }).click();
-    await until(() => columnTitles(board)[cardRow(`Order the cake ${boardCounter}`)!.column_id] === 'Done', 'the card is in Done');
+    await until(async () => columnTitles(board)[(await cardRow(`Order the cake ${boardCounter}`))!.column_id] === 'Done', 'the card is in Done');
   });
 
   it('edits a card (title, description, labels, due date) and deletes another', async () => {
     const board = await freshBoard();
     const { widget } = await open({ board });
-    const before = cardRow(`Order the cake ${boardCounter}`)!;
+    const before = (await cardRow(`Order the cake ${boardCounter}`))!;
     await widget.getByRole('button', { name: /^Order the cake/ }).click();
     await widget.getByRole('button', { name: 'Edit' }).click();
     await widget.getByRole('textbox', { name: 'Title' }).fill('Order the big cake');
@@ -179,15 +180,15 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     await widget.getByRole('textbox', { name: /^Labels/ }).fill('party, food, party');
     await widget.getByLabel('Due date').fill('2099-12-24');
     await widget.getByRole('button', { name: 'Save' }).click();
-    await until(() => cardRow('Order the big cake') !== undefined, 'the card is renamed');
-    const after = cardRow('Order the big cake')!;
+    await until(async () => (await cardRow('Order the big cake')) !== undefined, 'the card is renamed');
+    const after = (await cardRow('Order the big cake'))!;
     expect(after).toMatchObject({ id: before.id, description: 'Chocolate, for 40 people.', due_date: '2099-12-24' });
     expect(JSON.parse(after.labels)).toEqual(['party', 'food']);
 
     await widget.getByRole('button', { name: /^Book the venue/ }).click();
     await widget.getByRole('button', { name: 'Delete…' }).click();
     await widget.getByRole('button', { name: 'Yes, delete this card' }).click();
-    await until(() => cardRow(`Book the venue ${boardCounter}`) === undefined, 'the card is deleted');
+    await until(async () => (await cardRow(`Book the venue ${boardCounter}`)) === undefined, 'the card is deleted');
     await expect(widget.locator('.card', { hasText: 'Book the venue' }).count()).resolves.toBe(0);
   });
 
@@ -196,7 +197,7 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     const doing = board.columns[1]!;
     await owner.call('create_card', { boardId: board.id, column: doing.id, title: `Second in Doing ${boardCounter}` });
     const { widget, calls } = await open({ board });
-    const before = cardRow(`Order the cake ${boardCounter}`)!;
+    const before = (await cardRow(`Order the cake ${boardCounter}`))!;
     const release = hosted!.holdToolCalls();
     await widget.getByRole('button', { name: /^Order the cake/ }).click();
     await widget.getByRole('combobox', { name: 'Move to' }).selectOption({ label: 'Doing' });
@@ -213,7 +214,7 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     // Back in To do, on screen and in the database.
     const todo = widget.locator('section.column', { has: widget.getByRole('heading', { name: 'To do' }) });
     await expect.poll(() => todo.locator('.card-title').allTextContents()).toContain(`Order the cake ${boardCounter}`);
-    expect(cardRow(`Order the cake ${boardCounter}`)).toEqual(before);
+    expect(await cardRow(`Order the cake ${boardCounter}`)).toEqual(before);
   });
 
   it('signed out: the board is browsable, nothing is editable, and "Sign in to add cards" asks the chat instead of calling a tool', async () => {
@@ -321,7 +322,7 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     await widget.getByRole('button', { name: 'Add a card to To do' }).click();
     await widget.getByRole('textbox', { name: 'New card in To do' }).fill('Via window.openai');
     await widget.getByRole('button', { name: 'Add', exact: true }).click();
-    await until(() => cardRow('Via window.openai') !== undefined, 'the card is in the database');
+    await until(async () => (await cardRow('Via window.openai')) !== undefined, 'the card is in the database');
     expect(calls.map((call) => call.name)).toEqual(['create_card']);
     await until(() => records.some((record) => record.kind === 'widgetState'), 'the widget saved its state');
     expect(records.find((record) => record.kind === 'widgetState')!.payload).toMatchObject({ boardId: board.id });

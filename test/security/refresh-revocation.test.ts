@@ -54,19 +54,19 @@ async function signedIn(options: { metadata?: Record<string, unknown>; params?: 
   const secret: Record<string, string> = typeof client.client_secret === 'string' ? { client_secret: client.client_secret } : {};
   const response = await tokenRequest(kanban, codeForm(kanban, client, code, verifier, secret));
   expect(response.status, JSON.stringify(response.body)).toBe(200);
-  return { client, tokens: response.body as Tokens, grantId: grantIdOf(response.body.refresh_token as string) };
+  return { client, tokens: response.body as Tokens, grantId: await grantIdOf(response.body.refresh_token as string) };
 }
 
-function grantIdOf(refreshToken: string): string {
-  const row = storeRow(kanban, 'RefreshToken', refreshToken);
+async function grantIdOf(refreshToken: string): Promise<string> {
+  const row = await storeRow(kanban, 'RefreshToken', refreshToken);
   if (!row?.grant_id) throw new Error('refresh token row not found');
   return row.grant_id;
 }
 
 /** Whether anything of the grant is still stored: the grant itself or a token or code of it. */
-function grantExists(grantId: string): boolean {
-  const members = kanban.runtime.database.sqlite.prepare('SELECT count(*) AS n FROM oauth_store WHERE grant_id = ?').get(grantId) as { n: number };
-  return members.n > 0 || storeRow(kanban, 'Grant', grantId) !== undefined;
+async function grantExists(grantId: string): Promise<boolean> {
+  const [members] = (await kanban.runtime.database.query('SELECT CAST(count(*) AS INTEGER) AS n FROM oauth_store WHERE grant_id = ?', [grantId])) as [{ n: number }];
+  return members.n > 0 || await storeRow(kanban, 'Grant', grantId) !== undefined;
 }
 
 async function rotate(client: RegisteredClient, refreshToken: string, extra: Record<string, string> = {}): Promise<Tokens> {
@@ -109,7 +109,7 @@ describe('refresh: the request and the token (RR-01..RR-07, RR-11..RR-14)', () =
   it('RR-03: an expired refresh token gets 400 invalid_grant', async () => {
     const { client, tokens } = await signedIn();
     // Refresh tokens live 30 days: age the stored row instead of waiting.
-    backdate(kanban, 'RefreshToken', tokens.refresh_token, 'expires_at', 1);
+    await backdate(kanban, 'RefreshToken', tokens.refresh_token, 'expires_at', 1);
     expectOAuthError(await refresh(kanban, client, tokens.refresh_token), 400, 'invalid_grant');
   });
 
@@ -119,7 +119,7 @@ describe('refresh: the request and the token (RR-01..RR-07, RR-11..RR-14)', () =
     expectOAuthError(await refresh(kanban, b, a.tokens.refresh_token), 400, 'invalid_grant');
     const confidential = await registerClient(kanban, { token_endpoint_auth_method: 'client_secret_post' });
     expectOAuthError(await refresh(kanban, confidential, a.tokens.refresh_token, { client_secret: String(confidential.client_secret) }), 400, 'invalid_grant');
-    expect(grantExists(a.grantId)).toBe(true);
+    expect(await grantExists(a.grantId)).toBe(true);
     await rotate(a.client, a.tokens.refresh_token);
   });
 
@@ -148,7 +148,7 @@ describe('refresh: the request and the token (RR-01..RR-07, RR-11..RR-14)', () =
     const narrow = await rotate(client, tokens.refresh_token, { scope: 'kanban.read' });
     expect(narrow.scope).toBe('kanban.read');
     expect(decodeJwt(narrow.access_token).scope).toBe('kanban.read');
-    expect(JSON.parse(storeRow(kanban, 'RefreshToken', narrow.refresh_token)!.payload).scope).toBe('kanban.read kanban.write');
+    expect(JSON.parse((await storeRow(kanban, 'RefreshToken', narrow.refresh_token))!.payload).scope).toBe('kanban.read kanban.write');
     const full = await rotate(client, narrow.refresh_token);
     expect(decodeJwt(full.access_token).scope).toBe('kanban.read kanban.write');
   });
@@ -156,11 +156,11 @@ describe('refresh: the request and the token (RR-01..RR-07, RR-11..RR-14)', () =
   it('RR-11: a refresh after the account was deleted, or after the grant (consent) was removed, gets 400 invalid_grant', async () => {
     const other = await makeAccount(kanban);
     const deleted = await signedIn({ via: new SignedInBrowser(kanban, other) });
-    kanban.runtime.database.sqlite.prepare('DELETE FROM accounts WHERE id = ?').run(other.id);
+    await kanban.runtime.database.query('DELETE FROM accounts WHERE id = ?', [other.id]);
     expectOAuthError(await refresh(kanban, deleted.client, deleted.tokens.refresh_token), 400, 'invalid_grant');
 
     const withdrawn = await signedIn();
-    kanban.runtime.database.sqlite.prepare('DELETE FROM oauth_store WHERE model = ? AND id = ?').run('Grant', storeKey(withdrawn.grantId));
+    await kanban.runtime.database.query('DELETE FROM oauth_store WHERE model = ? AND id = ?', ['Grant', storeKey(withdrawn.grantId)]);
     expectOAuthError(await refresh(kanban, withdrawn.client, withdrawn.tokens.refresh_token), 400, 'invalid_grant');
   });
 
@@ -205,13 +205,13 @@ describe('refresh: rotation, reuse detection and the grace window (RR-08, RR-09,
     const second = await rotate(client, tokens.refresh_token);
     expect(second.refresh_token).not.toBe(tokens.refresh_token);
     expect(second.access_token).not.toBe(tokens.access_token);
-    expect(storeRow(kanban, 'RefreshToken', tokens.refresh_token)!.consumed_at).toEqual(expect.any(Number));
+    expect((await storeRow(kanban, 'RefreshToken', tokens.refresh_token))!.consumed_at).toEqual(expect.any(Number));
     const third = await rotate(client, second.refresh_token);
 
     // A minute later, the first token comes back: reuse, so the family goes.
-    backdate(kanban, 'RefreshToken', tokens.refresh_token, 'consumed_at', 60);
+    await backdate(kanban, 'RefreshToken', tokens.refresh_token, 'consumed_at', 60);
     expectOAuthError(await refresh(kanban, client, tokens.refresh_token), 400, 'invalid_grant');
-    expect(grantExists(grantId)).toBe(false);
+    expect(await grantExists(grantId)).toBe(false);
     expectOAuthError(await refresh(kanban, client, third.refresh_token), 400, 'invalid_grant');
     expectOAuthError(await refresh(kanban, client, second.refresh_token), 400, 'invalid_grant');
     // Our design: JWT access tokens are not checked against grant state by the resource server;
@@ -225,7 +225,7 @@ describe('refresh: rotation, reuse detection and the grace window (RR-08, RR-09,
       const [first, second] = await Promise.all([refresh(kanban, client, tokens.refresh_token), refresh(kanban, client, tokens.refresh_token)]);
       expect([first.status, second.status], JSON.stringify([first.body, second.body])).toEqual([200, 200]);
       expect(first.body.refresh_token).not.toBe(second.body.refresh_token);
-      expect(grantExists(grantId)).toBe(true);
+      expect(await grantExists(grantId)).toBe(true);
       // Whichever response the client kept, it can go on refreshing.
       await rotate(client, first.body.refresh_token);
       await rotate(client, second.body.refresh_token);
@@ -237,21 +237,21 @@ describe('refresh: rotation, reuse detection and the grace window (RR-08, RR-09,
   it('RR-10: inside the grace window a rotated refresh token still works and revokes nothing; after it, its reuse revokes the grant (both sides)', async () => {
     const { client, tokens, grantId } = await signedIn();
     const successor = await rotate(client, tokens.refresh_token);
-    const consumedAt = storeRow(kanban, 'RefreshToken', tokens.refresh_token)!.consumed_at!;
+    const consumedAt = (await storeRow(kanban, 'RefreshToken', tokens.refresh_token))!.consumed_at!;
 
     // Inside: 5 s after the rotation (of a 10 s window).
-    backdate(kanban, 'RefreshToken', tokens.refresh_token, 'consumed_at', GRACE_SECONDS / 2);
+    await backdate(kanban, 'RefreshToken', tokens.refresh_token, 'consumed_at', GRACE_SECONDS / 2);
     const retried = await rotate(client, tokens.refresh_token);
     expect(retried.refresh_token).not.toBe(successor.refresh_token);
-    expect(grantExists(grantId)).toBe(true);
+    expect(await grantExists(grantId)).toBe(true);
     // The window runs from the first rotation; a retry does not restart it.
-    expect(storeRow(kanban, 'RefreshToken', tokens.refresh_token)!.consumed_at!).toBeLessThan(consumedAt);
+    expect((await storeRow(kanban, 'RefreshToken', tokens.refresh_token))!.consumed_at!).toBeLessThan(consumedAt);
     const fromSuccessor = await rotate(client, successor.refresh_token);
 
     // After: a minute past the rotation.
-    backdate(kanban, 'RefreshToken', tokens.refresh_token, 'consumed_at', 60);
+    await backdate(kanban, 'RefreshToken', tokens.refresh_token, 'consumed_at', 60);
     expectOAuthError(await refresh(kanban, client, tokens.refresh_token), 400, 'invalid_grant');
-    expect(grantExists(grantId)).toBe(false);
+    expect(await grantExists(grantId)).toBe(false);
     for (const refreshToken of [successor.refresh_token, retried.refresh_token, fromSuccessor.refresh_token]) {
       expectOAuthError(await refresh(kanban, client, refreshToken), 400, 'invalid_grant');
     }
@@ -260,9 +260,9 @@ describe('refresh: rotation, reuse detection and the grace window (RR-08, RR-09,
   it('RR-10: the window ends: reuse just past it (grace + 1 s) already revokes', async () => {
     const { client, tokens, grantId } = await signedIn();
     const successor = await rotate(client, tokens.refresh_token);
-    backdate(kanban, 'RefreshToken', tokens.refresh_token, 'consumed_at', GRACE_SECONDS + 1);
+    await backdate(kanban, 'RefreshToken', tokens.refresh_token, 'consumed_at', GRACE_SECONDS + 1);
     expectOAuthError(await refresh(kanban, client, tokens.refresh_token), 400, 'invalid_grant');
-    expect(grantExists(grantId)).toBe(false);
+    expect(await grantExists(grantId)).toBe(false);
     expectOAuthError(await refresh(kanban, client, successor.refresh_token), 400, 'invalid_grant');
   });
 });
@@ -275,7 +275,7 @@ describe('revocation (RR-15..RR-22)', () => {
     expectRevoked(response);
     expectOAuthError(await refresh(kanban, client, successor.refresh_token), 400, 'invalid_grant');
     // The whole grant goes, including the predecessor still inside its grace window.
-    expect(grantExists(grantId)).toBe(false);
+    expect(await grantExists(grantId)).toBe(false);
     expectOAuthError(await refresh(kanban, client, tokens.refresh_token), 400, 'invalid_grant');
     // Our design: the JWT access tokens of the grant are not revocable and live out their hour.
     expect(await whoamiStatus(kanban, successor.access_token)).toBe(200);
@@ -299,14 +299,14 @@ describe('revocation (RR-15..RR-22)', () => {
     const publicCaller = await registerClient(kanban);
     const silent = await revoke(kanban, { token: victim.tokens.refresh_token, client_id: publicCaller.client_id });
     expectRevoked(silent);
-    expect(grantExists(victim.grantId)).toBe(true);
+    expect(await grantExists(victim.grantId)).toBe(true);
 
     const confidential = await registerClient(kanban, { token_endpoint_auth_method: 'client_secret_post' });
     const refused = await revoke(kanban, { token: victim.tokens.refresh_token, client_id: confidential.client_id, client_secret: String(confidential.client_secret) });
     expectRevocationError(refused, 400, 'invalid_request');
     expect(refused.body.error_description).toBe('client is not authorized to revoke the presented token');
 
-    expect(grantExists(victim.grantId)).toBe(true);
+    expect(await grantExists(victim.grantId)).toBe(true);
     await rotate(victim.client, victim.tokens.refresh_token);
   });
 
@@ -322,10 +322,10 @@ describe('revocation (RR-15..RR-22)', () => {
     expectRevocationError(await revoke(kanban, { token: tokens.refresh_token, client_id: 'no-such-client' }), 401, 'invalid_client');
     expectRevocationError(await revoke(kanban, { token: tokens.refresh_token, client_id: client.client_id }), 401, 'invalid_client');
     expectRevocationError(await revoke(kanban, { token: tokens.refresh_token, client_id: client.client_id, client_secret: 'wrong' }), 401, 'invalid_client');
-    expect(grantExists(grantId)).toBe(true);
+    expect(await grantExists(grantId)).toBe(true);
     const ok = await revoke(kanban, { token: tokens.refresh_token, client_id: client.client_id, client_secret: String(client.client_secret) });
     expectRevoked(ok);
-    expect(grantExists(grantId)).toBe(false);
+    expect(await grantExists(grantId)).toBe(false);
   });
 
   it('RR-20: a wrong or unrecognised token_type_hint still revokes (200, no-store)', async () => {
@@ -333,7 +333,7 @@ describe('revocation (RR-15..RR-22)', () => {
       const { client, tokens, grantId } = await signedIn();
       const response = await revoke(kanban, { token: tokens.refresh_token, client_id: client.client_id, token_type_hint: hint });
       expectRevoked(response);
-      expect(grantExists(grantId)).toBe(false);
+      expect(await grantExists(grantId)).toBe(false);
       expectOAuthError(await refresh(kanban, client, tokens.refresh_token), 400, 'invalid_grant');
     }
   });
@@ -345,7 +345,7 @@ describe('revocation (RR-15..RR-22)', () => {
       expectRevocationError(response, 400, 'unsupported_token_type');
     }
     expect(await whoamiStatus(kanban, tokens.access_token)).toBe(200);
-    expect(grantExists(grantId)).toBe(true);
+    expect(await grantExists(grantId)).toBe(true);
   });
 
   it('RR-22: discovery gives revocation and introspection the auth methods of the token endpoint, none included; what is advertised is accepted (none and client_secret_post above, client_secret_basic here)', async () => {
@@ -364,9 +364,9 @@ describe('revocation (RR-15..RR-22)', () => {
     }
     const { client, tokens, grantId } = await signedIn({ metadata: { token_endpoint_auth_method: 'client_secret_basic' } });
     expectRevocationError(await revoke(kanban, { token: tokens.refresh_token }, { authorization: basicAuth(client.client_id, 'wrong') }), 401, 'invalid_client');
-    expect(grantExists(grantId)).toBe(true);
+    expect(await grantExists(grantId)).toBe(true);
     expectRevoked(await revoke(kanban, { token: tokens.refresh_token }, { authorization: basicAuth(client.client_id, String(client.client_secret)) }));
-    expect(grantExists(grantId)).toBe(false);
+    expect(await grantExists(grantId)).toBe(false);
   });
 });
 

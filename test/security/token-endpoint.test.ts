@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDataDir, startKanban, type RunningKanban } from '../support/kanban-server.ts';
@@ -65,15 +63,14 @@ function postToken(body: string, headers: Record<string, string>): Promise<Token
 }
 
 /** oauth_store rows that belong to a grant (the grant itself has grant_id NULL and is keyed by its id). */
-function grantRows(grantId: string): number {
-  const sqlite = kanban.runtime.database.sqlite;
-  const members = (sqlite.prepare('SELECT count(*) AS n FROM oauth_store WHERE grant_id = ?').get(grantId) as { n: number }).n;
-  const grant = storeRow(kanban, 'Grant', grantId) ? 1 : 0;
+async function grantRows(grantId: string): Promise<number> {
+  const [{ n: members }] = (await kanban.runtime.database.query('SELECT CAST(count(*) AS INTEGER) AS n FROM oauth_store WHERE grant_id = ?', [grantId])) as [{ n: number }];
+  const grant = await storeRow(kanban, 'Grant', grantId) ? 1 : 0;
   return members + grant;
 }
 
-function grantIdOfRefreshToken(refreshToken: string): string {
-  const row = storeRow(kanban, 'RefreshToken', refreshToken);
+async function grantIdOfRefreshToken(refreshToken: string): Promise<string> {
+  const row = await storeRow(kanban, 'RefreshToken', refreshToken);
   if (!row) throw new Error('refresh token row not found');
   return row.grant_id!;
 }
@@ -173,12 +170,12 @@ describe('token endpoint: the authorization code (TK-07..TK-18)', () => {
 
   it('TK-08: a replayed code gets 400 invalid_grant and revokes the grant (its refresh token dies); the JWT access token, self-contained, still works until it expires', async () => {
     const { client, code, verifier, tokens } = await redeemed();
-    const grantId = grantIdOfRefreshToken(tokens.refresh_token);
-    expect(grantRows(grantId)).toBeGreaterThan(0);
+    const grantId = await grantIdOfRefreshToken(tokens.refresh_token);
+    expect(await grantRows(grantId)).toBeGreaterThan(0);
 
     expectOAuthError(await tokenRequest(kanban, codeForm(kanban, client, code, verifier)), 400, 'invalid_grant');
 
-    expect(grantRows(grantId)).toBe(0);
+    expect(await grantRows(grantId)).toBe(0);
     expectOAuthError(await refresh(kanban, client, tokens.refresh_token), 400, 'invalid_grant');
     // Our design: RFC 9068 JWT access tokens are verified locally and never checked against grant
     // state, so the first access token keeps working for its remaining lifetime (1 h at most).
@@ -201,19 +198,19 @@ describe('token endpoint: the authorization code (TK-07..TK-18)', () => {
   it('TK-10: codes live 60 s; an expired code gets 400 invalid_grant', async () => {
     const client = await registerClient(kanban);
     const { code, verifier } = await browser.code(client);
-    const row = storeRow(kanban, 'AuthorizationCode', code)!;
+    const row = (await storeRow(kanban, 'AuthorizationCode', code))!;
     expect(row.expires_at! - Date.now()).toBeLessThanOrEqual(60_000);
     expect(JSON.parse(row.payload).exp - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(60);
     // Rather than wait a minute: the row's expires_at moved into the past (the adapter drops it)...
-    backdate(kanban, 'AuthorizationCode', code, 'expires_at', 1);
+    await backdate(kanban, 'AuthorizationCode', code, 'expires_at', 1);
     expectOAuthError(await tokenRequest(kanban, codeForm(kanban, client, code, verifier)), 400, 'invalid_grant');
 
     // ...or only the payload's exp (oidc-provider's own expiry check).
     const other = await registerClient(kanban);
     const second = await browser.code(other);
-    const payload = JSON.parse(storeRow(kanban, 'AuthorizationCode', second.code)!.payload) as Record<string, number>;
+    const payload = JSON.parse((await storeRow(kanban, 'AuthorizationCode', second.code))!.payload) as Record<string, number>;
     payload.exp = Math.floor(Date.now() / 1000) - 1;
-    kanban.runtime.database.sqlite.prepare('UPDATE oauth_store SET payload = ? WHERE model = ? AND id = ?').run(JSON.stringify(payload), 'AuthorizationCode', storeKey(second.code));
+    await kanban.runtime.database.query('UPDATE oauth_store SET payload = ? WHERE model = ? AND id = ?', [JSON.stringify(payload), 'AuthorizationCode', storeKey(second.code)]);
     expectOAuthError(await tokenRequest(kanban, codeForm(kanban, other, second.code, second.verifier)), 400, 'invalid_grant');
   });
 
@@ -280,12 +277,12 @@ describe('token endpoint: the authorization code (TK-07..TK-18)', () => {
 
     // ...so make one: take a real code and remove the challenge from its stored payload.
     const { code, verifier } = await browser.code(client);
-    const row = storeRow(kanban, 'AuthorizationCode', code)!;
+    const row = (await storeRow(kanban, 'AuthorizationCode', code))!;
     const payload = JSON.parse(row.payload) as Record<string, unknown>;
     expect(payload.codeChallenge).toEqual(expect.any(String));
     delete payload.codeChallenge;
     delete payload.codeChallengeMethod;
-    kanban.runtime.database.sqlite.prepare('UPDATE oauth_store SET payload = ? WHERE model = ? AND id = ?').run(JSON.stringify(payload), 'AuthorizationCode', storeKey(code));
+    await kanban.runtime.database.query('UPDATE oauth_store SET payload = ? WHERE model = ? AND id = ?', [JSON.stringify(payload), 'AuthorizationCode', storeKey(code)]);
     expectOAuthError(await tokenRequest(kanban, codeForm(kanban, client, code, verifier)), 400, 'invalid_grant');
   });
 
@@ -392,11 +389,10 @@ describe('token endpoint: client authentication (TK-19..TK-25)', () => {
     expect(client.client_secret_expires_at).toBe(0);
     const { code, verifier } = await browser.code(client);
     // DCR secrets never expire here (client_secret_expires_at 0): age this one in the stored metadata.
-    const sqlite = kanban.runtime.database.sqlite;
-    const row = storeRow(kanban, 'Client', client.client_id)!;
+    const row = (await storeRow(kanban, 'Client', client.client_id))!;
     const metadata = JSON.parse(row.payload) as Record<string, unknown>;
     metadata.client_secret_expires_at = Math.floor(Date.now() / 1000) - 60;
-    sqlite.prepare('UPDATE oauth_store SET payload = ? WHERE model = ? AND id = ?').run(JSON.stringify(metadata), 'Client', storeKey(client.client_id));
+    await kanban.runtime.database.query('UPDATE oauth_store SET payload = ? WHERE model = ? AND id = ?', [JSON.stringify(metadata), 'Client', storeKey(client.client_id)]);
 
     const response = await tokenRequest(kanban, codeForm(kanban, client, code, verifier, { client_secret: client.client_secret }));
     expectOAuthError(response, 400, 'invalid_client');
@@ -563,15 +559,11 @@ describe('persistence (DB-04, DB-12)', () => {
     const secrets = { code, refreshToken: tokens.refresh_token, rotatedRefreshToken: rotated.body.refresh_token as string };
 
     // Lookups are by hash: the rows exist under sha256(value).
-    expect(storeRow(kanban, 'AuthorizationCode', code)).toBeDefined();
-    expect(storeRow(kanban, 'RefreshToken', secrets.refreshToken)).toBeDefined();
-    expect(storeRow(kanban, 'RefreshToken', secrets.rotatedRefreshToken)).toBeDefined();
+    expect(await storeRow(kanban, 'AuthorizationCode', code)).toBeDefined();
+    expect(await storeRow(kanban, 'RefreshToken', secrets.refreshToken)).toBeDefined();
+    expect(await storeRow(kanban, 'RefreshToken', secrets.rotatedRefreshToken)).toBeDefined();
 
-    // The main file, the WAL and the shared-memory index, byte by byte.
-    const files = readdirSync(kanban.dataDir).filter((name) => name.startsWith('kanban.sqlite'));
-    expect(files).toContain('kanban.sqlite');
-    expect(files).toContain('kanban.sqlite-wal');
-    const bytes = Buffer.concat(files.map((name) => readFileSync(join(kanban.dataDir, name))));
+    const bytes = await databaseBytes(kanban);
     expect(bytes.includes(storeKey(secrets.rotatedRefreshToken))).toBe(true);
     for (const [name, value] of Object.entries(secrets)) {
       expect(bytes.includes(value), `${name} found in the database files`).toBe(false);
@@ -581,15 +573,14 @@ describe('persistence (DB-04, DB-12)', () => {
   it('TK-25, DB-12: client secrets (client_secret_post and client_secret_basic) are stored only as sha256$ hashes, never in the database files; the secret authenticates, a wrong one or the stored hash itself gets 401 invalid_client', async () => {
     const post = await registerConfidential('client_secret_post');
     const basic = await registerConfidential('client_secret_basic');
-    const storedSecret = (client: Confidential): string => {
-      const payload = JSON.parse(storeRow(kanban, 'Client', client.client_id)!.payload) as { client_secret?: unknown };
+    const storedSecret = async (client: Confidential): Promise<string> => {
+      const payload = JSON.parse((await storeRow(kanban, 'Client', client.client_id))!.payload) as { client_secret?: unknown };
       expect(payload.client_secret).toMatch(/^sha256\$[\w-]{43}$/);
       return payload.client_secret as string;
     };
-    const hashes = { post: storedSecret(post), basic: storedSecret(basic) };
+    const hashes = { post: await storedSecret(post), basic: await storedSecret(basic) };
 
-    const { files, bytes } = databaseBytes(kanban);
-    expect(files).toContain('kanban.sqlite');
+    const bytes = await databaseBytes(kanban);
     for (const client of [post, basic]) {
       expect(bytes.includes(client.client_id), 'the client row is on disk').toBe(true);
       expect(bytes.includes(client.client_secret), `${String(client.token_endpoint_auth_method)} secret found in the database files`).toBe(false);

@@ -88,14 +88,13 @@ export async function anonymousActor(kanban: RunningKanban): Promise<Actor> {
 }
 
 /** Every row of the kanban tables (and the requestId memory), in a stable order, as one string. */
-export function snapshotKanban(kanban: RunningKanban): string {
-  const sqlite = kanban.runtime.database.sqlite;
-  const dump = (table: string, order: string) => sqlite.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all();
+export async function snapshotKanban(kanban: RunningKanban): Promise<string> {
+  const dump = (table: string, order: string) => kanban.runtime.database.query(`SELECT * FROM ${table} ORDER BY ${order}`);
   return JSON.stringify({
-    boards: dump('boards', 'id'),
-    columns: dump('columns', 'id'),
-    cards: dump('cards', 'id'),
-    tool_requests: dump('tool_requests', 'subject, request_id'),
+    boards: await dump('boards', 'id'),
+    columns: await dump('columns', 'id'),
+    cards: await dump('cards', 'id'),
+    tool_requests: await dump('tool_requests', 'subject, request_id'),
   });
 }
 

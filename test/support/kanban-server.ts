@@ -11,6 +11,7 @@ import { loadConfig, type AppConfig } from '../../server/config.ts';
 import { createHttpServer, listen } from '../../server/http-server.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { ToolDefinition } from '../../server/mcp/catalogue.ts';
+import { databaseEnv } from './test-database.ts';
 
 export interface RunningKanban {
   url: string;
@@ -28,7 +29,8 @@ export function makeDataDir(): string {
 }
 
 /**
- * The real app on a real HTTP server on 127.0.0.1 and a random port, with a real SQLite file.
+ * The real app on a real HTTP server on 127.0.0.1 and a random port, with a real SQLite file (or,
+ * with TEST_ENGINE=postgres, a real PostgreSQL database of its own).
  * Binds first, so PUBLIC_URL can name the port the OS gave us.
  */
 export async function startKanban(options: { dataDir?: string; port?: number; env?: Record<string, string>; tools?: readonly ToolDefinition[]; issuer?: EmbeddedIssuerOptions; widgetFile?: string } = {}): Promise<RunningKanban> {
@@ -37,7 +39,7 @@ export async function startKanban(options: { dataDir?: string; port?: number; en
   // A fixed port keeps the issuer URL across a restart on the same data dir.
   const port = await listen(server, options.port ?? 0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'info', ...options.env });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: url, ...(await databaseEnv(dataDir)), LOG_LEVEL: 'info', ...options.env });
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const runtime = await bootKanban(config, logger, { tools: options.tools, issuer: options.issuer, widgetFile: options.widgetFile });
@@ -52,7 +54,7 @@ export async function startKanban(options: { dataDir?: string; port?: number; en
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      runtime.close();
+      await runtime.close();
       // Let pooled client sockets see the close before anything reuses this port.
       await new Promise((resolve) => setTimeout(resolve, 20));
     },
@@ -118,4 +120,14 @@ export function useKanbanWithClient(): { readonly kanban: RunningKanban; readonl
       return client!;
     },
   };
+}
+
+/** Raw SQL against a running server's database (`?` placeholders; rows shaped alike on both engines). */
+export function dbRows<Row = Record<string, unknown>>(kanban: RunningKanban, text: string, params: unknown[] = []): Promise<Row[]> {
+  return kanban.runtime.database.query<Row>(text, params);
+}
+
+/** The first row of dbRows, if any. */
+export async function dbRow<Row = Record<string, unknown>>(kanban: RunningKanban, text: string, params: unknown[] = []): Promise<Row | undefined> {
+  return (await dbRows<Row>(kanban, text, params))[0];
 }

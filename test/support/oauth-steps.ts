@@ -32,7 +32,7 @@ let accountCounter = 0;
 /** An account made the way `pnpm user:add` makes one. */
 export async function makeAccount(kanban: RunningKanban, name = `user${++accountCounter}-${randomBytes(3).toString('hex')}`) {
   const password = 'correct horse battery staple';
-  const account = await createAccount(kanban.runtime.database.db, { username: name, password });
+  const account = await createAccount(kanban.runtime.database, { username: name, password });
   return { ...account, password };
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -66,9 +67,19 @@ export function introspect(kanban: RunningKanban, form: Record<string, string>, 
 }
 
 /** The SQLite database as it is on disk: the main file, the WAL and the shared-memory index, concatenated. */
-export function databaseBytes(kanban: RunningKanban): { files: string[]; bytes: Buffer } {
-  const files = readdirSync(kanban.dataDir).filter((name) => name.startsWith('kanban.sqlite'));
-  return { files, bytes: Buffer.concat(files.map((name) => readFileSync(join(kanban.dataDir, name)))) };
+export async function databaseBytes(kanban: RunningKanban): Promise<Buffer> {
+  const { database } = kanban.runtime;
+  if (database.engine === 'sqlite') {
+    // The main file, the WAL and the shared-memory index, byte by byte.
+    const files = readdirSync(kanban.dataDir).filter((name) => name.startsWith('kanban.sqlite'));
+    expect(files).toContain('kanban.sqlite');
+    return Buffer.concat(files.map((name) => readFileSync(join(kanban.dataDir, name))));
+  }
+  // PostgreSQL: every row of every table, as a thief with a dump of the database would see it.
+  const tables = await database.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'");
+  expect(tables.map((table) => table.name)).toContain('oauth_store');
+  const rows = await Promise.all(tables.map((table) => database.query(`SELECT * FROM "${table.name}"`)));
+  return Buffer.from(JSON.stringify(rows));
 }
 
 /** The HTTP status of a `whoami` tools/call with `accessToken`: 200 when the resource server accepts it. */
@@ -109,15 +120,21 @@ export function storeKey(id: string): string {
   return createHash('sha256').update(id).digest('base64url');
 }
 
-/** The oauth_store row of one artifact (by its id, e.g. a refresh token or code value), if any. */
-export function storeRow(kanban: RunningKanban, model: string, id: string): { model: string; id: string; grant_id: string | null; expires_at: number | null; consumed_at: number | null; payload: string } | undefined {
-  return kanban.runtime.database.sqlite.prepare('SELECT * FROM oauth_store WHERE model = ? AND id = ?').get(model, storeKey(id)) as never;
+/** The oauth_store row of one artifact (by its id, e.g. a refresh token or code value), if any; times in ms, payload as JSON text. */
+export async function storeRow(kanban: RunningKanban, model: string, id: string): Promise<{ model: string; id: string; grant_id: string | null; expires_at: number | null; consumed_at: number | null; payload: string } | undefined> {
+  const { database } = kanban.runtime;
+  const { oauthStore } = database.tables;
+  const [row] = await database.read((db) => db.select().from(oauthStore).where(and(eq(oauthStore.model, model), eq(oauthStore.id, storeKey(id)))));
+  return row && { model: row.model, id: row.id, grant_id: row.grantId, expires_at: row.expiresAt?.getTime() ?? null, consumed_at: row.consumedAt?.getTime() ?? null, payload: JSON.stringify(row.payload) };
 }
 
 /** Moves one artifact's timestamps into the past: the way to stand in for "a minute later" without sleeping. */
-export function backdate(kanban: RunningKanban, model: string, id: string, column: 'consumed_at' | 'expires_at', secondsAgo: number): void {
-  const changes = kanban.runtime.database.sqlite
-    .prepare(`UPDATE oauth_store SET ${column} = ? WHERE model = ? AND id = ?`)
-    .run(Date.now() - secondsAgo * 1000, model, storeKey(id)).changes;
-  if (changes !== 1) throw new Error(`no ${model} row to backdate`);
+export async function backdate(kanban: RunningKanban, model: string, id: string, column: 'consumed_at' | 'expires_at', secondsAgo: number): Promise<void> {
+  const { database } = kanban.runtime;
+  const { oauthStore } = database.tables;
+  const when = new Date(Date.now() - secondsAgo * 1000);
+  const changed = await database.write((db) =>
+    db.update(oauthStore).set(column === 'consumed_at' ? { consumedAt: when } : { expiresAt: when }).where(and(eq(oauthStore.model, model), eq(oauthStore.id, storeKey(id)))).returning({ id: oauthStore.id }),
+  );
+  if (changed.length !== 1) throw new Error(`no ${model} row to backdate`);
 }

@@ -1,9 +1,8 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { KanbanDb } from '../../../db/client.ts';
+import { isUniqueViolation, type AccountRow, type KanbanDatabase } from '../../../db/database.ts';
 import { newId } from '../../../db/ids.ts';
-import { accounts, type AccountRow } from '../../../db/schema.ts';
 
 // Accounts of the embedded issuer: username + password, scrypt with a per-user salt, compared in
 // constant time. node:crypto's scrypt is the well-kept primitive; only the encoding is ours.
@@ -54,41 +53,51 @@ export class AccountError extends Error {
   }
 }
 
-export function findAccountById(db: KanbanDb, id: string): AccountRow | undefined {
-  return db.select().from(accounts).where(eq(accounts.id, id)).get();
+export async function findAccountById(database: KanbanDatabase, id: string): Promise<AccountRow | undefined> {
+  const { accounts } = database.tables;
+  const [account] = await database.read((db) => db.select().from(accounts).where(eq(accounts.id, id)).limit(1));
+  return account;
 }
 
-function findAccountByUsername(db: KanbanDb, username: string): AccountRow | undefined {
-  return db.select().from(accounts).where(sql`${accounts.username} = ${username} COLLATE NOCASE`).get();
+async function findAccountByUsername(database: KanbanDatabase, username: string): Promise<AccountRow | undefined> {
+  const { accounts } = database.tables;
+  const [account] = await database.read((db) => db.select().from(accounts).where(database.dialect.equalsIgnoringCase(accounts.username, username)).limit(1));
+  return account;
 }
 
-export async function createAccount(db: KanbanDb, input: { username: string; password: string; displayName?: string }): Promise<AccountRow> {
+/** How many accounts there are (the banner warns when sign-up is closed and there are none). */
+export async function countAccounts(database: KanbanDatabase): Promise<number> {
+  return database.read((db) => db.$count(database.tables.accounts));
+}
+
+export async function createAccount(database: KanbanDatabase, input: { username: string; password: string; displayName?: string }): Promise<AccountRow> {
   const username = usernameSchema.parse(input.username);
   const password = passwordSchema.parse(input.password);
   const displayName = displayNameSchema.parse(input.displayName?.trim() || username);
   const passwordHash = await hashPassword(password);
   const row = { id: newId('account'), username, passwordHash, displayName, createdAt: new Date() };
   try {
-    db.insert(accounts).values(row).run();
+    await database.write((db) => db.insert(database.tables.accounts).values(row));
   } catch (error) {
-    if (String((error as { code?: string }).code).startsWith('SQLITE_CONSTRAINT')) throw new AccountError('That username is taken. Pick another, or sign in.');
+    if (isUniqueViolation(error)) throw new AccountError('That username is taken. Pick another, or sign in.');
     throw error;
   }
   return row;
 }
 
 /** Sets a new password (and keeps everything else); the account's id, and so its data, stay. */
-export async function resetPassword(db: KanbanDb, username: string, password: string): Promise<AccountRow> {
-  const account = findAccountByUsername(db, username);
+export async function resetPassword(database: KanbanDatabase, username: string, password: string): Promise<AccountRow> {
+  const { accounts } = database.tables;
+  const account = await findAccountByUsername(database, username);
   if (!account) throw new AccountError(`No account is named ${username}.`);
   const passwordHash = await hashPassword(passwordSchema.parse(password));
-  db.update(accounts).set({ passwordHash }).where(eq(accounts.id, account.id)).run();
+  await database.write((db) => db.update(accounts).set({ passwordHash }).where(eq(accounts.id, account.id)));
   return { ...account, passwordHash };
 }
 
 /** The account, or undefined for a wrong username or password (indistinguishable by design). */
-export async function authenticate(db: KanbanDb, username: string, password: string): Promise<AccountRow | undefined> {
-  const account = findAccountByUsername(db, username.trim());
+export async function authenticate(database: KanbanDatabase, username: string, password: string): Promise<AccountRow | undefined> {
+  const account = await findAccountByUsername(database, username.trim());
   const matches = await passwordMatches(password, account?.passwordHash ?? (await UNKNOWN_USER_HASH));
   return account && matches ? account : undefined;
 }

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { and, eq, isNull, lt } from 'drizzle-orm';
+import { and, eq, isNull, lt, type SQL } from 'drizzle-orm';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import type { KanbanDb } from '../../../db/client.ts';
-import { oauthStore } from '../../../db/schema.ts';
+import type { KanbanDatabase, OAuthRow } from '../../../db/database.ts';
 import { hashClientSecret } from './client-secrets.ts';
 
 // oidc-provider's storage on Drizzle: one table keyed by (model, sha256(id)). Hashing the key and
@@ -27,7 +26,8 @@ export interface AdapterOptions {
   refreshGraceSeconds?: number;
 }
 
-export function drizzleAdapterFactory(db: KanbanDb, options: AdapterOptions = {}) {
+export function drizzleAdapterFactory(database: KanbanDatabase, options: AdapterOptions = {}) {
+  const { oauthStore } = database.tables;
   const graceMs = (options.refreshGraceSeconds ?? DEFAULT_REFRESH_GRACE_SECONDS) * 1000;
 
   return class DrizzleAdapter implements Adapter {
@@ -41,7 +41,7 @@ export function drizzleAdapterFactory(db: KanbanDb, options: AdapterOptions = {}
       return and(eq(oauthStore.model, this.model), eq(oauthStore.id, hashId(id)));
     }
 
-    private live(row: typeof oauthStore.$inferSelect | undefined, id?: string): AdapterPayload | undefined {
+    private live(row: OAuthRow | undefined, id?: string): AdapterPayload | undefined {
       if (!row || (row.expiresAt !== null && row.expiresAt.getTime() <= Date.now())) return undefined;
       const payload: AdapterPayload = { ...row.payload };
       if (id !== undefined && !KEEPS_ID.has(this.model)) payload.jti = id;
@@ -63,42 +63,53 @@ export function drizzleAdapterFactory(db: KanbanDb, options: AdapterOptions = {}
         userCode: typeof payload.userCode === 'string' ? payload.userCode : null,
         expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
       };
-      db.insert(oauthStore)
-        .values(row)
-        .onConflictDoUpdate({ target: [oauthStore.model, oauthStore.id], set: { payload: row.payload, grantId: row.grantId, uid: row.uid, userCode: row.userCode, expiresAt: row.expiresAt } })
-        .run();
+      await database.write((db) =>
+        db
+          .insert(oauthStore)
+          .values(row)
+          .onConflictDoUpdate({ target: [oauthStore.model, oauthStore.id], set: { payload: row.payload, grantId: row.grantId, uid: row.uid, userCode: row.userCode, expiresAt: row.expiresAt } }),
+      );
     }
 
-    async find(id: string): Promise<AdapterPayload | undefined> {
-      return this.live(db.select().from(oauthStore).where(this.key(id)).get(), id);
+    private async findOne(where: SQL | undefined, id?: string): Promise<AdapterPayload | undefined> {
+      const [row] = await database.read((db) => db.select().from(oauthStore).where(where).limit(1));
+      return this.live(row, id);
     }
 
-    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      return this.live(db.select().from(oauthStore).where(and(eq(oauthStore.model, this.model), eq(oauthStore.uid, uid))).get());
+    find(id: string): Promise<AdapterPayload | undefined> {
+      return this.findOne(this.key(id), id);
     }
 
-    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      return this.live(db.select().from(oauthStore).where(and(eq(oauthStore.model, this.model), eq(oauthStore.userCode, userCode))).get());
+    findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return this.findOne(and(eq(oauthStore.model, this.model), eq(oauthStore.uid, uid)));
+    }
+
+    findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return this.findOne(and(eq(oauthStore.model, this.model), eq(oauthStore.userCode, userCode)));
     }
 
     async consume(id: string): Promise<void> {
       // Only the first consumption counts: the grace window runs from it, not from a later retry.
-      const { changes } = db.update(oauthStore).set({ consumedAt: new Date() }).where(and(this.key(id), isNull(oauthStore.consumedAt))).run();
+      const consumed = await database.write((db) =>
+        db.update(oauthStore).set({ consumedAt: new Date() }).where(and(this.key(id), isNull(oauthStore.consumedAt))).returning({ id: oauthStore.id }),
+      );
       // A code is redeemed once, whatever the interleaving of concurrent requests (conditional update).
-      if (changes === 0 && this.model === 'AuthorizationCode') throw new errors.InvalidGrant('authorization code already used');
+      if (consumed.length === 0 && this.model === 'AuthorizationCode') throw new errors.InvalidGrant('authorization code already used');
     }
 
     async destroy(id: string): Promise<void> {
-      db.delete(oauthStore).where(this.key(id)).run();
+      await database.write((db) => db.delete(oauthStore).where(this.key(id)));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      db.delete(oauthStore).where(eq(oauthStore.grantId, grantId)).run();
+      await database.write((db) => db.delete(oauthStore).where(eq(oauthStore.grantId, grantId)));
     }
   };
 }
 
 /** Deletes expired artifacts; clients (no expiry) stay. Returns how many rows went. */
-export function deleteExpiredOAuthRows(db: KanbanDb, now = new Date()): number {
-  return db.delete(oauthStore).where(lt(oauthStore.expiresAt, now)).run().changes;
+export async function deleteExpiredOAuthRows(database: KanbanDatabase, now = new Date()): Promise<number> {
+  const { oauthStore } = database.tables;
+  const deleted = await database.write((db) => db.delete(oauthStore).where(lt(oauthStore.expiresAt, now)).returning({ id: oauthStore.id }));
+  return deleted.length;
 }

@@ -1,7 +1,7 @@
 import cors from 'cors';
 import express, { type RequestHandler, type Router } from 'express';
-import { createLocalJWKSet } from 'jose';
-import type { KanbanDb } from '../../../db/client.ts';
+import { createLocalJWKSet, errors, type JWK, type JWTVerifyGetKey } from 'jose';
+import type { KanbanDatabase } from '../../../db/database.ts';
 import type { AppConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { ALL_SCOPES } from '../../scopes.ts';
@@ -9,12 +9,14 @@ import type { ResourceAuth } from '../setup.ts';
 import { createTokenVerifier } from '../verify-token.ts';
 import { deleteExpiredOAuthRows } from './adapter.ts';
 import { interactionRouter } from './interactions.ts';
-import { loadCookieKeys, loadSigningKeys, publicJwk, SIGNING_ALG } from './keys.ts';
+import { loadCookieKeys, loadSigningKeys, publicJwk, SIGNING_ALG, verifyingKeys } from './keys.ts';
 import { createProvider } from './provider.ts';
 import { applyIssuerRateLimits, type IssuerRateLimits } from './rate-limits.ts';
 import { ISSUER_ROUTES } from './routes.ts';
 
 const CLEANUP_EVERY_MS = 10 * 60 * 1000;
+/** At most one reload of the keys per this long, however many tokens name an unknown key. */
+const KEY_RELOAD_COOLDOWN_MS = 5 * 1000;
 const ISSUER_PATH = /^\/(oauth\/|\.well-known\/(openid-configuration|oauth-authorization-server)(\/|$))/;
 
 export interface EmbeddedIssuerOptions {
@@ -66,15 +68,38 @@ const defaultScope: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/**
+ * Our own keys, verified locally: no HTTP round trip. A token signed with a key this process did
+ * not load (another replica restarted after a rotation and signs with the new key) makes it read
+ * the keys again from the shared database, at most once per cooldown.
+ */
+function reloadingKeySet(database: KanbanDatabase, loaded: JWK[], logger: Logger): JWTVerifyGetKey {
+  let keys = createLocalJWKSet({ keys: loaded.map(publicJwk) });
+  let reloadedAt = 0;
+  return async (header, token) => {
+    try {
+      return await keys(header, token);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey) || Date.now() - reloadedAt < KEY_RELOAD_COOLDOWN_MS) throw error;
+      reloadedAt = Date.now();
+      const fresh = await verifyingKeys(database);
+      logger.info({ kid: header.kid, keys: fresh.length }, 'a token named a key this server had not loaded: keys reloaded');
+      keys = createLocalJWKSet({ keys: fresh.map(publicJwk) });
+      return keys(header, token);
+    }
+  };
+}
+
 /** The embedded issuer: its routes, and the resource side's trust in the tokens it signs. */
-export async function embeddedIssuerAuth(config: AppConfig, db: KanbanDb, logger: Logger, options: EmbeddedIssuerOptions = {}): Promise<ResourceAuth> {
-  const signingKeys = await loadSigningKeys(db);
-  const provider = createProvider({ config, db, logger, signingKeys, cookieKeys: loadCookieKeys(db), refreshGraceSeconds: options.refreshGraceSeconds, fetch: options.fetch });
+export async function embeddedIssuerAuth(config: AppConfig, database: KanbanDatabase, logger: Logger, options: EmbeddedIssuerOptions = {}): Promise<ResourceAuth> {
+  const signingKeys = await loadSigningKeys(database);
+  const cookieKeys = await loadCookieKeys(database);
+  const provider = createProvider({ config, database, logger, signingKeys, cookieKeys, refreshGraceSeconds: options.refreshGraceSeconds, fetch: options.fetch });
   const callback = provider.callback();
 
   const router: Router = express.Router();
   applyIssuerRateLimits(router, options.rateLimits);
-  router.use(interactionRouter({ config, db, provider, logger }));
+  router.use(interactionRouter({ config, database, provider, logger }));
   // oidc-provider has no CORS of its own on registration; browser-based clients register too.
   router.use(ISSUER_ROUTES.registration, cors({ methods: ['POST'], maxAge: 600 }));
   router.post(ISSUER_ROUTES.registration, registrationSizeLimit);
@@ -83,23 +108,19 @@ export async function embeddedIssuerAuth(config: AppConfig, db: KanbanDb, logger
   router.use((req, res, next) => (ISSUER_PATH.test(req.path) ? canonical(req, res, () => callback(req, res)) : next()));
 
   // A busy or full database must not crash the process from a timer: log, and try next time.
-  const cleanExpired = () => {
-    try {
-      deleteExpiredOAuthRows(db);
-    } catch (error) {
+  const cleanExpired = () =>
+    deleteExpiredOAuthRows(database).catch((error: unknown) => {
       logger.warn({ err: error }, 'could not delete expired authorization rows');
-    }
-  };
-  cleanExpired();
+    });
+  await cleanExpired();
   const cleanup = setInterval(cleanExpired, CLEANUP_EVERY_MS).unref();
 
   return {
     issuer: config.publicUrl,
-    // Our own keys, verified locally: no HTTP round trip, no JWKS fetch storm on unknown kids.
     verify: createTokenVerifier({
       issuer: config.publicUrl,
       audience: config.resourceUrl,
-      keys: createLocalJWKSet({ keys: signingKeys.map(publicJwk) }),
+      keys: reloadingKeySet(database, signingKeys, logger),
       algorithms: [SIGNING_ALG],
       requireAccessTokenType: true,
     }),

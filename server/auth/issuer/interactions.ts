@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler, t
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { errors, type default as Provider } from 'oidc-provider';
 import { z } from 'zod';
-import type { KanbanDb } from '../../../db/client.ts';
+import type { KanbanDatabase } from '../../../db/database.ts';
 import type { AppConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { subjectHash } from '../../request-log.ts';
@@ -23,7 +23,7 @@ const signupForm = z.object({ username: z.string().max(200).default(''), passwor
 
 export interface InteractionOptions {
   config: AppConfig;
-  db: KanbanDb;
+  database: KanbanDatabase;
   provider: Provider;
   logger: Logger;
 }
@@ -33,7 +33,7 @@ function send(res: Response, status: number, render: (nonce: string) => string):
   res.status(status).set(securityHeaders(nonce)).type('html').send(render(nonce));
 }
 
-export function interactionRouter({ config, db, provider, logger }: InteractionOptions): Router {
+export function interactionRouter({ config, database, provider, logger }: InteractionOptions): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
   const signupOpen = config.signup === 'open';
@@ -102,7 +102,7 @@ export function interactionRouter({ config, db, provider, logger }: InteractionO
     }
     const promptDetails = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
     const scopes = [...new Set([...(promptDetails.missingOIDCScope ?? []), ...Object.values(promptDetails.missingResourceScopes ?? {}).flat()])];
-    const account = findAccountById(db, String(details.session?.accountId));
+    const account = await findAccountById(database, String(details.session?.accountId));
     send(res, 200, (nonce) => consentPage({ nonce, uid, client, scopes, accountName: account?.displayName ?? 'unknown account' }));
   });
 
@@ -115,7 +115,7 @@ export function interactionRouter({ config, db, provider, logger }: InteractionO
       return;
     }
     const { username, password } = parsed.data;
-    const account = await authenticate(db, username, password);
+    const account = await authenticate(database, username, password);
     if (!account) {
       const error = 'Wrong username or password.';
       send(res, 401, (nonce) => signInPage({ nonce, uid: loaded.details.uid, client: loaded.client, signupOpen, error, username }));
@@ -144,7 +144,7 @@ export function interactionRouter({ config, db, provider, logger }: InteractionO
     }
     const input = parsedForm.data;
     try {
-      const account = await createAccount(db, input);
+      const account = await createAccount(database, input);
       logger.info({ user: subjectHash(account.id) }, 'account created');
       await provider.interactionFinished(req, res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { randomBytes } from 'node:crypto';
-import type { KanbanDb } from '../../../db/client.ts';
+import type { KanbanDatabase } from '../../../db/database.ts';
 import type { AppConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { ALL_SCOPES } from '../../scopes.ts';
@@ -25,7 +25,7 @@ export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
 
 export interface ProviderOptions {
   config: AppConfig;
-  db: KanbanDb;
+  database: KanbanDatabase;
   logger: Logger;
   signingKeys: JWK[];
   cookieKeys: string[];
@@ -56,14 +56,14 @@ async function revocationAllowed(_ctx: KoaContextWithOIDC, client: { clientId: s
 }
 
 export function createProvider(options: ProviderOptions): Provider {
-  const { config, db } = options;
+  const { config, database } = options;
   const resource = config.resourceUrl;
 
   const configuration: Configuration = {
-    adapter: drizzleAdapterFactory(db, { refreshGraceSeconds: options.refreshGraceSeconds }),
+    adapter: drizzleAdapterFactory(database, { refreshGraceSeconds: options.refreshGraceSeconds }),
     clients: [],
     async findAccount(_ctx, sub) {
-      const account = findAccountById(db, sub);
+      const account = await findAccountById(database, sub);
       if (!account) return undefined;
       return { accountId: account.id, claims: async () => ({ sub: account.id, name: account.displayName, preferred_username: account.username }) };
     },
@@ -142,7 +142,7 @@ export function createProvider(options: ProviderOptions): Provider {
     },
     async extraTokenClaims(_ctx, token) {
       if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
-      const account = findAccountById(db, token.accountId);
+      const account = await findAccountById(database, token.accountId);
       return account ? { name: account.displayName } : undefined;
     },
     interactions: { url: (_ctx, interaction) => `/oauth/interaction/${interaction.uid}` },

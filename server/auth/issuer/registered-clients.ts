@@ -1,6 +1,5 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { KanbanDb } from '../../../db/client.ts';
-import { oauthStore } from '../../../db/schema.ts';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import type { KanbanDatabase } from '../../../db/database.ts';
 
 // The OAuth clients registered with the embedded issuer (dynamic registration), for operators:
 // list them, and revoke one with everything it was granted. Rows are oidc-provider's, in the
@@ -17,23 +16,15 @@ export interface RegisteredClientSummary {
   grants: number;
 }
 
-const clientIdOf = sql<string>`json_extract(${oauthStore.payload}, '$.clientId')`;
-
-export function listRegisteredClients(db: KanbanDb): RegisteredClientSummary[] {
-  const grantCounts = new Map(
-    db
-      .select({ clientId: clientIdOf, grants: sql<number>`count(*)` })
-      .from(oauthStore)
-      .where(eq(oauthStore.model, 'Grant'))
-      .groupBy(clientIdOf)
-      .all()
-      .map((row) => [row.clientId, row.grants]),
-  );
-  const registered: RegisteredClientSummary[] = db
-    .select({ payload: oauthStore.payload })
-    .from(oauthStore)
-    .where(eq(oauthStore.model, 'Client'))
-    .all()
+export async function listRegisteredClients(database: KanbanDatabase): Promise<RegisteredClientSummary[]> {
+  const { oauthStore } = database.tables;
+  const clientIdOf = database.dialect.jsonText(oauthStore.payload, 'clientId');
+  const [grantRows, clientRows] = await database.read(async (db) => [
+    await db.select({ clientId: clientIdOf, grants: sql<number>`count(*)`.mapWith(Number) }).from(oauthStore).where(eq(oauthStore.model, 'Grant')).groupBy(clientIdOf),
+    await db.select({ payload: oauthStore.payload }).from(oauthStore).where(eq(oauthStore.model, 'Client')),
+  ] as const);
+  const grantCounts = new Map(grantRows.map((row) => [row.clientId, row.grants]));
+  const registered: RegisteredClientSummary[] = clientRows
     .map(({ payload }) => {
       const clientId = String(payload.client_id);
       const issuedAt = typeof payload.client_id_issued_at === 'number' ? new Date(payload.client_id_issued_at * 1000) : null;
@@ -59,19 +50,16 @@ export function listRegisteredClients(db: KanbanDb): RegisteredClientSummary[] {
  * Deletes the client (if registered), its grants, and every code and token issued under them,
  * in one transaction. Returns undefined when the issuer knows nothing of that client.
  */
-export function revokeRegisteredClient(db: KanbanDb, clientId: string): { grants: number; tokens: number } | undefined {
-  return db.transaction((tx) => {
-    const client = tx.select({ id: oauthStore.id }).from(oauthStore).where(and(eq(oauthStore.model, 'Client'), sql`json_extract(${oauthStore.payload}, '$.client_id') = ${clientId}`)).get();
-    const grantIds = tx
-      .selectDistinct({ grantId: oauthStore.grantId })
-      .from(oauthStore)
-      .where(sql`${clientIdOf} = ${clientId} and ${oauthStore.grantId} is not null`)
-      .all()
-      .map((row) => row.grantId!);
-    const tokens = grantIds.length === 0 ? 0 : tx.delete(oauthStore).where(inArray(oauthStore.grantId, grantIds)).run().changes;
-    const grants = tx.delete(oauthStore).where(and(eq(oauthStore.model, 'Grant'), sql`${clientIdOf} = ${clientId}`)).run().changes;
+export function revokeRegisteredClient(database: KanbanDatabase, clientId: string): Promise<{ grants: number; tokens: number } | undefined> {
+  const { oauthStore } = database.tables;
+  const clientIdOf = database.dialect.jsonText(oauthStore.payload, 'clientId');
+  return database.write(async (db) => {
+    const [client] = await db.select({ id: oauthStore.id }).from(oauthStore).where(and(eq(oauthStore.model, 'Client'), eq(database.dialect.jsonText(oauthStore.payload, 'client_id'), clientId))).limit(1);
+    const grantIds = (await db.selectDistinct({ grantId: oauthStore.grantId }).from(oauthStore).where(and(eq(clientIdOf, clientId), isNotNull(oauthStore.grantId)))).map((row) => row.grantId!);
+    const tokens = grantIds.length === 0 ? 0 : (await db.delete(oauthStore).where(inArray(oauthStore.grantId, grantIds)).returning({ id: oauthStore.id })).length;
+    const grants = (await db.delete(oauthStore).where(and(eq(oauthStore.model, 'Grant'), eq(clientIdOf, clientId))).returning({ id: oauthStore.id })).length;
     if (!client && grants === 0 && tokens === 0) return undefined;
-    if (client) tx.delete(oauthStore).where(and(eq(oauthStore.model, 'Client'), eq(oauthStore.id, client.id))).run();
+    if (client) await db.delete(oauthStore).where(and(eq(oauthStore.model, 'Client'), eq(oauthStore.id, client.id)));
     return { grants, tokens };
   });
 }

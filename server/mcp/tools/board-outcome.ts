@@ -34,7 +34,7 @@ export function defineBoardWrite<Input extends z.ZodObject>(tool: {
   repeatable: boolean;
   signInPrompt: string;
   invocation: { invoking: string; invoked: string };
-  change(kanban: KanbanService, viewer: Viewer, args: z.output<Input>): BoardChange;
+  change(kanban: KanbanService, viewer: Viewer, args: z.output<Input>): Promise<BoardChange>;
 }): ToolDefinition {
   return defineTool({
     name: tool.name,
@@ -47,8 +47,8 @@ export function defineBoardWrite<Input extends z.ZodObject>(tool: {
     signInPrompt: tool.signInPrompt,
     invocation: tool.invocation,
     // The board after the write, and one line saying what changed.
-    handler: (args, { viewer, kanban }) => {
-      const change = tool.change(kanban, viewer, args);
+    handler: async (args, { viewer, kanban }) => {
+      const change = await tool.change(kanban, viewer, args);
       return boardOutcome(viewer, change, `${change.change} Board id ${change.board.id}.`);
     },
   });

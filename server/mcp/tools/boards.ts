@@ -28,8 +28,8 @@ export const listBoards = defineTool({
   annotations: READS_OWN_DATA,
   securitySchemes: PUBLIC_READ,
   invocation: { invoking: 'Looking up boards…', invoked: 'Boards ready' },
-  handler(args, { viewer, kanban }) {
-    const page = kanban.listBoards(viewer, args);
+  async handler(args, { viewer, kanban }) {
+    const page = await kanban.listBoards(viewer, args);
     const names = page.boards.map((board) => `${board.title} (${board.id}, ${board.cardCount} cards)`);
     const summary =
       page.boards.length === 0
@@ -51,8 +51,8 @@ export const getBoard = defineTool({
   annotations: READS_OWN_DATA,
   securitySchemes: PUBLIC_READ,
   invocation: { invoking: 'Opening the board…', invoked: 'Board ready' },
-  handler({ boardId }, { viewer, kanban }) {
-    const details = kanban.getBoard(viewer, boardId);
+  async handler({ boardId }, { viewer, kanban }) {
+    const details = await kanban.getBoard(viewer, boardId);
     return boardOutcome(viewer, details, describeBoard(details.board));
   },
 });
@@ -95,8 +95,8 @@ export const deleteBoard = defineTool({
   securitySchemes: WRITE,
   signInPrompt: 'Sign in to delete boards',
   invocation: { invoking: 'Deleting the board…', invoked: 'Board deleted' },
-  handler({ boardId }, { viewer, kanban }) {
-    const { change } = kanban.deleteBoard(viewer, boardId);
-    return boardsOutcome(viewer, kanban.listBoards(viewer), change);
+  async handler({ boardId }, { viewer, kanban }) {
+    const { change } = await kanban.deleteBoard(viewer, boardId);
+    return boardsOutcome(viewer, await kanban.listBoards(viewer), change);
   },
 });

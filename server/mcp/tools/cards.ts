@@ -14,8 +14,8 @@ export const searchCards = defineTool({
   annotations: READS_OWN_DATA,
   securitySchemes: PUBLIC_READ,
   invocation: { invoking: 'Searching cards…', invoked: 'Search done' },
-  handler({ query, boardId, limit }, { viewer, kanban }) {
-    const results = kanban.searchCards(viewer, { query, boardId, limit });
+  async handler({ query, boardId, limit }, { viewer, kanban }) {
+    const results = await kanban.searchCards(viewer, { query, boardId, limit });
     const found = results.map((hit) => `${hit.card.title} (${hit.board.title} › ${hit.column.title}, ${hit.card.id})`);
     const summary =
       results.length === 0

@@ -1,0 +1,90 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AnyColumn, SQL } from 'drizzle-orm';
+import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import type * as schema from './pg/schema.ts';
+
+// The one face of the database that the app's rules are written against, whichever engine is
+// behind it: SQLite (db/client.ts, the default) or PostgreSQL (db/pg/client.ts, DATABASE_URL).
+//
+// Drizzle has no dialect-neutral type, so the rules are typed with PostgreSQL's builders: they
+// are async only (no .get/.all/.run), and SQLite's builders, awaited, behave the same at run
+// time. Each engine passes its own tables (the same names and row types), so each writes its own
+// SQL. What SQL differs beyond the builders (case-insensitive match, JSON members) is in Dialect.
+
+export type Db = PgDatabase<NodePgQueryResultHKT, typeof schema>;
+export type Tables = typeof schema;
+export type Engine = 'sqlite' | 'postgres';
+
+export type BoardRow = typeof schema.boards.$inferSelect;
+export type ColumnRow = typeof schema.columns.$inferSelect;
+export type CardRow = typeof schema.cards.$inferSelect;
+export type AccountRow = typeof schema.accounts.$inferSelect;
+export type OAuthRow = typeof schema.oauthStore.$inferSelect;
+
+export interface Dialect {
+  /** `column` contains `text` ignoring case, with LIKE's wildcards in `text` taken literally. */
+  containsIgnoringCase(column: AnyColumn, text: string): SQL;
+  /** `column` equals `text` ignoring case, the way the unique index on it compares. */
+  equalsIgnoringCase(column: AnyColumn, text: string): SQL;
+  /** A top-level member of a JSON column, as text. */
+  jsonText(column: AnyColumn, member: string): SQL<string>;
+}
+
+/** A query built once per engine: prepared once on SQLite, by name per connection on PostgreSQL. */
+export interface Preparable<Params, Result> {
+  prepare(name: string): { execute(params: Params): Promise<Result> };
+}
+
+export interface KanbanDatabase {
+  engine: Engine;
+  tables: Tables;
+  dialect: Dialect;
+  /** Where the data is, for people: a file path, or the PostgreSQL URL without its password. */
+  location: string;
+  /** Statements that see one state of the database (a read-only snapshot on PostgreSQL). */
+  read<T>(work: (db: Db) => Promise<T>): Promise<T>;
+  /**
+   * One transaction that all happens or none of it: SQLite's single writer (BEGIN IMMEDIATE), or
+   * SERIALIZABLE on PostgreSQL, where `work` is run again when it lost a race with another
+   * replica (so it must do nothing but database work).
+   */
+  write<T>(work: (db: Db) => Promise<T>): Promise<T>;
+  /** A query the caller runs often, given the `db` of the read or write it runs in. */
+  prepared<Params extends Record<string, unknown>, Result>(name: string, build: (db: Db) => Preparable<Params, Result>): (db: Db, params: Params) => Promise<Result>;
+  /** Raw SQL with `?` placeholders, for operators' commands and tests; rows as the driver gives them. */
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+/** The error code under drizzle's wrapper (DrizzleQueryError keeps the driver's error as cause). */
+export function databaseErrorCode(error: unknown): string {
+  for (let current = error, depth = 0; current && depth < 3; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return '';
+}
+
+/** Another writer held the database too long (SQLite), or a statement ran past its timeout or lost every retry (PostgreSQL). */
+export function isDatabaseBusy(error: unknown): boolean {
+  const code = databaseErrorCode(error);
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === '57014' || code === '40001' || code === '40P01' || code === '55P03';
+}
+
+/** A unique index refused the row. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = databaseErrorCode(error);
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+const insideWork = new AsyncLocalStorage<true>();
+
+/**
+ * Runs a read or write body, refusing one started inside another: on SQLite's single connection
+ * it would wait for itself forever, and on PostgreSQL it would not see the outer one's changes.
+ */
+export function unnested<T>(work: () => Promise<T>): Promise<T> {
+  if (insideWork.getStore()) return Promise.reject(new Error('a database read or write was started inside another; finish the first, then start the next'));
+  return insideWork.run(true, work);
+}
