@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { sql, type AnyColumn } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { unnested, type Db, type Dialect, type KanbanDatabase, type Tables } from './database.ts';
+import { jsonMemberName, unnested, type Db, type Dialect, type KanbanDatabase, type Tables } from './database.ts';
 import * as schema from './schema.ts';
 
 export interface SqliteDatabase extends KanbanDatabase {
@@ -25,7 +25,7 @@ export const sqliteDialect: Dialect = {
   // SQLite's LIKE ignores ASCII case already.
   containsIgnoringCase: (column: AnyColumn, text: string) => sql`${column} LIKE ${likePattern(text)} ESCAPE '\\'`,
   equalsIgnoringCase: (column: AnyColumn, text: string) => sql`${column} = ${text} COLLATE NOCASE`,
-  jsonText: (column: AnyColumn, member: string) => sql<string>`json_extract(${column}, ${`$.${member}`})`,
+  jsonText: (column: AnyColumn, member: string) => sql<string>`json_extract(${column}, '$.${jsonMemberName(member)}')`,
 };
 
 /** LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally (escape: \). */

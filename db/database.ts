@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { AnyColumn, SQL } from 'drizzle-orm';
+import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import type * as schema from './pg/schema.ts';
@@ -27,7 +27,7 @@ export interface Dialect {
   containsIgnoringCase(column: AnyColumn, text: string): SQL;
   /** `column` equals `text` ignoring case, the way the unique index on it compares. */
   equalsIgnoringCase(column: AnyColumn, text: string): SQL;
-  /** A top-level member of a JSON column, as text. */
+  /** A top-level member of a JSON column, as text. `member` is a name of ours (letters, digits, _), written into the SQL. */
   jsonText(column: AnyColumn, member: string): SQL<string>;
 }
 
@@ -47,14 +47,23 @@ export interface KanbanDatabase {
   /**
    * One transaction that all happens or none of it: SQLite's single writer (BEGIN IMMEDIATE), or
    * SERIALIZABLE on PostgreSQL, where `work` is run again when it lost a race with another
-   * replica (so it must do nothing but database work).
+   * replica (so it must do nothing but database work). Writes with the same `queueBy` (the
+   * person making them) wait for each other across replicas instead of racing.
    */
-  write<T>(work: (db: Db) => Promise<T>): Promise<T>;
+  write<T>(work: (db: Db) => Promise<T>, options?: { queueBy?: string }): Promise<T>;
   /** A query the caller runs often, given the `db` of the read or write it runs in. */
   prepared<Params extends Record<string, unknown>, Result>(name: string, build: (db: Db) => Preparable<Params, Result>): (db: Db, params: Params) => Promise<Result>;
   /** Raw SQL with `?` placeholders, for operators' commands and tests; rows as the driver gives them. */
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
   close(): Promise<void>;
+}
+
+/** A PostgreSQL URL for people (banners, logs): its password replaced by ***. */
+export function postgresUrlWithoutPassword(url: string): string {
+  if (!URL.canParse(url)) return 'postgres://(unparsable URL)';
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }
 
 /** The error code under drizzle's wrapper (DrizzleQueryError keeps the driver's error as cause). */
@@ -76,6 +85,15 @@ export function isDatabaseBusy(error: unknown): boolean {
 export function isUniqueViolation(error: unknown): boolean {
   const code = databaseErrorCode(error);
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * A JSON member name as SQL text, not a parameter: the same expression in SELECT and GROUP BY
+ * must be the same text for PostgreSQL to see that it is the same. Only our own names get here.
+ */
+export function jsonMemberName(member: string): SQL {
+  if (!/^\w+$/.test(member)) throw new Error(`not a JSON member name of ours: ${member}`);
+  return sql.raw(member);
 }
 
 const insideWork = new AsyncLocalStorage<true>();

@@ -1,3 +1,4 @@
+import { postgresUrlWithoutPassword } from '../db/database.ts';
 import type { AppConfig } from './config.ts';
 
 // What `pnpm dev` / `pnpm start` print once listening: where it is, who signs people in, where
@@ -38,7 +39,7 @@ export function startupBanner(config: AppConfig, facts: BannerFacts): string {
     `  MCP URL:   ${config.publicUrl}/mcp`,
     `  Issuer:    ${issuer}`,
     `  Sign-up:   ${signUpLine(config, facts.accounts)}`,
-    `  Data:      ${config.databaseFile}`,
+    `  Data:      ${config.databaseUrl === undefined ? config.databaseFile : `PostgreSQL ${postgresUrlWithoutPassword(config.databaseUrl)}`}`,
     '',
     ...nextStep(config).map((line) => `  ${line}`),
     '',

@@ -1,3 +1,4 @@
+import { DatabaseOpenError } from '../db/open.ts';
 import { startupBanner } from './banner.ts';
 import { ConfigError, loadConfig, type AppConfig } from './config.ts';
 import { IssuerDiscoveryError } from './auth/external-issuer.ts';
@@ -29,7 +30,7 @@ let runtime: KanbanRuntime;
 try {
   runtime = await bootKanban(config, logger);
 } catch (error) {
-  if (error instanceof IssuerDiscoveryError || error instanceof WidgetNotBuiltError) fail(error.message);
+  if (error instanceof IssuerDiscoveryError || error instanceof WidgetNotBuiltError || error instanceof DatabaseOpenError) fail(error.message);
   throw error;
 }
 const server = createHttpServer(runtime.app);

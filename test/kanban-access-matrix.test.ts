@@ -823,7 +823,8 @@ describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
       const card = cardByTitle(withCard, sqlish.card);
       expect(card.columnId).toBe(board.columns[1]!.id);
       expect(card.labels).toEqual(sqlish.labels);
-      expect(await dbCard(card.id)).toMatchObject({ title: sqlish.card, description: sqlish.description, labels: JSON.stringify(sqlish.labels) });
+      const stored = (await dbCard(card.id))!;
+      expect({ ...stored, labels: JSON.parse(stored.labels) as unknown }).toMatchObject({ title: sqlish.card, description: sqlish.description, labels: sqlish.labels });
       expect((await dbBoard(board.id))?.title).toBe(sqlish.board);
       expect(await counts()).toEqual([boards! + 1, columns! + 3, cards! + 1, accounts]);
       const search = await A.call('search_cards', { query: sqlish.card, limit: 50 });
@@ -846,14 +847,22 @@ describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
       'C0 controls': 'bell\u0007tab\tesc\u001B[31m',
     };
 
-    it('NUL in titles is refused with a clear message (SQLite length() stops at NUL), and allowed in descriptions', async () => {
-      for (const title of ['before\u0000after', '\u0000abc']) {
-        const refused = await A.call('create_card', { boardId: own.id, title });
+    // PostgreSQL's text cannot hold NUL (and SQLite's length() stops at it): refused everywhere, on both engines.
+    it('NUL in titles, descriptions, labels and search words is refused with a clear message, and nothing is written', async () => {
+      const before = await snapshotKanban(shared.kanban);
+      for (const [args, field] of [
+        [{ title: 'before\u0000after' }, 'title'],
+        [{ title: '\u0000abc' }, 'title'],
+        [{ title: 'nul in description', description: '\u0000x\u0000' }, 'description'],
+        [{ title: 'nul in a label', labels: ['a\u0000b'] }, 'labels.0'],
+      ] as const) {
+        const refused = await A.call('create_card', { boardId: own.id, ...args });
         expect(refused.isError).toBe(true);
-        expect(JSON.stringify(refused.content)).toContain('title: must not contain NUL characters');
+        expect(JSON.stringify(refused.content)).toContain(`${field}: must not contain NUL characters`);
       }
-      const created = boardOf(await A.call('create_card', { boardId: own.id, title: 'nul in description', description: '\u0000x\u0000' }));
-      expect((await dbCard(cardByTitle(created, 'nul in description').id))!.description).toBe('\u0000x\u0000');
+      const search = await A.call('search_cards', { query: 'a\u0000b' });
+      expect(JSON.stringify(search.content)).toContain('query: must not contain NUL characters');
+      expect(await snapshotKanban(shared.kanban)).toBe(before);
     });
 
     for (const [name, title] of Object.entries(titles)) {
@@ -871,14 +880,6 @@ describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
         expect((await dbBoard(board.id))?.title).toBe(title);
       });
     }
-
-    it('a description starting with NUL round-trips too', async () => {
-      const description = '\u0000hidden start';
-      const created = await A.call('create_card', { boardId: own.id, title: 'NUL-first description', description });
-      const card = cardByTitle(boardOf(created), 'NUL-first description');
-      expect((await dbCard(card.id))?.description).toBe(description);
-      expect((created._meta as { cardDescriptions: Record<string, string> }).cardDescriptions[card.id]).toBe(description);
-    });
 
     it('CR/LF in a tool name cannot forge a log line', async () => {
       const name = 'x\r\n{"level":60,"msg":"forged"}';

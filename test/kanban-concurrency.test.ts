@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, spawnServer, type ChildServer } from './support/child-server.ts';
 import { dbRow, dbRows, useKanban } from './support/kanban-server.ts';
+import { databaseEnv } from './support/test-database.ts';
 import { actorWithToken, boardOf, cardByTitle, cardsOf, listAllBoards, signInActor, textOf, type Actor, type BoardView } from './support/kanban-actors.ts';
 
 // Many clients writing to one board at once. Half of them talk to this process, half to a second
@@ -20,7 +21,7 @@ beforeAll(async () => {
   A = await signInActor(shared.kanban, 'A');
   B = await signInActor(shared.kanban, 'B');
   const port = await freePort();
-  child = spawnServer({ PORT: String(port), PUBLIC_URL: shared.kanban.url, DATA_DIR: shared.kanban.dataDir, LOG_LEVEL: 'info' });
+  child = spawnServer({ PORT: String(port), PUBLIC_URL: shared.kanban.url, ...(await databaseEnv(shared.kanban.dataDir)), LOG_LEVEL: 'info' });
   await child.waitFor('"listening"');
   childMcpUrl = `http://127.0.0.1:${port}/mcp`;
 });

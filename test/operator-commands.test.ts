@@ -8,6 +8,7 @@ import { freePort } from './support/child-server.ts';
 import { signInActor } from './support/kanban-actors.ts';
 import { makeDataDir, removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
 import { exchangeCode, getCode, makeAccount, signedInClient } from './support/oauth-steps.ts';
+import { TEST_ENGINE } from './support/test-database.ts';
 import { refresh, whoamiStatus } from './support/token-helpers.ts';
 
 // The operator commands of README: Operate, each run as a person runs it (a separate process on
@@ -59,7 +60,8 @@ describe('every operator command', () => {
     expect(run).toMatchObject({ code: 1, stderr: `kanban-mcp: AUTH_ISSUER is set: ${what} https://tenant.example/, not by kanban-mcp.\n` });
   });
 
-  it('refuses a DATA_DIR with no database instead of making an empty one', async () => {
+  // On PostgreSQL the database is named by DATABASE_URL, not found under DATA_DIR.
+  it.skipIf(TEST_ENGINE !== 'sqlite')('refuses a DATA_DIR with no database instead of making an empty one', async () => {
     const empty = makeDataDir();
     for (const [name, args] of [['signing-keys', ['list']], ['clients', ['list']], ['backup', [join(empty, 'copy.sqlite')]]] as const) {
       const run = await runCli(name, [...args], empty);
@@ -142,7 +144,16 @@ describe('pnpm clients:list and clients:revoke', () => {
 });
 
 describe('pnpm db:backup', () => {
-  it('copies the database while the server writes: integrity ok, and every write acknowledged before it started is in the copy', async () => {
+  it.skipIf(TEST_ENGINE !== 'postgres')('with DATABASE_URL set, refuses and points to PostgreSQL\'s own tools', async () => {
+    const kanban = await running();
+    const copy = join(makeDataDir(), 'kanban-backup.sqlite');
+    const refused = await runCli('backup', [copy], kanban.dataDir);
+    expect(refused).toMatchObject({ code: 1 });
+    expect(refused.stderr).toMatch(/^kanban-mcp: DATABASE_URL is set: back up PostgreSQL with its own tools \(pg_dump/);
+    expect(existsSync(copy)).toBe(false);
+  });
+
+  it.skipIf(TEST_ENGINE !== 'sqlite')('copies the database while the server writes: integrity ok, and every write acknowledged before it started is in the copy', async () => {
     const kanban = await running();
     const writer = await signInActor(kanban, 'backup-writer');
     let acknowledged = 0;

@@ -2,15 +2,16 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, spawnServer, type ChildServer } from './support/child-server.ts';
 import { makeDataDir, removeDataDir } from './support/kanban-server.ts';
+import { databaseEnv } from './support/test-database.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-function start(env: Record<string, string>): ChildServer {
+async function start(env: Record<string, string>): Promise<ChildServer> {
   const dataDir = makeDataDir();
-  const server = spawnServer({ DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env });
+  const server = spawnServer({ ...(await databaseEnv(dataDir)), LOG_LEVEL: 'info', ...env });
   cleanups.push(() => {
     server.child.kill('SIGKILL');
     removeDataDir(dataDir);
@@ -20,7 +21,7 @@ function start(env: Record<string, string>): ChildServer {
 
 describe('server/main.ts as a process', () => {
   it('stops at once on a bad variable, with one line naming it', async () => {
-    const server = start({ PORT: 'abc' });
+    const server = await start({ PORT: 'abc' });
     const { code } = await server.exited;
     expect(code).toBe(1);
     expect(server.stderr()).toBe('kanban-mcp: Invalid configuration: PORT must be a port number (got "abc").\n');
@@ -28,9 +29,9 @@ describe('server/main.ts as a process', () => {
 
   it('says in one line when the port is taken', async () => {
     const port = await freePort();
-    const first = start({ PORT: String(port) });
+    const first = await start({ PORT: String(port) });
     await first.waitFor('listening');
-    const second = start({ PORT: String(port) });
+    const second = await start({ PORT: String(port) });
     const { code } = await second.exited;
     expect(code).toBe(1);
     expect(second.stderr()).toBe(`kanban-mcp: port ${port} on 127.0.0.1 is already in use: stop the other process or set PORT.\n`);
@@ -38,7 +39,7 @@ describe('server/main.ts as a process', () => {
 
   it('prints the MCP URL, serves, and on SIGTERM finishes the request in flight before exiting 0', async () => {
     const port = await freePort();
-    const server = start({ PORT: String(port) });
+    const server = await start({ PORT: String(port) });
     await server.waitFor('listening');
     expect(server.stderr()).toContain(`MCP URL:   http://localhost:${port}/mcp`);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
@@ -68,7 +69,7 @@ describe('server/main.ts as a process', () => {
   });
 
   it('production with a plain-http PUBLIC_URL does not start, and says why in one line', async () => {
-    const server = start({ NODE_ENV: 'production', PUBLIC_URL: 'http://kanban.example' });
+    const server = await start({ NODE_ENV: 'production', PUBLIC_URL: 'http://kanban.example' });
     const { code } = await server.exited;
     expect(code).toBe(1);
     expect(server.stderr()).toBe('kanban-mcp: Invalid configuration: PUBLIC_URL must be https in production (got "http://kanban.example"); plain http is allowed only for localhost.\n');
@@ -76,7 +77,7 @@ describe('server/main.ts as a process', () => {
 
   it('the banner names the public URL, the issuer, the sign-up mode and the next step; then the log is JSON lines', async () => {
     const port = await freePort();
-    const server = start({ PORT: String(port), PUBLIC_URL: 'https://kanban-demo.example', SIGNUP: 'closed' });
+    const server = await start({ PORT: String(port), PUBLIC_URL: 'https://kanban-demo.example', SIGNUP: 'closed' });
     await server.waitFor('listening');
     const banner = server.stderr();
     expect(banner).toContain('  Public:    https://kanban-demo.example\n');
@@ -92,7 +93,7 @@ describe('server/main.ts as a process', () => {
 
   it('on this machine over plain http, the next step is MCP Inspector, and how to reach ChatGPT over https', async () => {
     const port = await freePort();
-    const server = start({ PORT: String(port) });
+    const server = await start({ PORT: String(port) });
     await server.waitFor('listening');
     expect(server.stderr()).toContain(`  Next: call list_boards from MCP Inspector at http://localhost:${port}/mcp.\n`);
     expect(server.stderr()).toContain(`pnpm dev --tunnel (with NGROK_AUTHTOKEN), or ngrok http ${port} and PUBLIC_URL`);

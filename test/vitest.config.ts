@@ -14,6 +14,6 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     // On CI, also a JSON report: .ci/run counts passed and failed tests from it.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
-    outputFile: { json: 'test-output/vitest.json' },
+    outputFile: { json: process.env.TEST_ENGINE === 'postgres' ? 'test-output/vitest-postgres.json' : 'test-output/vitest.json' },
   },
 });

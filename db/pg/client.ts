@@ -2,18 +2,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type AnyColumn } from 'drizzle-orm';
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { likePattern } from '../client.ts';
-import { databaseErrorCode, unnested, type Db, type Dialect, type KanbanDatabase } from '../database.ts';
+import { databaseErrorCode, jsonMemberName, postgresUrlWithoutPassword, unnested, type Db, type Dialect, type KanbanDatabase } from '../database.ts';
 import * as schema from './schema.ts';
 
 // PostgreSQL for several replicas on one database: a pool per process, a statement timeout so a
 // stuck query cannot hold a request forever, and migrations that run once however many replicas
 // start together (an advisory lock), refused outright when the database is newer than this code.
-
-export type KanbanPgDb = NodePgDatabase<typeof schema>;
 
 export interface PostgresDatabase extends KanbanDatabase {
   engine: 'postgres';
@@ -24,12 +22,27 @@ export const postgresDialect: Dialect = {
   containsIgnoringCase: (column: AnyColumn, text: string) => sql`${column} ILIKE ${likePattern(text)} ESCAPE '\\'`,
   // The unique index on accounts is on lower(username).
   equalsIgnoringCase: (column: AnyColumn, text: string) => sql`lower(${column}) = lower(${text})`,
-  jsonText: (column: AnyColumn, member: string) => sql<string>`${column} ->> ${member}`,
+  jsonText: (column: AnyColumn, member: string) => sql<string>`${column} ->> '${jsonMemberName(member)}'`,
 };
 
 /** serialization_failure and deadlock_detected: the transaction lost a race and may simply run again. */
 const RETRIED = new Set(['40001', '40P01']);
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 10;
+/** The first number of the two-number advisory locks that queue one person's writes (any fixed int4). */
+const WRITER_QUEUE_LOCKS = 7311;
+
+/** Runs `transaction` again, after a growing random pause, while it loses serialization races. */
+async function retryingSerialization<T>(transaction: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if (!RETRIED.has(databaseErrorCode(error)) || attempt === MAX_ATTEMPTS) throw error;
+      // Jittered and growing (up to 200 ms), so the transactions that collided do not collide again.
+      await sleep(Math.random() * Math.min(200, 2 ** attempt * 2));
+    }
+  }
+}
 
 /**
  * Raw rows in the shapes SQLite gives them, so one raw query reads the same on either engine:
@@ -46,16 +59,6 @@ const SQLITE_SHAPED_VALUES = {
   },
 };
 
-/** The URL for people: no password. */
-function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'postgres://(unparsable URL)';
-  }
-}
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 /** Any fixed 64-bit number: the replicas of one database agree on it. */
@@ -69,9 +72,12 @@ function newestKnownMigration(): number {
   return Math.max(...journal.entries.map((entry) => entry.when));
 }
 
-async function migrateOnce(pool: pg.Pool, db: KanbanPgDb): Promise<void> {
+async function migrateOnce(pool: pg.Pool): Promise<void> {
   const lock = await pool.connect();
   try {
+    // Waiting for another replica's migration, and the migration itself, may take longer than
+    // a request's statement timeout: none on this connection while it migrates.
+    await lock.query('SET statement_timeout = 0');
     // Replicas starting together queue here; the first migrates, the others find nothing to do.
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -80,12 +86,13 @@ async function migrateOnce(pool: pg.Pool, db: KanbanPgDb): Promise<void> {
       if (newest !== null && newest !== undefined && Number(newest) > newestKnownMigration()) {
         throw new SchemaTooNewError('the database has migrations newer than this version of kanban-mcp: run the newer version (every replica must run the same one), or restore a backup from before them.');
       }
-      await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+      await migrate(drizzle(lock), { migrationsFolder: MIGRATIONS_FOLDER });
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
   } finally {
-    lock.release();
+    // Not back into the pool: it has no statement timeout now.
+    lock.release(true);
   }
 }
 
@@ -95,7 +102,7 @@ export async function openPostgres(url: string, options: { poolSize?: number; st
   pool.on('error', () => {});
   const pgDb = drizzle(pool, { schema });
   try {
-    await migrateOnce(pool, pgDb);
+    await migrateOnce(pool);
   } catch (error) {
     await pool.end();
     throw error;
@@ -105,23 +112,33 @@ export async function openPostgres(url: string, options: { poolSize?: number; st
     engine: 'postgres',
     tables: schema,
     dialect: postgresDialect,
-    location: withoutPassword(url),
+    location: postgresUrlWithoutPassword(url),
     pool,
     // REPEATABLE READ: every statement of the read sees the snapshot of its first.
     read: (work) => unnested(() => pgDb.transaction((tx) => work(tx as unknown as Db), { isolationLevel: 'repeatable read', accessMode: 'read only' })),
     // SERIALIZABLE: positions, WIP limits and the one personal board are decided from rows read
     // in the same transaction; two replicas deciding from the same rows cannot both commit, and
     // the loser runs again from the start and sees the winner's rows.
-    write: (work) =>
+    write: (work, options = {}) =>
       unnested(async () => {
-        for (let attempt = 1; ; attempt++) {
+        const serializable = (session: typeof pgDb) => retryingSerialization(() => session.transaction((tx) => work(tx as unknown as Db), { isolationLevel: 'serializable' }));
+        const { queueBy } = options;
+        if (queueBy === undefined) return serializable(pgDb);
+        // One person's writes, from any replica, wait for each other on a lock taken before the
+        // transaction starts (so each starts from the last one's commit) instead of failing
+        // serialization against each other and retrying.
+        const client = await pool.connect();
+        let broken: Error | undefined;
+        try {
+          await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [WRITER_QUEUE_LOCKS, queueBy]);
           try {
-            return await pgDb.transaction((tx) => work(tx as unknown as Db), { isolationLevel: 'serializable' });
-          } catch (error) {
-            if (!RETRIED.has(databaseErrorCode(error)) || attempt === MAX_ATTEMPTS) throw error;
-            // Jittered backoff, so the replicas that collided do not collide again.
-            await sleep(Math.random() * 5 * attempt);
+            return await serializable(drizzle(client, { schema }) as unknown as typeof pgDb);
+          } finally {
+            await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [WRITER_QUEUE_LOCKS, queueBy]).catch((error: Error) => (broken = error));
           }
+        } finally {
+          // A connection whose lock could not be released is closed, which releases it.
+          client.release(broken);
         }
       }),
     prepared: (name, build) => (session, params) => build(session).prepare(name).execute(params),

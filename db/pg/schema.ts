@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
-// The PostgreSQL form of db/schema.ts, table for table and column for column (the same SQL names),
-// for kanban-mcp running as several replicas on one shared database. Not wired into the app yet:
-// the service still runs on SQLite only (see README: Scaling out, when it lands).
+// The PostgreSQL form of db/schema.ts, table for table and column for column (the same SQL names
+// and row types: the app's rules run on either through db/database.ts), for kanban-mcp running
+// as several replicas on one shared database (README: Scaling out).
 
 const createdAt = () => timestamp('created_at', { mode: 'date', precision: 3, withTimezone: true }).notNull();
 

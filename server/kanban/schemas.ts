@@ -42,21 +42,24 @@ export const columnIdSchema = idOf('column', 'col_');
 // A lone UTF-16 surrogate cannot be stored as UTF-8: SQLite would swap it for U+FFFD silently.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Text stored byte for byte: valid Unicode; `noNul` where SQLite's length() would stop at a NUL. */
-function text(options: { noNul?: boolean } = {}) {
+/**
+ * Text stored byte for byte on either engine: valid Unicode, and no NUL (PostgreSQL's text cannot
+ * hold one, and SQLite's length() stops at it).
+ */
+function text(error = 'must be text') {
   return z
-    .string({ error: 'must be text' })
+    .string({ error })
     .refine((value) => !LONE_SURROGATE.test(value), 'must be valid Unicode text')
-    .refine((value) => !options.noNul || !value.includes('\0'), 'must not contain NUL characters');
+    .refine((value) => !value.includes('\0'), 'must not contain NUL characters');
 }
 
-const titleSchema = text({ noNul: true })
+const titleSchema = text()
   .trim()
   .min(1, 'must not be empty')
   .max(LIMITS.titleLength, `is too long: use at most ${LIMITS.titleLength} characters`);
 const descriptionSchema = text().max(LIMITS.descriptionLength, `is too long: use at most ${LIMITS.descriptionLength} characters`);
 const labelsSchema = z
-  .array(text({ noNul: true }).trim().min(1, 'must not be empty').max(LIMITS.labelLength, `must be at most ${LIMITS.labelLength} characters`), { error: 'must be a list of labels' })
+  .array(text().trim().min(1, 'must not be empty').max(LIMITS.labelLength, `must be at most ${LIMITS.labelLength} characters`), { error: 'must be a list of labels' })
   .max(LIMITS.labels, `may hold at most ${LIMITS.labels} labels`);
 const dueDateSchema = z
   .string({ error: 'must be a date such as 2026-12-31' })
@@ -94,8 +97,7 @@ export const getBoardInput = z.object({
 });
 
 export const searchCardsInput = z.object({
-  query: z
-    .string({ error: 'must be text: the words to look for' })
+  query: text('must be text: the words to look for')
     .trim()
     .min(1, 'must not be empty: give one or more words to look for')
     .max(LIMITS.queryLength, `is too long: use at most ${LIMITS.queryLength} characters`)

@@ -112,6 +112,11 @@ export function createKanbanService(database: KanbanDatabase) {
     };
   }
 
+  /** A write on the viewer's behalf: one person's writes queue behind each other across replicas. */
+  function write<T>(viewer: Viewer, work: (db: Db) => Promise<T>): Promise<T> {
+    return database.write(work, { queueBy: viewer.signedIn ? viewer.subject : undefined });
+  }
+
   /** Marks the board changed. The board itself is read after the commit (present), not inside the write. */
   async function afterChange(db: Db, board: BoardRow, change: string, cardId?: string): Promise<Written> {
     await db.update(boards).set({ updatedAt: new Date() }).where(eq(boards.id, board.id));
@@ -209,7 +214,7 @@ export function createKanbanService(database: KanbanDatabase) {
       requestsSweptAt = Date.now();
       await database.write((db) => db.delete(toolRequests).where(lt(toolRequests.createdAt, new Date(Date.now() - REQUEST_ID_TTL_MS))));
     }
-    return database.write(async (db) => {
+    return write(viewer, async (db) => {
       if (requestId === undefined) return run(db);
       const subject = signedInSubject(viewer);
       const fingerprint = createHash('sha256').update(`${tool}\n${JSON.stringify(args)}`).digest('base64url');
@@ -317,7 +322,7 @@ export function createKanbanService(database: KanbanDatabase) {
         wipLimits?: { columnId: string; wipLimit: number | null }[];
       },
     ): Promise<BoardChange> {
-      const written = await database.write(async (db) => {
+      const written = await write(viewer, async (db) => {
         const board = await access.editable(db, viewer, input.boardId);
         const done: string[] = [];
         const columnOfBoard = async (columnId: string) => {
@@ -374,7 +379,7 @@ export function createKanbanService(database: KanbanDatabase) {
     },
 
     deleteBoard(viewer: Viewer, boardId: string): Promise<{ deleted: { id: string; title: string }; change: string }> {
-      return database.write(async (db) => {
+      return write(viewer, async (db) => {
         const board = await access.editable(db, viewer, boardId);
         await db.delete(boards).where(eq(boards.id, board.id));
         return { deleted: { id: board.id, title: board.title }, change: `Deleted board "${board.title}" and its cards.` };
@@ -415,7 +420,7 @@ export function createKanbanService(database: KanbanDatabase) {
       const fields = { title: input.title, description: input.description, labels: input.labels, dueDate: input.dueDate };
       const changed = Object.entries(fields).filter(([, value]) => value !== undefined);
       if (changed.length === 0) throw new KanbanError('invalid', 'Nothing to change: give a title, description, labels or dueDate.');
-      const written = await database.write(async (db) => {
+      const written = await write(viewer, async (db) => {
         const { card, board } = await findEditableCard(db, viewer, input.cardId);
         await db.update(cards).set({ ...Object.fromEntries(changed), updatedAt: new Date() }).where(eq(cards.id, card.id));
         return afterChange(db, board, `Updated ${changed.map(([name]) => name).join(', ')} of "${input.title ?? card.title}".`);
@@ -428,7 +433,7 @@ export function createKanbanService(database: KanbanDatabase) {
       if ((position === 'before' || position === 'after') !== (input.relativeTo !== undefined)) {
         throw new KanbanError('invalid', 'relativeTo goes with position "before" or "after", and only with them.');
       }
-      const written = await database.write(async (db) => {
+      const written = await write(viewer, async (db) => {
         const { card, board } = await findEditableCard(db, viewer, input.cardId);
         if (input.relativeTo === card.id) throw new KanbanError('invalid', 'A card cannot move before or after itself.');
         // "Move X before Y" names no column: Y's column, found on this board only.
@@ -444,7 +449,7 @@ export function createKanbanService(database: KanbanDatabase) {
     },
 
     async deleteCard(viewer: Viewer, cardId: string): Promise<BoardChange> {
-      const written = await database.write(async (db) => {
+      const written = await write(viewer, async (db) => {
         const { card, board } = await findEditableCard(db, viewer, cardId);
         await db.delete(cards).where(eq(cards.id, card.id));
         return afterChange(db, board, `Deleted "${card.title}".`);

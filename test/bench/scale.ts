@@ -2,12 +2,15 @@ import { newId } from '../../db/ids.ts';
 import { spacedPositions } from '../../db/positions.ts';
 import { signInActor } from '../support/kanban-actors.ts';
 import { removeDataDir, startKanban, type RunningKanban } from '../support/kanban-server.ts';
+import { onEachEngine, type EngineSetup } from './engines.ts';
 
 // How our tools grow with what they hold: server time (the `ms` of each request's log line, so
-// no client or loopback cost) at several sizes. Boards are seeded straight into SQLite; the
-// calls are real tools/call requests over HTTP.
+// no client or loopback cost) at several sizes, on SQLite and on PostgreSQL. Boards are seeded
+// straight into the database; the calls are real tools/call requests over HTTP.
 
 export interface ScaleRow {
+  /** The engine's label. */
+  engine: string;
   case: string;
   /** What the call returns or works over. */
   size: number;
@@ -56,8 +59,24 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-export async function measureScale(): Promise<ScaleRow[]> {
-  const kanban = await startKanban({ env: { LOG_LEVEL: 'info' } });
+export interface Scale {
+  rows: ScaleRow[];
+  /** Lines for under the table: PostgreSQL's rolled-back transactions, or why its rows were skipped. */
+  notes: string[];
+}
+
+const ENGINES: EngineSetup[] = [
+  { engine: 'sqlite', label: 'SQLite' },
+  { engine: 'postgres', label: 'PostgreSQL' },
+];
+
+export async function measureScale(): Promise<Scale> {
+  const { results, notes } = await onEachEngine(ENGINES, measureScaleOn);
+  return { rows: results.flat(), notes };
+}
+
+async function measureScaleOn(setup: EngineSetup, databaseUrl: string): Promise<ScaleRow[]> {
+  const kanban = await startKanban({ env: { LOG_LEVEL: 'info', DATABASE_URL: databaseUrl } });
   try {
     const actor = await signInActor(kanban, 'scale');
     const owner = actor.subject!;
@@ -78,7 +97,7 @@ export async function measureScale(): Promise<ScaleRow[]> {
       }
       const times = kanban.logs.filter((line) => line.tool === tool).slice(-REPEATS).map((line) => Number(line.ms));
       kanban.logs.length = 0;
-      rows.push({ case: label, size, medianMs: percentile(times, 50), p95Ms: percentile(times, 95), responseKb: bytes / 1000 });
+      rows.push({ engine: setup.label, case: label, size, medianMs: percentile(times, 50), p95Ms: percentile(times, 95), responseKb: bytes / 1000 });
     };
 
     for (const size of [10, 100, 1000, 5000]) {
@@ -116,13 +135,13 @@ export async function measureScale(): Promise<ScaleRow[]> {
   }
 }
 
-export function formatScale(rows: ScaleRow[]): string {
+export function formatScale({ rows, notes }: Scale): string {
   const lines = [
     `Scale: server time per call (the request log's ms), median and p95 of ${REPEATS} after ${WARM_UP} of warm-up`,
-    `${'case'.padEnd(40)}${'median ms'.padStart(11)}${'p95 ms'.padStart(9)}${'response kB'.padStart(13)}${'µs per item'.padStart(13)}`,
+    `${'engine'.padEnd(12)}${'case'.padEnd(40)}${'median ms'.padStart(11)}${'p95 ms'.padStart(9)}${'response kB'.padStart(13)}${'µs per item'.padStart(13)}`,
   ];
   for (const row of rows) {
-    lines.push(`${row.case.padEnd(40)}${row.medianMs.toFixed(1).padStart(11)}${row.p95Ms.toFixed(1).padStart(9)}${row.responseKb.toFixed(1).padStart(13)}${((row.medianMs * 1000) / row.size).toFixed(1).padStart(13)}`);
+    lines.push(`${row.engine.padEnd(12)}${row.case.padEnd(40)}${row.medianMs.toFixed(1).padStart(11)}${row.p95Ms.toFixed(1).padStart(9)}${row.responseKb.toFixed(1).padStart(13)}${((row.medianMs * 1000) / row.size).toFixed(1).padStart(13)}`);
   }
-  return lines.join('\n');
+  return [...lines, ...notes].join('\n');
 }

@@ -44,7 +44,8 @@ export const passwordSchema = z
   .min(10, 'Passwords have at least 10 characters.')
   .max(200, 'Passwords have at most 200 characters.');
 
-export const displayNameSchema = z.string().trim().min(1).max(100);
+// No NUL: PostgreSQL's text cannot hold it.
+export const displayNameSchema = z.string().trim().min(1).max(100).refine((value) => !value.includes('\0'), 'Names may not contain NUL characters.');
 
 export class AccountError extends Error {
   constructor(message: string) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, isNull, lt, type SQL } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, type SQL } from 'drizzle-orm';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { KanbanDatabase, OAuthRow } from '../../../db/database.ts';
 import { hashClientSecret } from './client-secrets.ts';
@@ -93,8 +93,22 @@ export function drizzleAdapterFactory(database: KanbanDatabase, options: Adapter
       const consumed = await database.write((db) =>
         db.update(oauthStore).set({ consumedAt: new Date() }).where(and(this.key(id), isNull(oauthStore.consumedAt))).returning({ id: oauthStore.id }),
       );
-      // A code is redeemed once, whatever the interleaving of concurrent requests (conditional update).
-      if (consumed.length === 0 && this.model === 'AuthorizationCode') throw new errors.InvalidGrant('authorization code already used');
+      // A code is redeemed once, whatever the interleaving of concurrent requests (conditional
+      // update). The loser of a race is a replay too: deny it and revoke what the code granted
+      // (RFC 6749 §4.1.2), as oidc-provider does itself for a replay that finds the code consumed.
+      if (consumed.length === 0 && this.model === 'AuthorizationCode') {
+        await this.revokeGrantOf(id);
+        throw new errors.InvalidGrant('authorization code already used');
+      }
+    }
+
+    /** Deletes the grant an artifact belongs to, and everything issued under it. */
+    private async revokeGrantOf(id: string): Promise<void> {
+      await database.write(async (db) => {
+        const [row] = await db.select({ grantId: oauthStore.grantId }).from(oauthStore).where(this.key(id)).limit(1);
+        if (!row?.grantId) return;
+        await db.delete(oauthStore).where(or(eq(oauthStore.grantId, row.grantId), and(eq(oauthStore.model, 'Grant'), eq(oauthStore.id, hashId(row.grantId)))));
+      });
     }
 
     async destroy(id: string): Promise<void> {
