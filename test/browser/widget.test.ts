@@ -323,6 +323,8 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     await widget.getByRole('textbox', { name: 'New card in To do' }).fill('Via window.openai');
     await widget.getByRole('button', { name: 'Add', exact: true }).click();
     await until(async () => (await cardRow('Via window.openai')) !== undefined, 'the card is in the database');
+    // The host records a call when its answer arrives, which may be after the row is visible.
+    await until(() => calls.length > 0, 'the host has the answer');
     expect(calls.map((call) => call.name)).toEqual(['create_card']);
     await until(() => records.some((record) => record.kind === 'widgetState'), 'the widget saved its state');
     expect(records.find((record) => record.kind === 'widgetState')!.payload).toMatchObject({ boardId: board.id });

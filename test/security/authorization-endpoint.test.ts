@@ -136,6 +136,16 @@ describe('errors that must not redirect: client_id and redirect_uri (AZ-01..AZ-1
 });
 
 describe('errors redirected to the registered redirect_uri with error, state and iss (AZ-16..AZ-25, AZ-31, AZ-32, AZ-43, AZ-44)', () => {
+  // PostgreSQL's jsonb cannot hold NUL: refused on both engines as the client's error, never a 500.
+  it('our policy: a NUL in a stored parameter (state) → redirect with invalid_request, nothing stored', async () => {
+    const before = await kanban.runtime.database.query('select count(*) as n from oauth_store');
+    for (const state of ['a\u0000b', '\u0000']) {
+      const params = errorBack(await getJson(url({ state })), 'invalid_request', state);
+      expect(params.get('error_description'), JSON.stringify(state)).toBe('parameters must not contain NUL characters');
+    }
+    expect(await kanban.runtime.database.query('select count(*) as n from oauth_store')).toEqual(before);
+  });
+
   it('AZ-16: response_type missing → redirect with invalid_request', async () => {
     errorBack(await getJson(url({}, ['response_type'])), 'invalid_request');
   });

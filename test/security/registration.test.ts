@@ -37,6 +37,18 @@ function expectRegistered(response: RawResponse): RegisteredClient & Record<stri
   return JSON.parse(response.text) as RegisteredClient & Record<string, unknown>;
 }
 
+describe('text the database cannot hold', () => {
+  // PostgreSQL's jsonb cannot hold NUL: refused on both engines, never a 500.
+  it('our policy: a NUL in client metadata → 400 invalid_client_metadata, and no client is stored', async () => {
+    const before = (await kanban.runtime.database.query("select count(*) as n from oauth_store where model = 'Client'"))[0];
+    for (const metadata of [{ client_name: 'a\u0000b' }, { client_name: '\u0000' }]) {
+      const body = expectRefused(await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', ...metadata }), 'invalid_client_metadata');
+      expect(body.error_description).toBe('client metadata must not contain NUL characters');
+    }
+    expect((await kanban.runtime.database.query("select count(*) as n from oauth_store where model = 'Client'"))[0]).toEqual(before);
+  });
+});
+
 describe('redirect URIs (RG-01..RG-06)', () => {
   it('RG-01: redirect_uris missing or empty → 400 invalid_redirect_uri', async () => {
     const missing = expectRefused(await register({ client_name: 'No redirect', token_endpoint_auth_method: 'none' }), 'invalid_redirect_uri');

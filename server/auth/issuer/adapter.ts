@@ -18,6 +18,14 @@ const hashId = (id: string) => createHash('sha256').update(id).digest('base64url
 /** Models whose stored payload keeps its id (found by uid, not by id). */
 const KEEPS_ID = new Set(['Client', 'Session']);
 
+/** Whether any string in a JSON value contains NUL. */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([key, member]) => key.includes('\0') || holdsNul(member));
+  return false;
+}
+
 export interface AdapterOptions {
   /**
    * ChatGPT has been seen refreshing twice at once. Within this window a rotated refresh token
@@ -52,6 +60,9 @@ export function drizzleAdapterFactory(database: KanbanDatabase, options: Adapter
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      // A request parameter or client metadata with a NUL in it (state=%00…) cannot be stored in
+      // PostgreSQL's jsonb; refused the same way on both engines, as the client's error.
+      if (holdsNul(payload)) throw this.model === 'Client' ? new errors.InvalidClientMetadata('client metadata must not contain NUL characters') : new errors.InvalidRequest('parameters must not contain NUL characters');
       const { jti: _jti, ...stored } = payload;
       const kept = this.model === 'Client' && typeof payload.client_secret === 'string' ? { ...payload, client_secret: hashClientSecret(payload.client_secret) } : payload;
       const row = {
