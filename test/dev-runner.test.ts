@@ -44,10 +44,14 @@ function runDev(args: string[], env: Record<string, string>): DevRun {
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   cleanups.push(() => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
+    // The runner starts the server in a process group of its own: a SIGKILL to the runner's
+    // group alone would leave the server running after the test.
+    for (const pid of [...descendantsOf(child.pid!), child.pid!]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }
     removeDataDir(dataDir);
   });
