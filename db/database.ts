@@ -45,10 +45,11 @@ export interface KanbanDatabase {
   /** Statements that see one state of the database (a read-only snapshot on PostgreSQL). */
   read<T>(work: (db: Db) => Promise<T>): Promise<T>;
   /**
-   * One transaction that all happens or none of it: SQLite's single writer (BEGIN IMMEDIATE), or
-   * SERIALIZABLE on PostgreSQL, where `work` is run again when it lost a race with another
-   * replica (so it must do nothing but database work). Writes with the same `queueBy` (the
-   * person making them) wait for each other across replicas instead of racing.
+   * One transaction that all happens or none of it: SQLite's single writer (BEGIN IMMEDIATE). On
+   * PostgreSQL, writes with a `queueBy` (the person whose rows they change: they must change no
+   * one else's) wait for each other across replicas on a lock and run READ COMMITTED; writes
+   * without one run SERIALIZABLE, and `work` is run again when it lost a race with another
+   * replica (so it must do nothing but database work).
    */
   write<T>(work: (db: Db) => Promise<T>, options?: { queueBy?: string }): Promise<T>;
   /** A query the caller runs often, given the `db` of the read or write it runs in. */

@@ -116,23 +116,26 @@ export async function openPostgres(url: string, options: { poolSize?: number; st
     pool,
     // REPEATABLE READ: every statement of the read sees the snapshot of its first.
     read: (work) => unnested(() => pgDb.transaction((tx) => work(tx as unknown as Db), { isolationLevel: 'repeatable read', accessMode: 'read only' })),
-    // SERIALIZABLE: positions, WIP limits and the one personal board are decided from rows read
-    // in the same transaction; two replicas deciding from the same rows cannot both commit, and
-    // the loser runs again from the start and sees the winner's rows.
     write: (work, options = {}) =>
       unnested(async () => {
-        const serializable = (session: typeof pgDb) => retryingSerialization(() => session.transaction((tx) => work(tx as unknown as Db), { isolationLevel: 'serializable' }));
+        const inTransaction = (session: typeof pgDb, isolationLevel: 'serializable' | 'read committed') =>
+          retryingSerialization(() => session.transaction((tx) => work(tx as unknown as Db), { isolationLevel }));
         const { queueBy } = options;
-        if (queueBy === undefined) return serializable(pgDb);
-        // One person's writes, from any replica, wait for each other on a lock taken before the
-        // transaction starts (so each starts from the last one's commit) instead of failing
-        // serialization against each other and retrying.
+        // SERIALIZABLE for writes that belong to no one (the seed, signing keys, the issuer's
+        // rows): a check-then-insert on two replicas cannot both commit; the loser runs again
+        // from the start and sees the winner's rows.
+        if (queueBy === undefined) return inTransaction(pgDb, 'serializable');
+        // A person's writes (their boards and cards: positions, WIP limits, the one personal
+        // board, their requestIds) are decided only from their own rows, and those change only
+        // under this lock: writes queue behind it from every replica, and each reads, READ
+        // COMMITTED, what the one before it committed. SERIALIZABLE here made different people's
+        // writes fail against each other (predicate locks over shared index pages and small tables).
         const client = await pool.connect();
         let broken: Error | undefined;
         try {
           await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [WRITER_QUEUE_LOCKS, queueBy]);
           try {
-            return await serializable(drizzle(client, { schema }) as unknown as typeof pgDb);
+            return await inTransaction(drizzle(client, { schema }) as unknown as typeof pgDb, 'read committed');
           } finally {
             await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [WRITER_QUEUE_LOCKS, queueBy]).catch((error: Error) => (broken = error));
           }

@@ -21,14 +21,14 @@ async function postgresUnavailable(): Promise<string | undefined> {
     await client.query('SELECT 1');
     return undefined;
   } catch (error) {
-    const { host, port } = new URL(TEST_DATABASE_URL); // not the whole URL: it may hold a password
-    return `PostgreSQL at ${host || 'localhost'}${port ? '' : ':5432'} did not answer (${(error as Error).message})`;
+    // Only the host: the URL may hold a password.
+    return `PostgreSQL at ${new URL(TEST_DATABASE_URL).host} did not answer (${(error as Error).message})`;
   } finally {
     await client.end().catch(() => {});
   }
 }
 
-/** Transactions committed and rolled back in `name`; waits for its connections to close, whose counts PostgreSQL publishes only then (or within 10 s). */
+/** Transactions committed and rolled back in `name`, once its connections are gone (a connection publishes its counts when it closes, otherwise up to 10 s late). */
 async function transactionCounts(name: string): Promise<{ committed: number; rolledBack: number }> {
   for (const started = Date.now(); Date.now() - started < 10_000; await new Promise((resolve) => setTimeout(resolve, 50))) {
     if (Number((await adminQuery(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = '${name}'`)).rows[0].n) === 0) break;
@@ -53,7 +53,7 @@ export async function onEachEngine<Setup extends EngineSetup, Result>(setups: Se
       results.push(await work(setup, ''));
       continue;
     }
-    unavailable ??= (await postgresUnavailable()) ?? '';
+    unavailable ??= (await postgresUnavailable()) ?? ''; // asked once
     if (unavailable) continue;
     const name = `kanban_bench_${randomBytes(6).toString('hex')}`;
     await adminQuery(`CREATE DATABASE ${name}`);

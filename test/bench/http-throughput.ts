@@ -107,6 +107,7 @@ interface GetBoard {
   answer: string;
 }
 
+// With replicas, autocannon deals the connections out over them in turn (10: 4, 3 and 3).
 const DEPLOYMENTS: Deployment[] = [
   { engine: 'sqlite', label: 'SQLite', replicas: 1, toolsList: true },
   { engine: 'postgres', label: 'PostgreSQL', replicas: 1, toolsList: true },
@@ -116,7 +117,8 @@ const DEPLOYMENTS: Deployment[] = [
 /** Our rows for one deployment (its servers stopped when this returns), and its get_board request and answer. */
 async function measureOurs(deployment: Deployment, databaseUrl: string, scratch: string, options: LoadOptions): Promise<{ rows: ThroughputRow[]; getBoard: GetBoard }> {
   const children: ChildProcess[] = [];
-  const dataDir = join(scratch, `data-${DEPLOYMENTS.indexOf(deployment)}`);
+  const stop = () => children.forEach((child) => child.kill('SIGKILL'));
+  const dataDir = mkdtempSync(join(scratch, 'data-'));
   let database: KanbanDatabase | undefined;
   try {
     // As in production (JSON log lines at info, to nowhere: their cost is counted). Replicas share
@@ -159,13 +161,13 @@ async function measureOurs(deployment: Deployment, databaseUrl: string, scratch:
 
     // Every acknowledged create_card is a card (nothing counted that did not happen); requests
     // still in flight when the load stopped may or may not have been stored.
-    for (const child of children) child.kill('SIGKILL');
+    stop();
     const cards = (await database.query<{ n: number }>("select count(*) as n from cards where title like 'Bench card %'"))[0]!.n;
     const acknowledged = rows[1]!.acknowledged;
     if (cards < acknowledged || cards > created) throw new Error(`create_card (${deployment.label}): ${acknowledged} acknowledged and ${created} sent, but ${cards} cards stored`);
     return { rows, getBoard: { body: getBoardBody, answer: getBoardAnswer } };
   } finally {
-    for (const child of children) child.kill('SIGKILL');
+    stop();
     await database?.close();
   }
 }

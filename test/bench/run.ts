@@ -6,7 +6,8 @@ import { formatWidgetLoad, measureWidgetLoad } from './widget-load.ts';
 
 // `pnpm bench`: measurements with their baselines taken in the same run (never timed test
 // assertions: these machines are shared and noisy). `--only http|scale|tokens|widget` runs one part;
-// `--loads N` sets the widget's repetitions, `--seconds N` each HTTP measurement's length.
+// `--loads N` sets the widget's repetitions, `--seconds N` each HTTP measurement's length. The http
+// and scale parts run on SQLite, then on PostgreSQL at TEST_DATABASE_URL when it answers.
 
 const { values } = parseArgs({ options: { loads: { type: 'string', default: '11' }, seconds: { type: 'string', default: '8' }, only: { type: 'string' } } });
 const loads = Number(values.loads);
