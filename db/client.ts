@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { sql, type AnyColumn } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { jsonMemberName, unnested, type Db, type Dialect, type KanbanDatabase, type Tables } from './database.ts';
+import { jsonMemberName, likePattern, unnested, type Db, type Dialect, type KanbanDatabase, type Tables } from './database.ts';
 import * as schema from './schema.ts';
 
 export interface SqliteDatabase extends KanbanDatabase {
@@ -21,17 +21,12 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url)
 // the caller see a busy error rather than stall every request for long.
 const BUSY_TIMEOUT_MS = 2000;
 
-export const sqliteDialect: Dialect = {
+const sqliteDialect: Dialect = {
   // SQLite's LIKE ignores ASCII case already.
   containsIgnoringCase: (column: AnyColumn, text: string) => sql`${column} LIKE ${likePattern(text)} ESCAPE '\\'`,
   equalsIgnoringCase: (column: AnyColumn, text: string) => sql`${column} = ${text} COLLATE NOCASE`,
   jsonText: (column: AnyColumn, member: string) => sql<string>`json_extract(${column}, '$.${jsonMemberName(member)}')`,
 };
-
-/** LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally (escape: \). */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 /**
  * Opens (creating if needed) the SQLite file, sets the pragmas and applies pending migrations.
@@ -89,12 +84,12 @@ export function openDatabase(file: string): SqliteDatabase {
       return (_db, params) => statement.execute(params);
     },
     query: async <Row,>(text: string, params: unknown[] = []) =>
-      connection.runExclusive(() => {
+      unnested(() => connection.runExclusive(async () => {
         const statement = sqlite.prepare(text);
         if (statement.reader) return statement.all(...params) as Row[];
         statement.run(...params);
         return [];
-      }),
+      })),
     async close() {
       await connection.waitForUnlock();
       if (sqlite.open) sqlite.close();

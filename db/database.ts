@@ -48,8 +48,8 @@ export interface KanbanDatabase {
    * One transaction that all happens or none of it: SQLite's single writer (BEGIN IMMEDIATE). On
    * PostgreSQL, writes with a `queueBy` (the person whose rows they change: they must change no
    * one else's) wait for each other across replicas on a lock and run READ COMMITTED; writes
-   * without one run SERIALIZABLE, and `work` is run again when it lost a race with another
-   * replica (so it must do nothing but database work).
+   * without one run SERIALIZABLE. Either is run again when it lost a race (a serialization
+   * failure or a deadlock), so `work` must do nothing but database work.
    */
   write<T>(work: (db: Db) => Promise<T>, options?: { queueBy?: string }): Promise<T>;
   /** A query the caller runs often, given the `db` of the read or write it runs in. */
@@ -59,12 +59,23 @@ export interface KanbanDatabase {
   close(): Promise<void>;
 }
 
-/** A PostgreSQL URL for people (banners, logs): its password replaced by ***. */
+/**
+ * A PostgreSQL URL for people (banners, messages): the password replaced by ***, and the query
+ * string left out (pg also reads password=, sslpassword= and key paths from it).
+ */
 export function postgresUrlWithoutPassword(url: string): string {
   if (!URL.canParse(url)) return 'postgres://(unparsable URL)';
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
-  return parsed.toString();
+  const options = parsed.search ? '?…' : '';
+  parsed.search = '';
+  parsed.hash = '';
+  return parsed.toString() + options;
+}
+
+/** LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally (escape: \). */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /** The error code under drizzle's wrapper (DrizzleQueryError keeps the driver's error as cause). */
@@ -76,8 +87,12 @@ export function databaseErrorCode(error: unknown): string {
   return '';
 }
 
-/** Another writer held the database too long (SQLite), or a statement ran past its timeout or lost every retry (PostgreSQL). */
+/** pg's words when no pooled connection came free within connectionTimeoutMillis (it sets no code). */
+const POOL_TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect';
+
+/** Another writer held the database too long (SQLite), or a statement or a connection ran past its timeout, or lost every retry (PostgreSQL). */
 export function isDatabaseBusy(error: unknown): boolean {
+  if (error instanceof Error && error.message === POOL_TIMEOUT_MESSAGE) return true;
   const code = databaseErrorCode(error);
   return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === '57014' || code === '40001' || code === '40P01' || code === '55P03';
 }

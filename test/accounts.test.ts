@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashPassword, passwordMatches } from '../server/auth/issuer/accounts.ts';
+import { authenticate, createAccount, hashPassword, passwordMatches } from '../server/auth/issuer/accounts.ts';
 import { BrowserForms } from './support/browser-forms.ts';
 import { runCli } from './support/cli.ts';
 import { makeDataDir, removeDataDir, startKanban } from './support/kanban-server.ts';
 import { authorizeInBrowser, authorizeUrl, registerClient } from './support/oauth-steps.ts';
+import { openTestDatabase } from './support/test-database.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -21,6 +22,19 @@ describe('passwords', () => {
     expect(await passwordMatches('correct horse battery', one)).toBe(true);
     expect(await passwordMatches('correct horse batterY', one)).toBe(false);
     expect(await passwordMatches('anything', 'plaintext')).toBe(false);
+  });
+
+  it('sign-in with a username no account can have (NUL, too long) is a wrong username, on either engine', async () => {
+    const dir = makeDataDir();
+    const database = await openTestDatabase(dir);
+    try {
+      await createAccount(database, { username: 'émile', password: 'correct horse battery' });
+      expect((await authenticate(database, ' émile ', 'correct horse battery'))?.username).toBe('émile');
+      for (const username of ['émile\u0000', '\u0000', 'x'.repeat(65)]) expect(await authenticate(database, username, 'correct horse battery'), JSON.stringify(username)).toBeUndefined();
+    } finally {
+      await database.close();
+      removeDataDir(dir);
+    }
   });
 });
 

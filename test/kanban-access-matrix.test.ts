@@ -433,8 +433,13 @@ describe('listing and search show public boards and the caller’s own, nothing 
   });
 
   it('a cursor list_boards never gave out is refused with an actionable message and no data', async () => {
-    const result = await A.call('list_boards', { cursor: 'not-a-cursor' });
-    expect(expectBareError(result)).toBe('That cursor is not one list_boards gave out. Call list_boards without a cursor to start from the first page.');
+    // Garbage, and well-formed JSON that would reach the database as an invalid date or as text
+    // PostgreSQL refuses (NUL): each is the caller's error, never an internal one.
+    const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const cursor of ['not-a-cursor', forged([9e15, fixtures['A-public'].id]), forged([1, 'a\u0000b']), forged([1, 'brd_x'])]) {
+      const result = await A.call('list_boards', { cursor });
+      expect(expectBareError(result), cursor).toBe('That cursor is not one list_boards gave out. Call list_boards without a cursor to start from the first page.');
+    }
   });
 });
 

@@ -5,8 +5,8 @@ import { sql, type AnyColumn } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { likePattern } from '../client.ts';
-import { databaseErrorCode, jsonMemberName, postgresUrlWithoutPassword, unnested, type Db, type Dialect, type KanbanDatabase } from '../database.ts';
+import { Mutex } from 'async-mutex';
+import { databaseErrorCode, jsonMemberName, likePattern, postgresUrlWithoutPassword, unnested, type Db, type Dialect, type KanbanDatabase } from '../database.ts';
 import * as schema from './schema.ts';
 
 // PostgreSQL for several replicas on one database: a pool per process, a statement timeout so a
@@ -18,7 +18,7 @@ export interface PostgresDatabase extends KanbanDatabase {
   pool: pg.Pool;
 }
 
-export const postgresDialect: Dialect = {
+const postgresDialect: Dialect = {
   containsIgnoringCase: (column: AnyColumn, text: string) => sql`${column} ILIKE ${likePattern(text)} ESCAPE '\\'`,
   // The unique index on accounts is on lower(username).
   equalsIgnoringCase: (column: AnyColumn, text: string) => sql`lower(${column}) = lower(${text})`,
@@ -30,6 +30,21 @@ const RETRIED = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 10;
 /** The first number of the two-number advisory locks that queue one person's writes (any fixed int4). */
 const WRITER_QUEUE_LOCKS = 7311;
+
+/** One queue per person in this process (an async-mutex each, dropped when idle). */
+class PersonQueues {
+  private readonly queues = new Map<string, Mutex>();
+
+  async run<T>(person: string, work: () => Promise<T>): Promise<T> {
+    const queue = this.queues.get(person) ?? new Mutex();
+    this.queues.set(person, queue);
+    try {
+      return await queue.runExclusive(work);
+    } finally {
+      if (!queue.isLocked()) this.queues.delete(person);
+    }
+  }
+}
 
 /** Runs `transaction` again, after a growing random pause, while it loses serialization races. */
 async function retryingSerialization<T>(transaction: () => Promise<T>): Promise<T> {
@@ -97,7 +112,10 @@ async function migrateOnce(pool: pg.Pool): Promise<void> {
 }
 
 export async function openPostgres(url: string, options: { poolSize?: number; statementTimeoutMs?: number } = {}): Promise<PostgresDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, statement_timeout: options.statementTimeoutMs ?? 5000, application_name: 'kanban-mcp' });
+  const statementTimeoutMs = options.statementTimeoutMs ?? 5000;
+  // A request waits for a pooled connection no longer than for a statement: then it is "busy".
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, statement_timeout: statementTimeoutMs, connectionTimeoutMillis: statementTimeoutMs, application_name: 'kanban-mcp' });
+  const queues = new PersonQueues();
   // An idle pooled connection the server dropped must not take the process down.
   pool.on('error', () => {});
   const pgDb = drizzle(pool, { schema });
@@ -107,7 +125,6 @@ export async function openPostgres(url: string, options: { poolSize?: number; st
     await pool.end();
     throw error;
   }
-  const db = pgDb as unknown as Db;
   return {
     engine: 'postgres',
     tables: schema,
@@ -130,26 +147,32 @@ export async function openPostgres(url: string, options: { poolSize?: number; st
         // under this lock: writes queue behind it from every replica, and each reads, READ
         // COMMITTED, what the one before it committed. SERIALIZABLE here made different people's
         // writes fail against each other (predicate locks over shared index pages and small tables).
-        const client = await pool.connect();
-        let broken: Error | undefined;
-        try {
-          await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [WRITER_QUEUE_LOCKS, queueBy]);
+        // In this process they queue before taking a connection, so one person's burst cannot
+        // hold the whole pool waiting on their own lock.
+        return queues.run(queueBy, async () => {
+          const client = await pool.connect();
+          let broken: Error | undefined;
           try {
-            return await inTransaction(drizzle(client, { schema }) as unknown as typeof pgDb, 'read committed');
+            await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [WRITER_QUEUE_LOCKS, queueBy]);
+            try {
+              return await inTransaction(drizzle(client, { schema }) as unknown as typeof pgDb, 'read committed');
+            } finally {
+              await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [WRITER_QUEUE_LOCKS, queueBy]).catch((error: Error) => (broken = error));
+            }
           } finally {
-            await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [WRITER_QUEUE_LOCKS, queueBy]).catch((error: Error) => (broken = error));
+            // A connection whose lock could not be released is closed, which releases it.
+            client.release(broken);
           }
-        } finally {
-          // A connection whose lock could not be released is closed, which releases it.
-          client.release(broken);
-        }
+        });
       }),
     prepared: (name, build) => (session, params) => build(session).prepare(name).execute(params),
-    async query<Row>(text: string, params: unknown[] = []) {
-      let index = 0;
-      const { rows } = await pool.query({ text: text.replace(/\?/g, () => `$${++index}`), values: params, types: SQLITE_SHAPED_VALUES });
-      return rows as Row[];
-    },
+    // `?` placeholders become $1, $2… (operators' and tests' SQL: no ? inside its literals).
+    query: <Row,>(text: string, params: unknown[] = []) =>
+      unnested(async () => {
+        let index = 0;
+        const { rows } = await pool.query({ text: text.replace(/\?/g, () => `$${++index}`), values: params, types: SQLITE_SHAPED_VALUES });
+        return rows as Row[];
+      }),
     // Once: a second call (a test closed it under a running server, then stopped the server) does nothing.
     close: async () => {
       if (!pool.ended) await pool.end();

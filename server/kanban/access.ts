@@ -37,8 +37,8 @@ export interface BoardAccess {
 }
 
 /**
- * BoardAccess as prepared statements, compiled once per database (building and preparing the
- * queries per call was a fifth of a get_board's CPU time on SQLite).
+ * BoardAccess as prepared statements: compiled once on SQLite (building and preparing the
+ * queries per call was a fifth of a get_board's CPU time there), named on PostgreSQL.
  */
 export function preparedBoardAccess(database: KanbanDatabase): BoardAccess {
   const { boards } = database.tables;

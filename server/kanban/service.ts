@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, asc, count, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { BoardRow, CardRow, ColumnRow, Db, KanbanDatabase } from '../../db/database.ts';
-import { newId } from '../../db/ids.ts';
+import { idPattern, newId } from '../../db/ids.ts';
 import { positionBetween, spacedPositions } from '../../db/positions.ts';
 import { boardsVisibleTo, ownership, preparedBoardAccess, signedInSubject } from './access.ts';
 import { KanbanError } from './errors.ts';
@@ -12,7 +12,7 @@ import type { Viewer } from './viewer.ts';
 // Every board/column/card rule lives here (who may do what: access.ts). It knows nothing of
 // HTTP or MCP: it takes a Viewer and plain arguments, and returns plain data or throws a
 // KanbanError. Every write is one transaction (database.write): all of it happens, or none of
-// it, and on PostgreSQL it is serializable across replicas.
+// it; a person's writes queue behind each other, across replicas on PostgreSQL.
 
 const DEFAULT_PAGE_SIZE = 20;
 const DEFAULT_SEARCH_RESULTS = 20;
@@ -23,7 +23,8 @@ const REQUEST_ID_TTL_MS = 24 * 60 * 60 * 1000;
 const REQUEST_SWEEP_EVERY_MS = 60 * 1000;
 
 // list_boards pages newest first by (updatedAt, id); the cursor is that pair, opaque to clients.
-const cursorShape = z.tuple([z.number().int().nonnegative(), z.string().max(64)]);
+// Checked as strictly as any input: a forged one must not reach the database as a bad date or text.
+const cursorShape = z.tuple([z.number().int().nonnegative().max(8.64e15), z.string().regex(idPattern('board'))]);
 
 function encodeCursor(row: Pick<BoardRow, 'updatedAt' | 'id'>): string {
   return Buffer.from(JSON.stringify([row.updatedAt.getTime(), row.id])).toString('base64url');
@@ -79,7 +80,7 @@ function assertDistinctNames(titles: string[]): void {
 export function createKanbanService(database: KanbanDatabase) {
   const { boards, cards, columns, toolRequests } = database.tables;
   const { dialect } = database;
-  // The reads of every get_board and of the board after every write, prepared once. Each runs
+  // The reads of every get_board and of the board after every write, prepared (see access.ts). Each runs
   // in the read or write given to it, and so sees what that transaction sees.
   const access = preparedBoardAccess(database);
   const visibleBoard = access.visible;
@@ -193,10 +194,7 @@ export function createKanbanService(database: KanbanDatabase) {
     return row;
   }
 
-  /**
-   * The viewer's personal board, made on first use. One per owner: the unique index holds it
-   * (and on PostgreSQL two replicas making it at once conflict, and the loser runs again and finds it).
-   */
+  /** The viewer's personal board, made on first use. One per owner: their writes queue, and the unique index holds it. */
   async function personalBoard(db: Db, viewer: Viewer): Promise<BoardRow> {
     const owner = signedInSubject(viewer);
     const [existing] = await db.select().from(boards).where(and(eq(boards.ownerSub, owner), eq(boards.personal, true))).limit(1);
@@ -210,9 +208,11 @@ export function createKanbanService(database: KanbanDatabase) {
   async function once(viewer: Viewer, requestId: string | undefined, tool: string, args: object, run: (db: Db) => Promise<Written>): Promise<Written> {
     // Old requestIds are forgotten now and then, not on every write (the lookup below ignores
     // day-old ones whenever the sweep last ran).
+    // Everyone's day-old rows, outside anyone's queue: rows no lookup honours any more. Best
+    // effort: a sweep that fails (busy) is tried again next minute, and fails no one's write.
     if (Date.now() - requestsSweptAt > REQUEST_SWEEP_EVERY_MS) {
       requestsSweptAt = Date.now();
-      await database.write((db) => db.delete(toolRequests).where(lt(toolRequests.createdAt, new Date(Date.now() - REQUEST_ID_TTL_MS))));
+      await database.write((db) => db.delete(toolRequests).where(lt(toolRequests.createdAt, new Date(Date.now() - REQUEST_ID_TTL_MS)))).catch(() => undefined);
     }
     return write(viewer, async (db) => {
       if (requestId === undefined) return run(db);

@@ -98,7 +98,10 @@ export async function resetPassword(database: KanbanDatabase, username: string, 
 
 /** The account, or undefined for a wrong username or password (indistinguishable by design). */
 export async function authenticate(database: KanbanDatabase, username: string, password: string): Promise<AccountRow | undefined> {
-  const account = await findAccountByUsername(database, username.trim());
+  // A name no account can have (NUL, which PostgreSQL refuses to compare, or any other) is a
+  // wrong username, at the same cost as any other.
+  const wellFormed = usernameSchema.safeParse(username);
+  const account = wellFormed.success ? await findAccountByUsername(database, wellFormed.data) : undefined;
   const matches = await passwordMatches(password, account?.passwordHash ?? (await UNKNOWN_USER_HASH));
   return account && matches ? account : undefined;
 }

@@ -91,11 +91,15 @@ export function drizzleAdapterFactory(database: KanbanDatabase, options: Adapter
       return this.findOne(this.key(id), id);
     }
 
+    // A uid or user code comes from a URL: one with NUL (which nothing stored holds, and
+    // PostgreSQL refuses to compare) finds nothing.
     findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      if (uid.includes('\0')) return Promise.resolve(undefined);
       return this.findOne(and(eq(oauthStore.model, this.model), eq(oauthStore.uid, uid)));
     }
 
     findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      if (userCode.includes('\0')) return Promise.resolve(undefined);
       return this.findOne(and(eq(oauthStore.model, this.model), eq(oauthStore.userCode, userCode)));
     }
 

@@ -76,15 +76,24 @@ const defaultScope: RequestHandler = (req, _res, next) => {
 function reloadingKeySet(database: KanbanDatabase, loaded: JWK[], logger: Logger): JWTVerifyGetKey {
   let keys = createLocalJWKSet({ keys: loaded.map(publicJwk) });
   let reloadedAt = 0;
+  // Requests that meet the new key together wait for the one reload.
+  let reloading: Promise<void> | undefined;
+  const reload = async (kid: string | undefined) => {
+    const fresh = await verifyingKeys(database);
+    logger.info({ kid, keys: fresh.length }, 'a token named a key this server had not loaded: keys reloaded');
+    keys = createLocalJWKSet({ keys: fresh.map(publicJwk) });
+  };
   return async (header, token) => {
     try {
       return await keys(header, token);
     } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey) || Date.now() - reloadedAt < KEY_RELOAD_COOLDOWN_MS) throw error;
-      reloadedAt = Date.now();
-      const fresh = await verifyingKeys(database);
-      logger.info({ kid: header.kid, keys: fresh.length }, 'a token named a key this server had not loaded: keys reloaded');
-      keys = createLocalJWKSet({ keys: fresh.map(publicJwk) });
+      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      if (!reloading) {
+        if (Date.now() - reloadedAt < KEY_RELOAD_COOLDOWN_MS) throw error;
+        reloadedAt = Date.now();
+        reloading = reload(header.kid).finally(() => (reloading = undefined));
+      }
+      await reloading;
       return keys(header, token);
     }
   };
