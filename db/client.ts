@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { sql, type AnyColumn } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { jsonMemberName, likePattern, unnested, type Db, type Dialect, type KanbanDatabase, type Tables } from './database.ts';
+import { jsonMemberName, likePattern, type Db, type Dialect, type KanbanDatabase, type Tables } from './database.ts';
 import * as schema from './schema.ts';
 
 export interface SqliteDatabase extends KanbanDatabase {
@@ -54,19 +54,17 @@ export function openDatabase(file: string): SqliteDatabase {
   const connection = new Mutex();
 
   function transaction<T>(begin: string, work: (db: Db) => Promise<T>): Promise<T> {
-    return unnested(() =>
-      connection.runExclusive(async () => {
-        sqlite.exec(begin);
-        try {
-          const result = await work(db);
-          sqlite.exec('COMMIT');
-          return result;
-        } catch (error) {
-          if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
-          throw error;
-        }
-      }),
-    );
+    return connection.runExclusive(async () => {
+      sqlite.exec(begin);
+      try {
+        const result = await work(db);
+        sqlite.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+        throw error;
+      }
+    });
   }
 
   return {
@@ -84,12 +82,12 @@ export function openDatabase(file: string): SqliteDatabase {
       return (_db, params) => statement.execute(params);
     },
     query: async <Row,>(text: string, params: unknown[] = []) =>
-      unnested(() => connection.runExclusive(async () => {
+      connection.runExclusive(async () => {
         const statement = sqlite.prepare(text);
         if (statement.reader) return statement.all(...params) as Row[];
         statement.run(...params);
         return [];
-      })),
+      }),
     async close() {
       await connection.waitForUnlock();
       if (sqlite.open) sqlite.close();

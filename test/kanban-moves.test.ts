@@ -112,14 +112,6 @@ describe('moving cards', () => {
   });
 });
 
-describe('the database face', () => {
-  it('refuses a read or write started inside another (it would wait for itself on SQLite, miss the outer changes on PostgreSQL)', async () => {
-    await expect(database.write(async () => database.read(async () => 1))).rejects.toThrow('a database read or write was started inside another');
-    await expect(database.read(async () => database.query('select 1'))).rejects.toThrow('started inside another');
-    expect(await database.read(async () => 1)).toBe(1);
-  });
-});
-
 describe('WIP limits', () => {
   it('a full column refuses a new or moved card with a clear message, unless force', async () => {
     const board = (await kanban.createBoard(owner, { title: 'WIP' })).board;

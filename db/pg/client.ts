@@ -6,7 +6,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { Mutex } from 'async-mutex';
-import { databaseErrorCode, jsonMemberName, likePattern, postgresUrlWithoutPassword, unnested, type Db, type Dialect, type KanbanDatabase } from '../database.ts';
+import { databaseErrorCode, jsonMemberName, likePattern, postgresUrlWithoutPassword, type Db, type Dialect, type KanbanDatabase } from '../database.ts';
 import * as schema from './schema.ts';
 
 // PostgreSQL for several replicas on one database: a pool per process, a statement timeout so a
@@ -132,47 +132,45 @@ export async function openPostgres(url: string, options: { poolSize?: number; st
     location: postgresUrlWithoutPassword(url),
     pool,
     // REPEATABLE READ: every statement of the read sees the snapshot of its first.
-    read: (work) => unnested(() => pgDb.transaction((tx) => work(tx as unknown as Db), { isolationLevel: 'repeatable read', accessMode: 'read only' })),
-    write: (work, options = {}) =>
-      unnested(async () => {
-        const inTransaction = (session: typeof pgDb, isolationLevel: 'serializable' | 'read committed') =>
-          retryingSerialization(() => session.transaction((tx) => work(tx as unknown as Db), { isolationLevel }));
-        const { queueBy } = options;
-        // SERIALIZABLE for writes that belong to no one (the seed, signing keys, the issuer's
-        // rows): a check-then-insert on two replicas cannot both commit; the loser runs again
-        // from the start and sees the winner's rows.
-        if (queueBy === undefined) return inTransaction(pgDb, 'serializable');
-        // A person's writes (their boards and cards: positions, WIP limits, the one personal
-        // board, their requestIds) are decided only from their own rows, and those change only
-        // under this lock: writes queue behind it from every replica, and each reads, READ
-        // COMMITTED, what the one before it committed. SERIALIZABLE here made different people's
-        // writes fail against each other (predicate locks over shared index pages and small tables).
-        // In this process they queue before taking a connection, so one person's burst cannot
-        // hold the whole pool waiting on their own lock.
-        return queues.run(queueBy, async () => {
-          const client = await pool.connect();
-          let broken: Error | undefined;
+    read: (work) => pgDb.transaction((tx) => work(tx as unknown as Db), { isolationLevel: 'repeatable read', accessMode: 'read only' }),
+    write: async (work, options = {}) => {
+      const inTransaction = (session: typeof pgDb, isolationLevel: 'serializable' | 'read committed') =>
+        retryingSerialization(() => session.transaction((tx) => work(tx as unknown as Db), { isolationLevel }));
+      const { queueBy } = options;
+      // SERIALIZABLE for writes that belong to no one (the seed, signing keys, the issuer's
+      // rows): a check-then-insert on two replicas cannot both commit; the loser runs again
+      // from the start and sees the winner's rows.
+      if (queueBy === undefined) return inTransaction(pgDb, 'serializable');
+      // A person's writes (their boards and cards: positions, WIP limits, the one personal
+      // board, their requestIds) are decided only from their own rows, and those change only
+      // under this lock: writes queue behind it from every replica, and each reads, READ
+      // COMMITTED, what the one before it committed. SERIALIZABLE here made different people's
+      // writes fail against each other (predicate locks over shared index pages and small tables).
+      // In this process they queue before taking a connection, so one person's burst cannot
+      // hold the whole pool waiting on their own lock.
+      return queues.run(queueBy, async () => {
+        const client = await pool.connect();
+        let broken: Error | undefined;
+        try {
+          await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [WRITER_QUEUE_LOCKS, queueBy]);
           try {
-            await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [WRITER_QUEUE_LOCKS, queueBy]);
-            try {
-              return await inTransaction(drizzle(client, { schema }) as unknown as typeof pgDb, 'read committed');
-            } finally {
-              await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [WRITER_QUEUE_LOCKS, queueBy]).catch((error: Error) => (broken = error));
-            }
+            return await inTransaction(drizzle(client, { schema }) as unknown as typeof pgDb, 'read committed');
           } finally {
-            // A connection whose lock could not be released is closed, which releases it.
-            client.release(broken);
+            await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [WRITER_QUEUE_LOCKS, queueBy]).catch((error: Error) => (broken = error));
           }
-        });
-      }),
+        } finally {
+          // A connection whose lock could not be released is closed, which releases it.
+          client.release(broken);
+        }
+      });
+    },
     prepared: (name, build) => (session, params) => build(session).prepare(name).execute(params),
     // `?` placeholders become $1, $2… (operators' and tests' SQL: no ? inside its literals).
-    query: <Row,>(text: string, params: unknown[] = []) =>
-      unnested(async () => {
-        let index = 0;
-        const { rows } = await pool.query({ text: text.replace(/\?/g, () => `$${++index}`), values: params, types: SQLITE_SHAPED_VALUES });
-        return rows as Row[];
-      }),
+    async query<Row>(text: string, params: unknown[] = []) {
+      let index = 0;
+      const { rows } = await pool.query({ text: text.replace(/\?/g, () => `$${++index}`), values: params, types: SQLITE_SHAPED_VALUES });
+      return rows as Row[];
+    },
     // Once: a second call (a test closed it under a running server, then stopped the server) does nothing.
     close: async () => {
       if (!pool.ended) await pool.end();

@@ -5,7 +5,9 @@ import { bigint, boolean, check, index, jsonb, pgTable, primaryKey, text, timest
 // and row types: the app's rules run on either through db/database.ts), for kanban-mcp running
 // as several replicas on one shared database (README: Scaling out).
 
-const createdAt = () => timestamp('created_at', { mode: 'date', precision: 3, withTimezone: true }).notNull();
+/** A moment, to the millisecond as SQLite keeps it, with its time zone. */
+const moment = (name: string) => timestamp(name, { mode: 'date', precision: 3, withTimezone: true });
+const createdAt = () => moment('created_at').notNull();
 
 export const boards = pgTable(
   'boards',
@@ -16,7 +18,7 @@ export const boards = pgTable(
     visibility: text('visibility', { enum: ['public', 'private'] }).notNull().default('private'),
     personal: boolean('personal').notNull().default(false),
     createdAt: createdAt(),
-    updatedAt: timestamp('updated_at', { mode: 'date', precision: 3, withTimezone: true }).notNull(),
+    updatedAt: moment('updated_at').notNull(),
   },
   (t) => [
     index('boards_visibility_updated_idx').on(t.visibility, t.updatedAt, t.id),
@@ -62,7 +64,7 @@ export const cards = pgTable(
     position: bigint('position', { mode: 'number' }).notNull(),
     createdBySub: text('created_by_sub'),
     createdAt: createdAt(),
-    updatedAt: timestamp('updated_at', { mode: 'date', precision: 3, withTimezone: true }).notNull(),
+    updatedAt: moment('updated_at').notNull(),
   },
   (t) => [
     index('cards_column_position_idx').on(t.columnId, t.position),
@@ -106,8 +108,8 @@ export const oauthStore = pgTable(
     grantId: text('grant_id'),
     uid: text('uid'),
     userCode: text('user_code'),
-    expiresAt: timestamp('expires_at', { mode: 'date', precision: 3, withTimezone: true }),
-    consumedAt: timestamp('consumed_at', { mode: 'date', precision: 3, withTimezone: true }),
+    expiresAt: moment('expires_at'),
+    consumedAt: moment('consumed_at'),
   },
   (t) => [
     primaryKey({ columns: [t.model, t.id] }),
@@ -122,7 +124,7 @@ export const signingKeys = pgTable('signing_keys', {
   alg: text('alg').notNull(),
   privateJwk: jsonb('private_jwk').$type<Record<string, unknown>>().notNull(),
   createdAt: createdAt(),
-  retiredAt: timestamp('retired_at', { mode: 'date', precision: 3, withTimezone: true }),
+  retiredAt: moment('retired_at'),
 });
 
 export const issuerSecrets = pgTable('issuer_secrets', {

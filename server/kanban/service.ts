@@ -124,9 +124,14 @@ export function createKanbanService(database: KanbanDatabase) {
     return cardId === undefined ? { boardId: board.id, change } : { boardId: board.id, change, cardId };
   }
 
+  /** A board the viewer may see, with its columns and cards, as of one moment. */
+  function readBoard(viewer: Viewer, boardId: string): Promise<BoardWithDetails> {
+    return database.read(async (db) => boardDetails(db, viewer, await visibleBoard(db, viewer, boardId)));
+  }
+
   /** The board a write changed, as it is now. */
   async function present(viewer: Viewer, written: Written): Promise<BoardChange> {
-    const details = await database.read(async (db) => boardDetails(db, viewer, await visibleBoard(db, viewer, written.boardId)));
+    const details = await readBoard(viewer, written.boardId);
     return { ...details, change: written.change, ...(written.cardId === undefined ? {} : { cardId: written.cardId }) };
   }
 
@@ -274,9 +279,7 @@ export function createKanbanService(database: KanbanDatabase) {
       };
     },
 
-    getBoard(viewer: Viewer, boardId: string): Promise<BoardWithDetails> {
-      return database.read(async (db) => boardDetails(db, viewer, await visibleBoard(db, viewer, boardId)));
-    },
+    getBoard: readBoard,
 
     searchCards(viewer: Viewer, options: { query: string; boardId?: string; limit?: number }): Promise<SearchHit[]> {
       const words = options.query.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
