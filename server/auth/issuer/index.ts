@@ -22,7 +22,7 @@ const ISSUER_PATH = /^\/(oauth\/|\.well-known\/(openid-configuration|oauth-autho
 export interface EmbeddedIssuerOptions {
   refreshGraceSeconds?: number;
   rateLimits?: IssuerRateLimits;
-  /** How client metadata documents are fetched (tests serve them from loopback). */
+  /** How client metadata documents and client key sets are fetched (tests serve them from loopback). */
   fetch?: typeof fetch;
 }
 

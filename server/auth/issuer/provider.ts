@@ -12,6 +12,7 @@ import { errorPage } from './views.ts';
 import { securityHeaders } from './page-headers.ts';
 import { validateClientMetadata, VALIDATED_CLIENT_METADATA } from './client-metadata.ts';
 import { compareHashedClientSecrets } from './client-secrets.ts';
+import { clientKeySets, KEY_SET_BODY_LIMIT } from './client-key-sets.ts';
 import { hardenResponses } from './response-hardening.ts';
 import { ASYMMETRIC_ALGORITHMS } from '../verify-token.ts';
 import { ISSUER_ROUTES } from './routes.ts';
@@ -31,8 +32,10 @@ export interface ProviderOptions {
   cookieKeys: string[];
   refreshGraceSeconds?: number;
   /**
-   * How the issuer fetches client metadata documents (CIMD). oidc-provider's default already
-   * refuses special-use addresses (it checks the connected socket), times out and caps the size.
+   * How the issuer fetches client metadata documents (CIMD) and client key sets (jwks_uri).
+   * oidc-provider already refuses special-use addresses (it hands this hook a dispatcher that
+   * checks the connected socket) and times out; it caps the size of metadata documents, we cap
+   * key sets (client-key-sets.ts).
    */
   fetch?: typeof fetch;
 }
@@ -58,6 +61,8 @@ async function revocationAllowed(_ctx: KoaContextWithOIDC, client: { clientId: s
 export function createProvider(options: ProviderOptions): Provider {
   const { config, database } = options;
   const resource = config.resourceUrl;
+  // CIMD clients' jwks_uri responses, kept as long as their headers allow (client-key-sets.ts).
+  const keySets = clientKeySets(options.fetch ?? ((url, init) => globalThis.fetch(url, init)));
 
   const configuration: Configuration = {
     adapter: drizzleAdapterFactory(database, { refreshGraceSeconds: options.refreshGraceSeconds }),
@@ -121,12 +126,14 @@ export function createProvider(options: ProviderOptions): Provider {
           return { scope: ALL_SCOPES.join(' '), audience: resource, accessTokenTTL: ACCESS_TOKEN_TTL_SECONDS, accessTokenFormat: 'jwt', jwt: { sign: { alg: SIGNING_ALG } } };
         },
       },
-      clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
+      clientIdMetadataDocument: { enabled: true, ack: 'draft-02', allowClient: keySets.allowClient },
       // Not part of this design: fewer doors (PAR stores whatever it is sent; logout needs its own page).
       pushedAuthorizationRequests: { enabled: false },
       rpInitiatedLogout: { enabled: false },
     } as Configuration['features'],
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: keySets.fetch,
+    // oidc-provider reads a jwks_uri response whole, however large, unless told a limit.
+    fetchResponseBodyLimits: { jwks_uri: KEY_SET_BODY_LIMIT },
     // Every client allowed the grant gets a refresh token; no offline_access or prompt=consent dance.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     expiresWithSession: async () => false,
