@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
+import { hostHeaderValidation } from '@modelcontextprotocol/node';
 import type { KanbanDatabase } from '../db/database.ts';
 import { resourceMetadataRouter } from './auth/resource-metadata.ts';
 import type { ResourceAuth } from './auth/setup.ts';
@@ -67,7 +67,10 @@ export function createApp(deps: AppDependencies): Express {
   // Before the Host check: load balancers and orchestrators probe by IP address.
   app.get('/healthz', healthCheck(deps.database));
   // DNS-rebinding protection: answer only to our own names (localhost and PUBLIC_URL's host).
-  app.use(hostHeaderValidation([...deps.config.allowedHostnames]));
+  const validHost = hostHeaderValidation([...deps.config.allowedHostnames]); // the SDK's guard: 403 with a JSON-RPC error
+  app.use((req, res, next) => {
+    if (validHost(req, res)) next();
+  });
   // /mcp first: the busiest route need not walk past every route of the issuer.
   app.use(mcpRouter(deps.mcp, { allowedHostnames: deps.config.allowedHostnames, verify: deps.auth.verify }));
   app.use(resourceMetadataRouter(deps.config, deps.auth.issuer));

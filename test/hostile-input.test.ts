@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLIC_TOOLS, SIGNED_IN_TOOLS } from '../server/mcp/tools/index.ts';
+import { MAX_MODERN_NESTING } from '../server/mcp/route.ts';
 import { signInActor, type Actor } from './support/kanban-actors.ts';
 import { postMcp, useKanban } from './support/kanban-server.ts';
 
@@ -137,6 +138,22 @@ describe('HTTP-level abuse', () => {
       expect(await response.text()).not.toContain(INTERNAL);
     }
     expect((await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'ping' })).status).toBe(200);
+  });
+
+  it('in the 2026-07-28 envelope, values nested past the limit are a clear -32602 (HTTP 400), never a 500', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const envelope = `"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"fuzz","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}`;
+    const headers = { authorization: `Bearer ${writer.token}`, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'list_boards' };
+    for (const body of [
+      `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_boards","arguments":{"extra":${deep}},"_meta":{${envelope}}}}`,
+      `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_boards","arguments":{},"_meta":{${envelope},"deep":${deep}}}}`,
+    ]) {
+      const response = await postMcp(shared.kanban.mcpUrl, body, headers);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ jsonrpc: '2.0', id: 7, error: { code: -32602, message: `Invalid params: values may nest at most ${MAX_MODERN_NESTING} levels deep.` } });
+    }
+    const shallow = await postMcp(shared.kanban.mcpUrl, `{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"list_boards","arguments":{},"_meta":{${envelope}}}}`, headers);
+    expect(shallow.status).toBe(200);
   });
 
   it('tool arguments nested 5 000 deep are refused with a clear error', async () => {

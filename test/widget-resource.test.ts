@@ -53,7 +53,7 @@ describe('the widget resource', () => {
     expect(tools.length).toBeGreaterThan(5);
     for (const tool of tools) {
       expect(tool._meta, tool.name).toMatchObject({
-        ui: { resourceUri: resources[0]!.uri },
+        ui: { resourceUri: resources[0]!.uri, visibility: ['model', 'app'] },
         'ui/resourceUri': resources[0]!.uri,
         'openai/outputTemplate': resources[0]!.uri,
         'openai/widgetAccessible': true,
@@ -63,11 +63,14 @@ describe('the widget resource', () => {
     }
   });
 
-  it('an unknown resource URI is a JSON-RPC "resource not found" (-32002) that names the widget', async () => {
-    const response = await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'ui://widget/kanban-0000000000000000.html' } });
+  // MCP 2026-07-28: resource not found is -32602 with data.uri, on every revision we serve.
+  it('an unknown resource URI is a JSON-RPC "resource not found" (-32602, data.uri) that names the widget', async () => {
+    const uri = 'ui://widget/kanban-0000000000000000.html';
+    const response = await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri } });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { error: { code: number; message: string } };
-    expect(body.error.code).toBe(-32002);
+    const body = (await response.json()) as { error: { code: number; message: string; data: { uri: string } } };
+    expect(body.error.code).toBe(-32602);
+    expect(body.error.data.uri).toBe(uri);
     expect(body.error.message).toMatch(/ui:\/\/widget\/kanban-[0-9a-f]{16}\.html/);
   });
 });

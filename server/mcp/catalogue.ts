@@ -81,9 +81,10 @@ export interface ToolListEntry {
   _meta: Record<string, unknown>;
 }
 
+// The dialect stays declared: `$schema` (2020-12, MCP's default since 2025-11-25, SEP-1613) is
+// part of a tool's schema on the wire, as the SDK's own McpServer sends it, and clients keep it.
 function objectSchema(schema: z.ZodObject, io: 'input' | 'output'): ToolListEntry['inputSchema'] {
-  const { $schema: _dialect, ...jsonSchema } = z.toJSONSchema(schema, { io, target: 'draft-2020-12' }) as Record<string, unknown>;
-  return { ...jsonSchema, type: 'object' };
+  return { ...(z.toJSONSchema(schema, { io, target: 'draft-2020-12' }) as Record<string, unknown>), type: 'object' };
 }
 
 /** `linkMeta`: the widget link every tool carries (server/mcp/widget.ts). */

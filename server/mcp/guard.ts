@@ -1,7 +1,7 @@
 import { hasScopes } from '../scopes.ts';
 import { formatBearerChallenge } from '../auth/challenge.ts';
 import type { Viewer } from '../kanban/viewer.ts';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { SecurityScheme, ToolDefinition } from './catalogue.ts';
 
 // Enforces each tool's declared securitySchemes at tools/call, whatever the client claims.

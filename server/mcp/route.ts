@@ -1,15 +1,15 @@
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { NodeStreamableHTTPServerTransport, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
+import { classifyInboundRequest, createMcpHandler, ProtocolErrorCode, validateOriginHeader, type AuthInfo } from '@modelcontextprotocol/server';
 import { bearerAuth } from '../auth/bearer.ts';
 import { AUTHORIZATION_REQUIRED, jsonRpcError } from '../json-rpc.ts';
 import type { VerifyAccessToken } from '../auth/verify-token.ts';
-import type { Viewer } from '../kanban/viewer.ts';
+import { ANONYMOUS, type Viewer } from '../kanban/viewer.ts';
 import { recordRpc, requestIdOf, viewerOf, type RpcSummary } from '../request-locals.ts';
 import type { ToolCatalogue } from './catalogue.ts';
 import { challengeStyle, decideToolAccess, httpChallengeHeader, type ChallengeMode, type ToolAccess } from './guard.ts';
-import { createMcpServer, type McpDependencies } from './server.ts';
+import { createMcpServer, type McpDependencies, type McpRequestContext } from './server.ts';
 
 export const MCP_BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -46,26 +46,44 @@ function httpLevelDenial(body: unknown, catalogue: ToolCatalogue, viewer: Viewer
   return undefined;
 }
 
+/** JSON-RPC ids are strings, numbers or null (or absent, in a notification). */
+function isJsonRpcId(id: unknown): boolean {
+  return id === undefined || id === null || typeof id === 'string' || typeof id === 'number';
+}
+
 /**
  * JSON that is not JSON-RPC at all gets -32600 here (the transport would call it a parse error).
- * Only the envelope is checked: the transport validates each message fully right after.
+ * Only the envelope is checked (an id that is an object, however deep, is refused before the
+ * SDK's era classification walks it): the transport validates each message fully right after.
  */
 function looksLikeJsonRpc(body: unknown): boolean {
   const messages = Array.isArray(body) ? body : [body];
-  return messages.length > 0 && messages.every((message) => typeof message === 'object' && message !== null && (message as { jsonrpc?: unknown }).jsonrpc === '2.0');
+  return (
+    messages.length > 0 &&
+    messages.every((message) => typeof message === 'object' && message !== null && (message as { jsonrpc?: unknown }).jsonrpc === '2.0' && isJsonRpcId((message as { id?: unknown }).id))
+  );
+}
+
+/** How deep a 2026-07-28 message may nest: the SDK's validation answers 500 past a few thousand levels. */
+export const MAX_MODERN_NESTING = 1000;
+
+/** Whether any value in `root` nests deeper than `limit`; iterative, so no depth can overflow it. */
+function nestsDeeperThan(root: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** Browsers send Origin; a page from elsewhere may not drive our endpoint (DNS rebinding, CSRF). */
-function originAllowed(origin: string, allowedHostnames: readonly string[]): boolean {
-  const hostname = URL.canParse(origin) ? new URL(origin).hostname : undefined;
-  return hostname !== undefined && (allowedHostnames.includes(hostname) || allowedHostnames.includes(`[${hostname}]`));
-}
-
 function rejectForeignOrigin(allowedHostnames: readonly string[]): RequestHandler {
+  const guard = originValidation([...allowedHostnames]); // the SDK's check: 403 with a JSON-RPC error
   return (req, res, next) => {
-    const origin = req.headers.origin;
-    if (origin === undefined || originAllowed(origin, allowedHostnames)) return next();
-    res.status(403).json(jsonRpcError(SERVER_REFUSAL, 'This origin may not call the MCP endpoint.'));
+    if (guard(req, res)) next();
   };
 }
 
@@ -75,9 +93,9 @@ function rejectForeignOrigin(allowedHostnames: readonly string[]): RequestHandle
  */
 function corsForOwnOrigins(allowedHostnames: readonly string[]): RequestHandler {
   return cors({
-    origin: (origin, callback) => callback(null, origin !== undefined && originAllowed(origin, allowedHostnames)),
+    origin: (origin, callback) => callback(null, origin !== undefined && validateOriginHeader(origin, [...allowedHostnames]).ok),
     methods: ['POST'],
-    allowedHeaders: ['content-type', 'accept', 'authorization', 'mcp-protocol-version', 'mcp-session-id', 'last-event-id'],
+    allowedHeaders: ['content-type', 'accept', 'authorization', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'mcp-session-id', 'last-event-id'],
     exposedHeaders: ['www-authenticate', 'mcp-session-id', 'x-request-id'],
     maxAge: 600,
   });
@@ -86,23 +104,75 @@ function corsForOwnOrigins(allowedHostnames: readonly string[]): RequestHandler 
 // body-parser's own errors would be HTML pages; a JSON-RPC client needs JSON-RPC errors.
 const bodyErrors: ErrorRequestHandler = (error: { type?: string; status?: number }, _req, res, next) => {
   if (error.type === 'entity.too.large') {
-    res.status(413).json(jsonRpcError(ErrorCode.InvalidRequest, `Request body too large: the limit is ${MCP_BODY_LIMIT_BYTES} bytes.`));
+    res.status(413).json(jsonRpcError(ProtocolErrorCode.InvalidRequest, `Request body too large: the limit is ${MCP_BODY_LIMIT_BYTES} bytes.`));
   } else if (error.type === 'entity.parse.failed') {
-    res.status(400).json(jsonRpcError(ErrorCode.ParseError, 'Parse error: the body is not valid JSON.'));
+    res.status(400).json(jsonRpcError(ProtocolErrorCode.ParseError, 'Parse error: the body is not valid JSON.'));
   } else if (typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
-    res.status(error.status).json(jsonRpcError(ErrorCode.InvalidRequest, 'The request body could not be read.'));
+    res.status(error.status).json(jsonRpcError(ProtocolErrorCode.InvalidRequest, 'The request body could not be read.'));
   } else {
     next(error);
   }
 };
 
+/** Our request id reaches the SDK's per-request factory on the request it is handed. */
+const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * The SDK passes a factory only the request and its verified AuthInfo: a signed-in viewer travels
+ * as AuthInfo (its `extra` carries the Viewer the bearer middleware built), anonymous as none.
+ */
+function authInfoOf(viewer: Viewer, authorization: string | undefined): AuthInfo | undefined {
+  if (!viewer.signedIn) return undefined;
+  const token = authorization?.slice('Bearer '.length) ?? '';
+  return { token, clientId: viewer.clientId ?? '', scopes: [...viewer.scopes], extra: { viewer } };
+}
+
+function contextOf(authInfo: AuthInfo | undefined, request: Request | undefined): McpRequestContext {
+  return { viewer: (authInfo?.extra?.viewer as Viewer | undefined) ?? ANONYMOUS, requestId: request?.headers.get(REQUEST_ID_HEADER) ?? 'unknown' };
+}
+
+/** A 2025-era request (no per-request _meta envelope): the SDK's own classification decides. */
+function isLegacy(req: express.Request): boolean {
+  const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+  const outcome = classifyInboundRequest({
+    httpMethod: req.method,
+    protocolVersionHeader: header('mcp-protocol-version'),
+    mcpMethodHeader: header('mcp-method'),
+    mcpNameHeader: header('mcp-name'),
+    body: req.body,
+  });
+  return outcome.kind === 'legacy';
+}
+
 export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: readonly string[]; verify: VerifyAccessToken }): Router {
   const router = express.Router();
+  const onerror = (error: Error) => deps.logger.debug({ err: error }, 'mcp transport');
+
+  // 2026-07-28: the SDK's per-request entry (server/discover, the _meta envelope and its errors,
+  // resultType, cache hints), strict to that era; plain JSON answers, as we never stream.
+  const modern = toNodeHandler(
+    createMcpHandler(({ authInfo, requestInfo }) => createMcpServer(deps, contextOf(authInfo, requestInfo)), { onerror }),
+    { onerror },
+  );
+
+  // 2025 era: the stateless idiom the SDK's own fallback uses, routed here (the SDK's documented
+  // isLegacyRequest pattern) only to keep answering plain JSON instead of SSE, as we always have.
+  const legacy = async (req: express.Request, res: express.Response, context: McpRequestContext) => {
+    const server = createMcpServer(deps, context);
+    const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    transport.onerror = onerror;
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  };
 
   const handlePost: RequestHandler = async (req, res) => {
     if (req.body !== undefined) {
       if (!looksLikeJsonRpc(req.body)) {
-        res.status(400).json(jsonRpcError(ErrorCode.InvalidRequest, 'Invalid Request: the body must be a JSON-RPC 2.0 message or a batch of them.'));
+        res.status(400).json(jsonRpcError(ProtocolErrorCode.InvalidRequest, 'Invalid Request: the body must be a JSON-RPC 2.0 message or a batch of them.'));
         return;
       }
       recordRpc(res, summarise(req.body));
@@ -114,15 +184,15 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
       res.json(jsonRpcError(AUTHORIZATION_REQUIRED, `${denial.description}.`, denial.id));
       return;
     }
-    const server = createMcpServer(deps, { viewer, requestId: requestIdOf(res) });
-    // Stateless: no session id, a fresh transport per request, plain JSON responses (no SSE).
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+    if (isLegacy(req)) return legacy(req, res, { viewer, requestId: requestIdOf(res) });
+    if (nestsDeeperThan(req.body, MAX_MODERN_NESTING)) {
+      const id = (req.body as { id?: unknown }).id ?? null;
+      res.status(400).json(jsonRpcError(ProtocolErrorCode.InvalidParams, `Invalid params: values may nest at most ${MAX_MODERN_NESTING} levels deep.`, id));
+      return;
+    }
+    req.headers[REQUEST_ID_HEADER] = requestIdOf(res);
+    (req as express.Request & { auth?: AuthInfo }).auth = authInfoOf(viewer, req.headers.authorization);
+    await modern(req, res, req.body);
   };
 
   const methodNotAllowed: RequestHandler = (_req, res) => {

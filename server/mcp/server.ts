@@ -1,17 +1,5 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import {
-  ErrorCode,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ListToolsRequestSchema,
-  ReadResourceRequestSchema,
-  McpError,
-  type CallToolRequest,
-  type CallToolResult,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, Server, type CacheHint, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { isDatabaseBusy } from '../../db/database.ts';
 import { KanbanError } from '../kanban/errors.ts';
 import type { KanbanService } from '../kanban/service.ts';
@@ -24,7 +12,8 @@ import type { Widget } from './widget.ts';
 
 // The SDK's low-level Server rather than McpServer: McpServer.registerTool drops the top-level
 // `securitySchemes` ChatGPT reads, and rebuilds every tool's JSON Schema per instance. Here the
-// catalogue computes tools/list once, and a stateless request only pays for two handlers.
+// catalogue computes tools/list once, and a per-request server only pays for five handlers.
+// The same factory serves both protocol eras (route.ts hands it to the SDK's createMcpHandler).
 
 export const SERVER_INFO = { name: 'kanban-mcp', title: 'Kanban', version: '0.1.0' } as const;
 
@@ -46,18 +35,29 @@ export interface McpDependencies {
   widget: Widget;
 }
 
-/** MCP's "resource not found" code (not among the SDK's ErrorCode members). */
-const RESOURCE_NOT_FOUND = -32002;
-
 export interface McpRequestContext {
   viewer: Viewer;
   requestId: string;
 }
 
+/**
+ * 2026-07-28 cache hints (answers to 2025-era requests never carry them). Every list is the same
+ * for every caller, signed in or not, so shared caches may keep it; but tools/list and
+ * resources/list name the widget's URI, which changes with each build, so they are kept briefly.
+ * The widget's HTML lives at a URI made of its own hash: a URI's content never changes.
+ */
+export const CACHE_HINTS = {
+  'server/discover': { ttlMs: 60_000, cacheScope: 'public' },
+  'tools/list': { ttlMs: 60_000, cacheScope: 'public' },
+  'resources/list': { ttlMs: 60_000, cacheScope: 'public' },
+  'resources/templates/list': { ttlMs: 60_000, cacheScope: 'public' },
+  'resources/read': { ttlMs: 86_400_000, cacheScope: 'public' },
+} as const satisfies Record<string, CacheHint>;
+
 async function callTool(deps: McpDependencies, context: McpRequestContext, name: string, args: unknown): Promise<CallToolResult> {
   const tool = deps.catalogue.find(name);
   // A protocol error, not a tool result: the caller asked for something that does not exist.
-  if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${name.slice(0, 100)}". Call tools/list to see the tools kanban-mcp offers.`);
+  if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool "${name.slice(0, 100)}". Call tools/list to see the tools kanban-mcp offers.`);
   // Enforced here on every call; the HTTP layer may have answered with an HTTP challenge already.
   const access = decideToolAccess(tool, context.viewer);
   if (!access.allowed) return inbandChallenge(access, deps.resourceMetadataUrl);
@@ -77,32 +77,26 @@ async function callTool(deps: McpDependencies, context: McpRequestContext, name:
   }
 }
 
-// Protocol parses a request with the schema given here before Server's own tools/call wrapper
-// checks it against CallToolRequestSchema. With the full schema here, bad params would surface
-// as a ZodError (-32603 internal error); with this envelope the wrapper answers -32602.
-const toolsCallEnvelope = z.object({ method: z.literal('tools/call'), params: z.unknown() });
-
-// A Server makes its own Ajv instance unless given one (for elicitation schemas, which we never
+// A Server makes its own validator unless given one (for elicitation schemas, which we never
 // send), and building Ajv was the largest cost of a request in the profile: one, shared.
 const sharedValidator = new AjvJsonSchemaValidator();
 
-/** One MCP server per HTTP request (stateless transport); cheap because the catalogue is prebuilt. */
+/** One MCP server per HTTP request (stateless, either era); cheap because the catalogue is prebuilt. */
 export function createMcpServer(deps: McpDependencies, context: McpRequestContext): Server {
   const server = new Server(SERVER_INFO, {
     capabilities: { tools: { listChanged: false }, resources: { listChanged: false } },
     instructions: INSTRUCTIONS,
     jsonSchemaValidator: sharedValidator,
+    cacheHints: CACHE_HINTS,
   });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: deps.catalogue.listEntries as unknown as Tool[] }));
-  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [deps.widget.resource] }));
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: [] }));
-  server.setRequestHandler(ReadResourceRequestSchema, ({ params }) => {
+  server.setRequestHandler('tools/list', () => ({ tools: deps.catalogue.listEntries as unknown as Tool[] }));
+  server.setRequestHandler('resources/list', () => ({ resources: [deps.widget.resource] }));
+  server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: [] }));
+  server.setRequestHandler('resources/read', ({ params }) => {
     if (params.uri === deps.widget.uri) return deps.widget.contents;
-    throw new McpError(RESOURCE_NOT_FOUND, `No resource "${params.uri.slice(0, 200)}": the widget is ${deps.widget.uri} (resources/list names it).`);
+    // -32602 with data.uri on every revision (2026-07-28 requires it; clients accept it from 2025 servers too).
+    throw new ResourceNotFoundError(params.uri, `No resource "${params.uri.slice(0, 200)}": the widget is ${deps.widget.uri} (resources/list names it).`);
   });
-  server.setRequestHandler(toolsCallEnvelope, (request) => {
-    const { params } = request as CallToolRequest; // validated by Server's tools/call wrapper
-    return callTool(deps, context, params.name, params.arguments);
-  });
+  server.setRequestHandler('tools/call', ({ params }) => callTool(deps, context, params.name, params.arguments));
   return server;
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { McpUiToolMeta } from '@modelcontextprotocol/ext-apps';
 import { RESOURCE_MIME_TYPE } from '@modelcontextprotocol/ext-apps/server';
-import type { ReadResourceResult, Resource } from '@modelcontextprotocol/sdk/types.js';
+import type { ReadResourceResult, Resource } from '@modelcontextprotocol/server';
 
 // The widget is an MCP resource: hosts fetch its HTML with resources/read and render it in their
 // own sandboxed iframe. Its URI carries a hash of the HTML, because ChatGPT caches templates by
@@ -24,6 +25,8 @@ export interface Widget {
 }
 
 // One self-contained file: the widget loads nothing and connects nowhere, so both lists are empty.
+// MCP Apps' standard `ui` keys first; the openai/* ones are ChatGPT's own, kept because ChatGPT
+// still reads them (its widget description has no standard field).
 const RESOURCE_META = {
   ui: { prefersBorder: true, csp: { connectDomains: [], resourceDomains: [] } },
   'openai/widgetDescription': 'A Kanban board: its columns with their cards, or a list of boards to open. The user can add, move and edit cards here once signed in.',
@@ -49,10 +52,12 @@ export function loadWidget(file = BUILT_WIDGET_FILE): Widget {
     // registerAppResource-style hosts read mimeType from the contents, not from the listing.
     contents: { contents: [{ uri, mimeType: RESOURCE_MIME_TYPE, text: html, _meta: RESOURCE_META }] },
     toolMeta: {
-      ui: { resourceUri: uri },
+      // Both the model and the widget may call every tool (MCP Apps' default, said explicitly).
+      ui: { resourceUri: uri, visibility: ['model', 'app'] } satisfies McpUiToolMeta,
       'ui/resourceUri': uri, // the spelling of MCP Apps drafts, still read by older hosts
+      // ChatGPT's aliases of the two above, still read by ChatGPT's window.openai bridge.
       'openai/outputTemplate': uri,
-      'openai/widgetAccessible': true, // the widget calls our tools itself
+      'openai/widgetAccessible': true,
     },
   };
 }

@@ -9,6 +9,7 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
   private info: OAuthClientInformationMixed | undefined;
   private savedTokens: OAuthTokens | undefined;
   private verifier = '';
+  private discovery: unknown;
   readonly redirectUrl: string;
   readonly clientMetadataUrl: string | undefined;
 
@@ -51,5 +52,12 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
   }
   codeVerifier() {
     return this.verifier;
+  }
+  // The v2 SDK client binds the code exchange to the issuer discovery found (SEP-2352).
+  saveDiscoveryState(state: unknown) {
+    this.discovery = state;
+  }
+  discoveryState() {
+    return this.discovery as never;
   }
 }
