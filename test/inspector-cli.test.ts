@@ -1,26 +1,14 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { inspectorCli } from './support/inspector.ts';
 import { useKanban } from './support/kanban-server.ts';
 
 // MCP Inspector, the MCP project's own debugging client, in its CLI mode (`mcp-inspector --cli`),
 // against the real server over Streamable HTTP: what README: Try it with MCP Inspector promises.
 
-const INSPECTOR = fileURLToPath(new URL('../node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js', import.meta.url));
 const shared = useKanban({ env: { LOG_LEVEL: 'silent' } });
 
-function inspector(args: string[]): Promise<{ code: number; json: any; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [INSPECTOR, '--cli', shared.kanban.mcpUrl, '--transport', 'http', ...args], { timeout: 20_000 }, (error, stdout, stderr) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code: error ? Number(error.code ?? 1) : 0, json, stderr });
-    });
-  });
+function inspector(args: string[]) {
+  return inspectorCli(shared.kanban.mcpUrl, args);
 }
 
 describe('MCP Inspector --cli', () => {
