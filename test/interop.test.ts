@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { inspectorCli } from './support/inspector.ts';
 import { signInAndConsent } from './support/browser-forms.ts';
 import { useKanban } from './support/kanban-server.ts';
-import { rawPost } from './support/kanban-actors.ts';
+import { modernPost, MODERN_REVISION, rawPost } from './support/kanban-actors.ts';
 import { MemoryOAuthProvider } from './support/oauth-client.ts';
 import { exchangeCode, getCode, makeAccount, registerClient } from './support/oauth-steps.ts';
 
@@ -17,7 +17,6 @@ import { exchangeCode, getCode, makeAccount, registerClient } from './support/oa
 // card; at the end every client sees every other client's card.
 
 const shared = useKanban({ env: { LOG_LEVEL: 'silent' } });
-const MODERN = '2026-07-28';
 const WRITE_SCHEMES = [{ type: 'oauth2', scopes: ['kanban.write'] }];
 const READ_SCHEMES = [{ type: 'noauth' }, { type: 'oauth2', scopes: ['kanban.read'] }];
 
@@ -58,21 +57,17 @@ async function signIn(provider: MemoryOAuthProvider): Promise<URLSearchParams> {
 }
 
 /** A token for the shared person from the code flow (register, sign in, consent, exchange). */
-async function tokenForPerson(): Promise<string> {
+async function tokenForPerson(scope?: string): Promise<string> {
   const client = await registerClient(shared.kanban);
-  const { code, verifier } = await getCode(shared.kanban, client, person);
+  const { code, verifier } = await getCode(shared.kanban, client, person, scope ? { scope } : {});
   const tokens = await exchangeCode(shared.kanban, client, code, verifier);
   expect(tokens.status).toBe(200);
   return tokens.body.access_token as string;
 }
 
 /** One JSON-RPC request as either era sends it: 2026-07-28 with its _meta envelope and standard headers, or 2025 with neither. */
-async function rawRequest(era: 'modern' | 'legacy', token: string | undefined, method: string, params: Record<string, unknown>, extraHeaders: Record<string, string> = {}) {
-  if (era === 'legacy') return rawPost(shared.kanban.mcpUrl, token, { jsonrpc: '2.0', id: 1, method, params });
-  const envelope = { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientInfo': { name: 'raw-http', version: '1.0.0' }, 'io.modelcontextprotocol/clientCapabilities': {} };
-  const headers: Record<string, string> = { 'mcp-protocol-version': MODERN, 'mcp-method': method };
-  if (method === 'tools/call') headers['mcp-name'] = String(params.name);
-  return rawPost(shared.kanban.mcpUrl, token, { jsonrpc: '2.0', id: 1, method, params: { ...params, _meta: envelope } }, { ...headers, ...extraHeaders });
+function rawRequest(era: 'modern' | 'legacy', token: string | undefined, method: string, params: Record<string, unknown>, headers: Record<string, string> = {}) {
+  return era === 'modern' ? modernPost(shared.kanban.mcpUrl, token, method, params, headers) : rawPost(shared.kanban.mcpUrl, token, { jsonrpc: '2.0', id: 1, method, params });
 }
 
 function inspector(args: string[]) {
@@ -86,7 +81,7 @@ describe('interop: every client, anonymous then signed in', () => {
 
   it('the v2 SDK client speaking 2026-07-28', async () => {
     const url = new URL(shared.kanban.mcpUrl);
-    const options = { versionNegotiation: { mode: { pin: MODERN } } } as const;
+    const options = { versionNegotiation: { mode: { pin: MODERN_REVISION } } } as const;
     const provider = new MemoryOAuthProvider({ clientName: 'v2 client' });
     const client = new ClientV2({ name: 'interop-v2', version: '1.0.0' }, options);
     const transport = new TransportV2(url, { authProvider: provider });
@@ -180,6 +175,16 @@ describe('interop: every client, anonymous then signed in', () => {
     expect(created.json.isError).toBeFalsy();
     const boardId = created.json.structuredContent.board.id as string;
     readers.push({ label: 'Inspector', titles: async () => personalTitles((await inspector(['--method', 'tools/call', '--tool-name', 'get_board', '--tool-arg', `boardId=${boardId}`, '--header', bearer])).json.structuredContent) });
+  });
+
+  it('2026-07-28 step-up: a token without kanban.write gets 403 insufficient_scope naming it, and nothing runs', async () => {
+    const readOnly = await tokenForPerson('kanban.read');
+    const refused = await rawRequest('modern', readOnly, 'tools/call', { name: 'create_card', arguments: { title: 'not written' } });
+    expect(refused.status).toBe(403);
+    expect(refused.challenge).toBe(
+      `Bearer resource_metadata="${shared.kanban.url}/.well-known/oauth-protected-resource/mcp", error="insufficient_scope", error_description="Sign in to add cards: your sign-in does not include kanban.write. Sign in again to allow it.", scope="kanban.write"`,
+    );
+    expect(refused.body).toMatchObject({ error: { code: -32001 } });
   });
 
   it('every client sees the card every other client added', async () => {

@@ -8,6 +8,8 @@ import { AUTHORIZATION_REQUIRED, jsonRpcError } from '../json-rpc.ts';
 
 // Optional bearer authentication: no Authorization header is an anonymous viewer; a header
 // that is present must be a valid bearer token, or the client hears 401 and learns to refresh.
+// Ours, not the SDK's requireBearerAuth: that one refuses every request without a token, and our
+// public tools are for anyone; per-tool scopes are decided from the catalogue (mcp/guard.ts).
 
 // RFC 6750 §2.1 b64token, one of them, after exactly one space.
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;

@@ -1,3 +1,4 @@
+import { buildOAuthProtectedResourceMetadata, getOAuthProtectedResourceMetadataUrl, type OAuthMetadata } from '@modelcontextprotocol/server';
 import cors from 'cors';
 import express, { type Router } from 'express';
 import type { AppConfig } from '../config.ts';
@@ -9,17 +10,21 @@ import { ALL_SCOPES } from '../scopes.ts';
 const WELL_KNOWN = '/.well-known/oauth-protected-resource';
 
 export function resourceMetadataUrl(config: AppConfig): string {
-  return `${config.publicUrl}${WELL_KNOWN}/mcp`;
+  return getOAuthProtectedResourceMetadataUrl(new URL(config.resourceUrl));
 }
 
 export function protectedResourceMetadata(config: AppConfig, issuer: string) {
-  return {
-    resource: config.resourceUrl,
-    authorization_servers: [issuer],
-    scopes_supported: [...ALL_SCOPES],
-    bearer_methods_supported: ['header'],
-    resource_name: 'Kanban',
-  };
+  const document = buildOAuthProtectedResourceMetadata({
+    // The SDK reads only the issuer of the authorization server's metadata.
+    oauthMetadata: { issuer } as OAuthMetadata,
+    resourceServerUrl: new URL(config.resourceUrl),
+    scopesSupported: [...ALL_SCOPES],
+    resourceName: 'Kanban',
+    // config.ts already refuses a plain-http issuer anywhere but on this machine.
+    dangerouslyAllowInsecureIssuerUrl: new URL(issuer).protocol === 'http:',
+  });
+  // The SDK's document leaves out how tokens may be sent: only in the header (the spec forbids URLs).
+  return { ...document, bearer_methods_supported: ['header'] };
 }
 
 /** Served at the root and at the path-suffixed location (RFC 9728 §3.1), to any origin. */

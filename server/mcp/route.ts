@@ -29,6 +29,10 @@ function summarise(body: unknown): RpcSummary {
 type Denial = Extract<ToolAccess, { allowed: false }> & { id: unknown };
 
 /**
+ * The SDK's per-tool scope challenge (scopeChallenge / requireScopes) exists only for tools
+ * registered on its McpServer, which cannot carry the top-level securitySchemes ChatGPT reads, and
+ * leaves signed-out callers to a gate that would refuse our public tools: the catalogue decides here.
+ *
  * The first tools/call in the body (every element of a batch) that the viewer may not make and
  * that should be refused at the HTTP level: spec clients start OAuth only on a 401/403.
  */

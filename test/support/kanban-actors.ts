@@ -42,6 +42,19 @@ export async function rawPost(mcpUrl: string, token: string | undefined, body: u
   return { status: response.status, challenge: response.headers.get('www-authenticate'), body: text ? JSON.parse(text) : undefined };
 }
 
+export const MODERN_REVISION = '2026-07-28';
+
+/**
+ * A request as a 2026-07-28 client sends it: the per-request `_meta` envelope (protocol version,
+ * client info, capabilities) and the standard headers (`Mcp-Name` for tools/call; pass it for others).
+ */
+export async function modernPost(mcpUrl: string, token: string | undefined, method: string, params: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<RawCall> {
+  const envelope = { 'io.modelcontextprotocol/protocolVersion': MODERN_REVISION, 'io.modelcontextprotocol/clientInfo': { name: 'raw-http', version: '1.0.0' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+  const standard: Record<string, string> = { 'mcp-protocol-version': MODERN_REVISION, 'mcp-method': method };
+  if (method === 'tools/call') standard['mcp-name'] = String(params.name);
+  return rawPost(mcpUrl, token, { jsonrpc: '2.0', id: ++rawIds, method, params: { ...params, _meta: envelope } }, { ...standard, ...headers });
+}
+
 export interface Actor {
   label: string;
   signedIn: boolean;
