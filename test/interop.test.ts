@@ -177,6 +177,16 @@ describe('interop: every client, anonymous then signed in', () => {
     readers.push({ label: 'Inspector', titles: async () => personalTitles((await inspector(['--method', 'tools/call', '--tool-name', 'get_board', '--tool-arg', `boardId=${boardId}`, '--header', bearer])).json.structuredContent) });
   });
 
+  it('2026-07-28 from ChatGPT (openai/* request _meta): the in-band challenge, a 200 result with isError and mcp/www_authenticate', async () => {
+    const chatGptMeta = { 'openai/userAgent': 'ChatGPT/1.2026.1', 'openai/locale': 'en-US' };
+    const refused = await rawRequest('modern', undefined, 'tools/call', { name: 'create_card', arguments: { title: 'not written' }, _meta: chatGptMeta });
+    expect(refused.status).toBe(200);
+    expect(refused.body.result).toMatchObject({ isError: true, resultType: 'complete', content: [{ type: 'text', text: 'Sign in to add cards.' }] });
+    expect(refused.body.result._meta['mcp/www_authenticate']).toEqual([
+      `Bearer resource_metadata="${shared.kanban.url}/.well-known/oauth-protected-resource/mcp", error="insufficient_scope", error_description="Sign in to add cards", scope="kanban.write"`,
+    ]);
+  });
+
   it('2026-07-28 step-up: a token without kanban.write gets 403 insufficient_scope naming it, and nothing runs', async () => {
     const readOnly = await tokenForPerson('kanban.read');
     const refused = await rawRequest('modern', readOnly, 'tools/call', { name: 'create_card', arguments: { title: 'not written' } });

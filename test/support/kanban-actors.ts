@@ -52,7 +52,8 @@ export async function modernPost(mcpUrl: string, token: string | undefined, meth
   const envelope = { 'io.modelcontextprotocol/protocolVersion': MODERN_REVISION, 'io.modelcontextprotocol/clientInfo': { name: 'raw-http', version: '1.0.0' }, 'io.modelcontextprotocol/clientCapabilities': {} };
   const standard: Record<string, string> = { 'mcp-protocol-version': MODERN_REVISION, 'mcp-method': method };
   if (method === 'tools/call') standard['mcp-name'] = String(params.name);
-  return rawPost(mcpUrl, token, { jsonrpc: '2.0', id: ++rawIds, method, params: { ...params, _meta: envelope } }, { ...standard, ...headers });
+  const meta = { ...(params._meta as Record<string, unknown> | undefined), ...envelope };
+  return rawPost(mcpUrl, token, { jsonrpc: '2.0', id: ++rawIds, method, params: { ...params, _meta: meta } }, { ...standard, ...headers });
 }
 
 export interface Actor {
