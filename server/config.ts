@@ -46,6 +46,65 @@ const trustProxySchema = z
     return z.NEVER;
   });
 
+/** A DNS name as a URL's hostname reads (lowercase): no scheme, port, path or wildcard. */
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * Where the embedded issuer may send an authorization error before anyone approved the app
+ * (RFC 9700 §4.11.2: elsewhere it shows a page and lets the person choose). `none`: nowhere.
+ */
+const redirectHostsSchema = z
+  .string()
+  .transform((value, context): string[] => {
+    if (value.trim() === 'none') return [];
+    const hosts = value.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean);
+    if (hosts.length > 0 && hosts.every((host) => HOSTNAME.test(host))) return hosts;
+    context.addIssue({ code: 'custom', message: 'must be hostnames separated by commas, such as chatgpt.com,claude.ai (no scheme, port or path), or none' });
+    return z.NEVER;
+  });
+
+// Password guessing and hashing (server/auth/issuer/rate-limits.ts, account-throttle.ts, passwords.ts).
+/** OWASP's minimum scrypt cost: N = 2^17 (r = 8, p = 1). Lower only under NODE_ENV=test, to keep the suite fast. */
+const MIN_PASSWORD_HASH_COST = 17;
+const whole = (what: string, min: number, max: number) =>
+  z.coerce.number({ error: `must be ${what}` }).int({ error: 'must be a whole number' }).min(min, { error: `must be ${min}–${max}` }).max(max, { error: `must be ${min}–${max}` });
+const signInEnv = {
+  SIGNIN_FAILURES_PER_ADDRESS: whole('a number of failed sign-ins', 1, 1_000_000).default(30),
+  SIGNIN_FAILURES_PER_ACCOUNT: whole('a number of failed sign-ins', 1, 1_000_000).default(5),
+  SIGNUPS_PER_ADDRESS: whole('a number of sign-ups', 1, 1_000_000).default(10),
+  PASSWORD_HASH_COST: whole('log2 of scrypt\'s N', 10, 18).default(MIN_PASSWORD_HASH_COST),
+  PASSWORD_HASH_CONCURRENCY: whole('a number of hashes', 1, 64).default(2),
+  PASSWORD_HASH_QUEUE: whole('a number of sign-ins', 0, 10_000).default(20),
+};
+
+export interface SignInSettings {
+  /** Failed sign-ins per address in 15 minutes, whatever the usernames. */
+  failuresPerAddress: number;
+  /** Failed sign-ins an account takes, from any address, before each further one doubles the wait. */
+  failuresPerAccount: number;
+  /** Sign-up attempts per address in an hour. */
+  signupsPerAddress: number;
+  /** scrypt's N is 2^hashCost. */
+  hashCost: number;
+  /** Password hashes computed at once in this process, and how many more may wait for a turn. */
+  hashConcurrency: number;
+  hashQueue: number;
+}
+
+function signInSettings(vars: Record<keyof typeof signInEnv, number> & { NODE_ENV: string }): SignInSettings {
+  if (vars.PASSWORD_HASH_COST < MIN_PASSWORD_HASH_COST && vars.NODE_ENV !== 'test') {
+    throw new ConfigError(`Invalid configuration: PASSWORD_HASH_COST must be at least ${MIN_PASSWORD_HASH_COST} (OWASP's minimum) outside NODE_ENV=test (got "${vars.PASSWORD_HASH_COST}").`);
+  }
+  return {
+    failuresPerAddress: vars.SIGNIN_FAILURES_PER_ADDRESS,
+    failuresPerAccount: vars.SIGNIN_FAILURES_PER_ACCOUNT,
+    signupsPerAddress: vars.SIGNUPS_PER_ADDRESS,
+    hashCost: vars.PASSWORD_HASH_COST,
+    hashConcurrency: vars.PASSWORD_HASH_CONCURRENCY,
+    hashQueue: vars.PASSWORD_HASH_QUEUE,
+  };
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
   PORT: z.coerce.number({ error: 'must be a port number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must be 0–65535' }).max(65535, { error: 'must be 0–65535' }).default(3000),
@@ -67,6 +126,9 @@ const envSchema = z.object({
   AUTH_CHALLENGE: z.enum(['auto', 'inband', 'http'], { error: 'must be auto, inband or http' }).default('auto'),
   SIGNUP: z.enum(['open', 'closed'], { error: 'must be open or closed' }).default('open'),
   TRUST_PROXY: trustProxySchema.default(false),
+  ...signInEnv,
+  // ChatGPT's redirect URIs are all on chatgpt.com (see the README, Sign-in).
+  AUTH_TRUSTED_REDIRECT_HOSTS: redirectHostsSchema.default(['chatgpt.com']),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug, trace or silent' }).default('info'),
 });
 
@@ -94,6 +156,10 @@ export type AppConfig = Readonly<{
   allowedHostnames: readonly string[];
   /** Express's `trust proxy`: whose X-Forwarded-For names the client. */
   trustProxy: false | number | readonly string[];
+  /** Password guessing and hashing limits. */
+  signIn: SignInSettings;
+  /** Redirect hosts an authorization error goes back to unasked (server/auth/issuer/error-redirects.ts). */
+  trustedRedirectHosts: readonly string[];
 }>;
 
 /** Names of this machine: always allowed as Host, and the only places plain http is tolerated. */
@@ -149,5 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: vars.LOG_LEVEL,
     allowedHostnames: [...new Set([...LOOPBACK_HOSTNAMES, new URL(publicUrl).hostname])],
     trustProxy: vars.TRUST_PROXY,
+    signIn: signInSettings(vars),
+    trustedRedirectHosts: vars.AUTH_TRUSTED_REDIRECT_HOSTS,
   });
 }

@@ -1,9 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { authenticate, createAccount, hashPassword, passwordMatches } from '../server/auth/issuer/accounts.ts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { authenticate, createAccount } from '../server/auth/issuer/accounts.ts';
+import { configurePasswordHashing, hashPassword, passwordMatches } from '../server/auth/issuer/passwords.ts';
+import { loadConfig } from '../server/config.ts';
 import { BrowserForms } from './support/browser-forms.ts';
 import { runCli } from './support/cli.ts';
 import { makeDataDir, removeDataDir, startKanban } from './support/kanban-server.ts';
 import { authorizeInBrowser, authorizeUrl, registerClient } from './support/oauth-steps.ts';
+import { TEST_PASSWORD_HASH_COST } from './support/password-cost.ts';
 import { openTestDatabase } from './support/test-database.ts';
 
 const dirs: string[] = [];
@@ -14,10 +17,13 @@ afterEach(() => {
 const userCli = (args: string[], dataDir: string, stdin: string) => runCli('user', args, dataDir, { stdin });
 
 describe('passwords', () => {
+  // At the tests' cost, like the servers tests start (the production cost: test/security/password-guessing.test.ts).
+  beforeAll(() => configurePasswordHashing(loadConfig({ NODE_ENV: 'test', PASSWORD_HASH_COST: TEST_PASSWORD_HASH_COST }).signIn));
+
   it('are stored as salted scrypt hashes and checked by value', async () => {
     const one = await hashPassword('correct horse battery');
     const two = await hashPassword('correct horse battery');
-    expect(one).toMatch(/^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(one).toMatch(/^scrypt\$4096\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
     expect(one).not.toBe(two);
     expect(await passwordMatches('correct horse battery', one)).toBe(true);
     expect(await passwordMatches('correct horse batterY', one)).toBe(false);

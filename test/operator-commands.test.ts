@@ -31,6 +31,8 @@ async function running(options: Parameters<typeof startKanban>[0] = {}): Promise
 describe('every operator command', () => {
   it.each([
     ['user', ['--help'], 'pnpm user:add <username>'],
+    ['user', ['--help'], 'pnpm user:revoke <username>'],
+    ['user', ['--help'], 'pnpm user:delete <username> [--yes]'],
     ['signing-keys', ['--help'], 'pnpm keys:rotate'],
     ['clients', ['--help'], 'pnpm clients:revoke <client_id>'],
     ['backup', ['--help'], 'pnpm db:backup <file>'],
@@ -43,6 +45,8 @@ describe('every operator command', () => {
 
   it.each([
     ['signing-keys', ['spin']],
+    ['user', ['delete']],
+    ['user', ['revoke', 'alice', '--yes']],
     ['clients', ['revoke']],
     ['backup', []],
   ])('%s %o is refused with the usage and exit code 2', async (name, args) => {
@@ -53,6 +57,7 @@ describe('every operator command', () => {
 
   it.each([
     ['user', ['add', 'alice'], 'accounts are kept by'],
+    ['user', ['delete', 'alice', '--yes'], 'accounts are kept by'],
     ['signing-keys', ['rotate'], 'tokens are signed by'],
     ['clients', ['list'], 'clients are registered with and managed by'],
   ])('%s %o refuses when AUTH_ISSUER names another identity provider', async (name, args, what) => {

@@ -31,7 +31,9 @@ let account: { username: string; password: string };
 let session: SessionBrowser;
 
 beforeAll(async () => {
-  kanban = await startKanban();
+  // Errors here go back to client.example as to a trusted host: their shape is what is tested.
+  // For a redirect URI nobody vouches for, error-redirects.test.ts shows a page instead.
+  kanban = await startKanban({ env: { AUTH_TRUSTED_REDIRECT_HOSTS: 'client.example' } });
   client = await registerClient(kanban);
   account = await makeAccount(kanban);
   session = new SessionBrowser(kanban, account);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { TEST_PASSWORD_HASH_COST } from './password-cost.ts';
 
 export const MAIN_ENTRY = fileURLToPath(new URL('../../server/main.ts', import.meta.url));
 
@@ -42,7 +43,9 @@ export interface ChildServer {
 
 /** `node server/main.ts` as a user runs it, with the given environment on top of ours. */
 export function spawnServer(env: Record<string, string>): ChildServer {
-  const child = spawn(process.execPath, [MAIN_ENTRY], { env: { ...process.env, NODE_ENV: 'test', ...env }, stdio: 'pipe' });
+  // The tests' hash cost only for a test server: config.ts refuses it in production.
+  const cost = (env.NODE_ENV ?? 'test') === 'test' ? { PASSWORD_HASH_COST: TEST_PASSWORD_HASH_COST } : {};
+  const child = spawn(process.execPath, [MAIN_ENTRY], { env: { ...process.env, NODE_ENV: 'test', ...cost, ...env }, stdio: 'pipe' });
   let out = '';
   let err = '';
   const waiters: { text: string; resolve: () => void }[] = [];

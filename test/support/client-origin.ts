@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 
 // A stand-in for a client's own website (https://client.example): what it serves comes from a
 // loopback server, and the issuer's `fetch` hook sends https://client.example/* there, so
@@ -11,6 +11,9 @@ export interface Served {
   body: unknown;
 }
 
+/** Or a function that writes the response itself (a stream that never ends, say). */
+export type Answer = Served | ((res: ServerResponse) => void);
+
 export interface ClientOrigin {
   /** Every path requested, in order. */
   requested: string[];
@@ -19,12 +22,13 @@ export interface ClientOrigin {
   close(): Promise<void>;
 }
 
-export async function startClientOrigin(serve: (path: string) => Served | undefined): Promise<ClientOrigin> {
+export async function startClientOrigin(serve: (path: string) => Answer | undefined): Promise<ClientOrigin> {
   const requested: string[] = [];
   const server = createServer((req, res) => {
     const path = req.url ?? '';
     requested.push(path);
     const served = serve(path);
+    if (typeof served === 'function') return served(res);
     res.writeHead(served?.status ?? (served ? 200 : 404), { 'content-type': 'application/json', ...served?.headers });
     res.end(served ? JSON.stringify(served.body) : '');
   });
@@ -39,6 +43,9 @@ export async function startClientOrigin(serve: (path: string) => Served | undefi
   return {
     requested,
     fetch: loopbackFetch,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      server.closeAllConnections(); // a response that never ends included
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

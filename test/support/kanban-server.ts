@@ -11,6 +11,7 @@ import { loadConfig, type AppConfig } from '../../server/config.ts';
 import { createHttpServer, listen } from '../../server/http-server.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { ToolDefinition } from '../../server/mcp/catalogue.ts';
+import { TEST_PASSWORD_HASH_COST } from './password-cost.ts';
 import { databaseEnv } from './test-database.ts';
 
 export interface RunningKanban {
@@ -39,7 +40,7 @@ export async function startKanban(options: { dataDir?: string; port?: number; en
   // A fixed port keeps the issuer URL across a restart on the same data dir.
   const port = await listen(server, options.port ?? 0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: url, ...(await databaseEnv(dataDir)), LOG_LEVEL: 'info', ...options.env });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: url, ...(await databaseEnv(dataDir)), LOG_LEVEL: 'info', PASSWORD_HASH_COST: TEST_PASSWORD_HASH_COST, ...options.env });
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const runtime = await bootKanban(config, logger, { tools: options.tools, issuer: options.issuer, widgetFile: options.widgetFile });

@@ -6,7 +6,7 @@ import { authorizeUrl, type RegisteredClient } from './oauth-steps.ts';
 
 // Shared by the authorization-endpoint and registration security tests (test/security/*):
 // raw requests with manual redirects, the checks every OAuth error must pass, and a browser that
-// signs in once (the sign-in form allows 10 attempts a minute per address).
+// signs in once (the sign-in form limits failed attempts per address and per account).
 
 export interface RawResponse {
   status: number;

@@ -1,36 +1,10 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { isUniqueViolation, type AccountRow, type KanbanDatabase } from '../../../db/database.ts';
 import { newId } from '../../../db/ids.ts';
+import { hashIsOutdated, hashPassword, passwordMatches, PasswordHashingBusy } from './passwords.ts';
 
-// Accounts of the embedded issuer: username + password, scrypt with a per-user salt, compared in
-// constant time. node:crypto's scrypt is the well-kept primitive; only the encoding is ours.
-
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 32, maxmem: 64 * 1024 * 1024 };
-
-function derive(password: string, salt: Buffer, params: { N: number; r: number; p: number; keyLength: number }): Promise<Buffer> {
-  const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: SCRYPT.maxmem };
-  return new Promise((resolve, reject) => scrypt(password.normalize('NFKC'), salt, params.keyLength, options, (error, key) => (error ? reject(error) : resolve(key))));
-}
-
-/** `scrypt$N$r$p$salt$hash`, so the cost can be raised later without breaking old hashes. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await derive(password, salt, SCRYPT);
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
-}
-
-export async function passwordMatches(password: string, stored: string): Promise<boolean> {
-  const [scheme, N, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const actual = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(N), r: Number(r), p: Number(p), keyLength: expected.length });
-  return timingSafeEqual(actual, expected);
-}
-
-// A fixed hash to compare against when the username is unknown, so both paths cost the same.
-const UNKNOWN_USER_HASH = hashPassword(randomBytes(16).toString('hex'));
+// Accounts of the embedded issuer: username + password (hashed in passwords.ts).
 
 export const usernameSchema = z
   .string()
@@ -60,7 +34,7 @@ export async function findAccountById(database: KanbanDatabase, id: string): Pro
   return account;
 }
 
-async function findAccountByUsername(database: KanbanDatabase, username: string): Promise<AccountRow | undefined> {
+export async function findAccountByUsername(database: KanbanDatabase, username: string): Promise<AccountRow | undefined> {
   const { accounts } = database.tables;
   const [account] = await database.read((db) => db.select().from(accounts).where(database.dialect.equalsIgnoringCase(accounts.username, username)).limit(1));
   return account;
@@ -102,6 +76,21 @@ export async function authenticate(database: KanbanDatabase, username: string, p
   // wrong username, at the same cost as any other.
   const wellFormed = usernameSchema.safeParse(username);
   const account = wellFormed.success ? await findAccountByUsername(database, wellFormed.data) : undefined;
-  const matches = await passwordMatches(password, account?.passwordHash ?? (await UNKNOWN_USER_HASH));
-  return account && matches ? account : undefined;
+  const matches = await passwordMatches(password, account?.passwordHash);
+  if (!account || !matches) return undefined;
+  await upgradeHash(database, account, password);
+  return account;
+}
+
+/** OWASP's upgrade on sign-in: an old, cheaper hash is made again at today's cost while the password is at hand. */
+async function upgradeHash(database: KanbanDatabase, account: AccountRow, password: string): Promise<void> {
+  if (!hashIsOutdated(account.passwordHash)) return;
+  const { accounts } = database.tables;
+  try {
+    const passwordHash = await hashPassword(password);
+    // Only over the hash we checked: a password reset meanwhile wins.
+    await database.write((db) => db.update(accounts).set({ passwordHash }).where(and(eq(accounts.id, account.id), eq(accounts.passwordHash, account.passwordHash))));
+  } catch (error) {
+    if (!(error instanceof PasswordHashingBusy)) throw error; // busy: the next sign-in upgrades it
+  }
 }

@@ -7,7 +7,15 @@ import { isLoopbackHostname } from '../../config.ts';
 const LIMITS = { redirectUris: 10, uriLength: 2000, clientName: 100 };
 
 /** Standard client metadata oidc-provider lets us validate on registration. */
-export const VALIDATED_CLIENT_METADATA = ['redirect_uris', 'client_name', 'client_uri', 'logo_uri', 'policy_uri', 'tos_uri'];
+export const VALIDATED_CLIENT_METADATA = ['redirect_uris', 'client_name', 'client_uri', 'logo_uri', 'policy_uri', 'tos_uri', 'sector_identifier_uri'];
+
+/**
+ * oidc-provider downloads a sector_identifier_uri when it registers or loads a client (pairwise
+ * subjects), with no size limit of its own. We have no pairwise subjects and refuse the field;
+ * the limit stands in case a client ever comes with one (an operator's, say): a list of redirect
+ * URIs, as small as a client's metadata document.
+ */
+export const SECTOR_IDENTIFIER_BODY_LIMIT = 5 * 1024;
 
 function refuseRedirect(reason: string): never {
   // oidc-provider turns a description starting with "redirect_uris" into invalid_redirect_uri.
@@ -30,6 +38,8 @@ function checkRedirectUri(value: unknown): void {
 
 export function validateClientMetadata(_ctx: unknown, key: string, value: unknown): void {
   if (value === undefined) return;
+  // Checked before oidc-provider's fetch of it (this validator runs as the client is built).
+  if (key === 'sector_identifier_uri') throw new errors.InvalidClientMetadata('sector_identifier_uri is not supported here (no pairwise subject identifiers)');
   if (key === 'redirect_uris') {
     if (!Array.isArray(value)) return;
     if (value.length > LIMITS.redirectUris) refuseRedirect(`may list at most ${LIMITS.redirectUris} URIs`);

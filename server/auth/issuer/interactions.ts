@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { errors, type default as Provider } from 'oidc-provider';
 import { z } from 'zod';
 import type { KanbanDatabase } from '../../../db/database.ts';
 import type { AppConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { subjectHash } from '../../request-log.ts';
+import { AccountThrottle } from './account-throttle.ts';
 import { AccountError, authenticate, createAccount, findAccountById } from './accounts.ts';
 import { isLoopbackHostname } from '../../config.ts';
 import { securityHeaders } from './page-headers.ts';
+import { configurePasswordHashing, PasswordHashingBusy } from './passwords.ts';
+import { formBudgets } from './rate-limits.ts';
 import { consentPage, errorPage, signInPage, signUpPage, type ClientFacts } from './views.ts';
 
 // The pages oidc-provider hands the browser to: sign in (or create an account), then consent.
@@ -33,21 +36,24 @@ function send(res: Response, status: number, render: (nonce: string) => string):
   res.status(status).set(securityHeaders(nonce)).type('html').send(render(nonce));
 }
 
+/** A wait, as the page says it: "30 seconds", "4 minutes". */
+function inWords(seconds: number): string {
+  return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+}
+
 export function interactionRouter({ config, database, provider, logger }: InteractionOptions): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
   const signupOpen = config.signup === 'open';
-  // Password guessing: a few tries a minute per address and username (the scrypt cost slows the
-  // rest). Per username too, so that behind a proxy one attacker cannot lock everyone out.
-  const attempts = rateLimit({
-    windowMs: 60_000,
-    limit: 10,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    validate: { xForwardedForHeader: false }, // see rate-limits.ts
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').trim().toLowerCase().slice(0, 64)}`,
-    handler: (_req, res) => send(res, 429, (nonce) => errorPage({ nonce, title: 'Too many attempts', message: 'Too many sign-in attempts from here. Wait a minute, then try again.' })),
+  // Password guessing (README, Security): failed sign-ins per address whatever the username, and
+  // per username whatever the address; sign-ups per address; hashes at once (passwords.ts, which
+  // is per process: this is where the server's settings reach it).
+  configurePasswordHashing(config.signIn);
+  const budgets = formBudgets(config.signIn, (_req, res) => {
+    const wait = inWords(Number(res.getHeader('retry-after')));
+    send(res, 429, (nonce) => errorPage({ nonce, title: 'Too many attempts', message: `Too many attempts from this address. Wait ${wait}, then try again.` }));
   });
+  const throttle = new AccountThrottle(config.signIn.failuresPerAccount);
 
   const sameOrigin: RequestHandler = (req, res, next) => {
     // Browsers send Origin: null under our no-referrer policy, so Sec-Fetch-Site decides where they send it.
@@ -106,7 +112,7 @@ export function interactionRouter({ config, database, provider, logger }: Intera
     send(res, 200, (nonce) => consentPage({ nonce, uid, client, scopes, accountName: account?.displayName ?? 'unknown account' }));
   });
 
-  router.post('/oauth/interaction/:uid/login', sameOrigin, form, attempts, async (req, res) => {
+  router.post('/oauth/interaction/:uid/login', sameOrigin, form, budgets.signIn, async (req, res) => {
     const loaded = await loadInteraction(req, res);
     if (!loaded) return;
     const parsed = loginForm.safeParse(req.body ?? {});
@@ -115,12 +121,21 @@ export function interactionRouter({ config, database, provider, logger }: Intera
       return;
     }
     const { username, password } = parsed.data;
+    const address = ipKeyGenerator(req.ip ?? '');
+    const wait = throttle.admit(username, address);
+    if (wait > 0) {
+      const error = `Too many failed sign-ins for this username. Wait ${inWords(wait)}, then try again.`;
+      res.set('Retry-After', String(wait));
+      send(res, 429, (nonce) => signInPage({ nonce, uid: loaded.details.uid, client: loaded.client, signupOpen, error, username }));
+      return;
+    }
     const account = await authenticate(database, username, password);
     if (!account) {
       const error = 'Wrong username or password.';
       send(res, 401, (nonce) => signInPage({ nonce, uid: loaded.details.uid, client: loaded.client, signupOpen, error, username }));
       return;
     }
+    throttle.succeeded(username, address);
     await provider.interactionFinished(req, res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
   });
 
@@ -133,7 +148,7 @@ export function interactionRouter({ config, database, provider, logger }: Intera
     send(res, 200, (nonce) => signUpPage({ nonce, uid: loaded.details.uid, client: loaded.client }));
   });
 
-  router.post('/oauth/interaction/:uid/signup', sameOrigin, form, attempts, async (req, res) => {
+  router.post('/oauth/interaction/:uid/signup', sameOrigin, form, budgets.signUp, async (req, res) => {
     const loaded = await loadInteraction(req, res);
     if (!loaded) return;
     if (!signupOpen) return signupClosed(res);
@@ -180,6 +195,13 @@ export function interactionRouter({ config, database, provider, logger }: Intera
     await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user did not allow access' }, { mergeWithLastSubmission: false });
   });
 
-  router.use('/oauth/interaction', formErrors);
+  /** More password hashes at once than the server takes (passwords.ts): "try again" and when, not a 500. */
+  const hashingBusy: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+    if (!(error instanceof PasswordHashingBusy)) return next(error);
+    res.set('Retry-After', String(error.retryAfterSeconds));
+    send(res, 503, (nonce) => errorPage({ nonce, title: 'Too busy right now', message: 'Too many sign-ins are being checked at this moment. Wait a few seconds, then try again.' }));
+  };
+
+  router.use('/oauth/interaction', formErrors, hashingBusy);
   return router;
 }

@@ -10,10 +10,11 @@ import { drizzleAdapterFactory } from './adapter.ts';
 import { SIGNING_ALG } from './keys.ts';
 import { errorPage } from './views.ts';
 import { securityHeaders } from './page-headers.ts';
-import { validateClientMetadata, VALIDATED_CLIENT_METADATA } from './client-metadata.ts';
+import { SECTOR_IDENTIFIER_BODY_LIMIT, validateClientMetadata, VALIDATED_CLIENT_METADATA } from './client-metadata.ts';
 import { compareHashedClientSecrets } from './client-secrets.ts';
 import { clientKeySets, KEY_SET_BODY_LIMIT } from './client-key-sets.ts';
 import { hardenResponses } from './response-hardening.ts';
+import { errorRedirectGuard } from './error-redirects.ts';
 import { ASYMMETRIC_ALGORITHMS } from '../verify-token.ts';
 import { ISSUER_ROUTES } from './routes.ts';
 
@@ -63,10 +64,14 @@ export function createProvider(options: ProviderOptions): Provider {
   const resource = config.resourceUrl;
   // CIMD clients' jwks_uri responses, kept as long as their headers allow (client-key-sets.ts).
   const keySets = clientKeySets(options.fetch ?? ((url, init) => globalThis.fetch(url, init)));
+  // Clients the operator configures (none yet), unlike self-registered ones, get errors unasked.
+  const operatorClients: NonNullable<Configuration['clients']> = [];
+  // Authorization errors go back on their own only to redirect URIs we trust (error-redirects.ts).
+  const errorRedirects = errorRedirectGuard({ hosts: config.trustedRedirectHosts, operatorClientIds: new Set(operatorClients.map((client) => client.client_id)) });
 
   const configuration: Configuration = {
     adapter: drizzleAdapterFactory(database, { refreshGraceSeconds: options.refreshGraceSeconds }),
-    clients: [],
+    clients: operatorClients,
     async findAccount(_ctx, sub) {
       const account = await findAccountById(database, sub);
       if (!account) return undefined;
@@ -132,8 +137,8 @@ export function createProvider(options: ProviderOptions): Provider {
       rpInitiatedLogout: { enabled: false },
     } as Configuration['features'],
     fetch: keySets.fetch,
-    // oidc-provider reads a jwks_uri response whole, however large, unless told a limit.
-    fetchResponseBodyLimits: { jwks_uri: KEY_SET_BODY_LIMIT },
+    // oidc-provider reads these responses whole, however large, unless told a limit.
+    fetchResponseBodyLimits: { jwks_uri: KEY_SET_BODY_LIMIT, sector_identifier_uri: SECTOR_IDENTIFIER_BODY_LIMIT },
     // Every client allowed the grant gets a refresh token; no offline_access or prompt=consent dance.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     expiresWithSession: async () => false,
@@ -157,6 +162,7 @@ export function createProvider(options: ProviderOptions): Provider {
     // Browsers may call the token endpoint from any origin (public clients, PKCE).
     clientBasedCORS: () => true,
     async renderError(ctx, out) {
+      errorRedirects.rendered(ctx);
       // oidc-provider already replaces internal errors with a generic description.
       // A CIMD document that names another client is a bad client, as RFC 6749 words it.
       const error = out.error === 'invalid_client_metadata' && ctx.oidc?.route === 'authorization' ? 'invalid_client' : out.error;
@@ -175,6 +181,7 @@ export function createProvider(options: ProviderOptions): Provider {
   const provider = new Provider(config.publicUrl, configuration);
   compareHashedClientSecrets(provider);
   provider.use(hardenResponses);
+  errorRedirects.install(provider);
   // We hand oidc-provider the canonical origin in forwarded headers (see canonicalOrigin in index.ts).
   provider.proxy = true;
   provider.on('server_error', (_ctx, error) => options.logger.error({ err: error }, 'authorization server error'));

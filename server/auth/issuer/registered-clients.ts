@@ -1,5 +1,6 @@
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { KanbanDatabase } from '../../../db/database.ts';
+import { deleteGrantsHeldBy, type GrantsDeleted } from './grant-revocation.ts';
 
 // The OAuth clients registered with the embedded issuer (dynamic registration), for operators:
 // list them, and revoke one with everything it was granted. Rows are oidc-provider's, in the
@@ -50,14 +51,11 @@ export async function listRegisteredClients(database: KanbanDatabase): Promise<R
  * Deletes the client (if registered), its grants, and every code and token issued under them,
  * in one transaction. Returns undefined when the issuer knows nothing of that client.
  */
-export function revokeRegisteredClient(database: KanbanDatabase, clientId: string): Promise<{ grants: number; tokens: number } | undefined> {
+export function revokeRegisteredClient(database: KanbanDatabase, clientId: string): Promise<GrantsDeleted | undefined> {
   const { oauthStore } = database.tables;
-  const clientIdOf = database.dialect.jsonText(oauthStore.payload, 'clientId');
   return database.write(async (db) => {
     const [client] = await db.select({ id: oauthStore.id }).from(oauthStore).where(and(eq(oauthStore.model, 'Client'), eq(database.dialect.jsonText(oauthStore.payload, 'client_id'), clientId))).limit(1);
-    const grantIds = (await db.selectDistinct({ grantId: oauthStore.grantId }).from(oauthStore).where(and(eq(clientIdOf, clientId), isNotNull(oauthStore.grantId)))).map((row) => row.grantId!);
-    const tokens = grantIds.length === 0 ? 0 : (await db.delete(oauthStore).where(inArray(oauthStore.grantId, grantIds)).returning({ id: oauthStore.id })).length;
-    const grants = (await db.delete(oauthStore).where(and(eq(oauthStore.model, 'Grant'), eq(clientIdOf, clientId))).returning({ id: oauthStore.id })).length;
+    const { grants, tokens } = await deleteGrantsHeldBy(database, db, 'clientId', clientId);
     if (!client && grants === 0 && tokens === 0) return undefined;
     if (client) await db.delete(oauthStore).where(and(eq(oauthStore.model, 'Client'), eq(oauthStore.id, client.id)));
     return { grants, tokens };

@@ -122,3 +122,26 @@ export function consentPage(props: { nonce: string; uid: string; client: ClientF
 export function errorPage(props: { nonce: string; title: string; message: string }): string {
   return page(props.title, props.nonce, [h('h1', { key: 'h' }, props.title), h('p', { key: 'm' }, props.message)]);
 }
+
+/** Where an error would have gone: a link (query or fragment response mode), or a form (form_post). */
+export type WayBack = { href: string } | { action: string; fields: Record<string, string> };
+
+/**
+ * An authorization error meant for a redirect URI this server does not send people to on its own
+ * (error-redirects.ts): who asked, where it would go, and the way there as the person's choice.
+ */
+export function untrustedErrorPage(props: { nonce: string; client: Pick<ClientFacts, 'name' | 'redirectHost'>; message: string; back: WayBack }): string {
+  const { client, back } = props;
+  const label = ['Continue to ', h('code', { key: 'host' }, client.redirectHost)];
+  return page('Sign-in could not continue', props.nonce, [
+    h('h1', { key: 'h' }, 'Sign-in could not continue'),
+    h('p', { key: 'm' }, props.message),
+    h('p', { key: 'c', className: 'muted' }, h('strong', null, client.name), ' asked to be told at ', h('code', null, client.redirectHost), '. This server does not send you there on its own for an app it does not know.'),
+    h('p', { key: 'w', className: 'warning' }, 'Continue only if you started signing in to this app yourself; otherwise close this page.'),
+    'href' in back
+      ? h('p', { key: 'b' }, h('a', { href: back.href, rel: 'noreferrer' }, ...label))
+      : h('form', { key: 'b', method: 'post', action: back.action },
+        Object.entries(back.fields).map(([name, value]) => h('input', { key: name, type: 'hidden', name, value })),
+        h('button', { type: 'submit', className: 'secondary' }, ...label)),
+  ]);
+}
