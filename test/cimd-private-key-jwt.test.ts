@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signInAndConsent } from './support/browser-forms.ts';
-import { startClientOrigin, type ClientOrigin } from './support/client-origin.ts';
-import { postMcp, removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
+import { startKanbanWithClientOrigin, type ClientOrigin } from './support/client-origin.ts';
+import { postMcp, type RunningKanban } from './support/kanban-server.ts';
 import { authorizeUrl, exchangeCode, tokenRequest } from './support/oauth-steps.ts';
 
 // ChatGPT's Client ID Metadata Document (CIMD) asks for private_key_jwt: at the token endpoint
@@ -37,6 +37,7 @@ function metadataDocument(name: Name) {
 
 let origin: ClientOrigin;
 let kanban: RunningKanban;
+let stop: () => Promise<void>;
 let clientKey: CryptoKey;
 let strangerKey: CryptoKey;
 
@@ -45,7 +46,7 @@ beforeAll(async () => {
   clientKey = pair.privateKey;
   strangerKey = (await generateKeyPair('RS256')).privateKey;
   const jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: KID, alg: 'RS256', use: 'sig' }] };
-  origin = await startClientOrigin((path) => {
+  const started = await startKanbanWithClientOrigin((path) => {
     const [, name, file] = path.split('/') as [string, Name, string];
     if (!Object.hasOwn(JWKS_CACHE_CONTROL, name)) return undefined;
     if (file === 'client.json') return { headers: { 'cache-control': 'max-age=300' }, body: metadataDocument(name) };
@@ -53,13 +54,9 @@ beforeAll(async () => {
     if (file === 'jwks.json') return { headers: { 'cache-control': JWKS_CACHE_CONTROL[name] }, body: { ...jwks, padding } };
     return undefined;
   });
-  kanban = await startKanban({ issuer: { fetch: origin.fetch } });
+  ({ origin, kanban, stop } = started);
 });
-afterAll(async () => {
-  await kanban.stop();
-  removeDataDir(kanban.dataDir);
-  await origin.close();
-});
+afterAll(() => stop());
 
 /** A client assertion as ChatGPT signs one; each option spoils it in one way. */
 async function assertion(name: Name, spoil: { aud?: string; signedAt?: number; kid?: string; key?: CryptoKey } = {}) {

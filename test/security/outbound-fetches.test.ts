@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_SET_BODY_LIMIT } from '../../server/auth/issuer/client-key-sets.ts';
-import { startClientOrigin, type ClientOrigin } from '../support/client-origin.ts';
+import { startKanbanWithClientOrigin, type ClientOrigin } from '../support/client-origin.ts';
 import { removeDataDir, startKanban, type RunningKanban } from '../support/kanban-server.ts';
 import { authorizeUrl, registerClient, tokenRequest } from '../support/oauth-steps.ts';
 import { expectJsonError, getJson, send, startRecordingHttpsServer, withTlsVerificationOff } from '../support/security-helpers.ts';
@@ -47,8 +47,9 @@ function streamForever(res: ServerResponse): void {
 
 let origin: ClientOrigin;
 let kanban: RunningKanban;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  origin = await startClientOrigin((path) => {
+  const started = await startKanbanWithClientOrigin((path) => {
     if (path === '/endless/jwks.json') return streamForever;
     if (path === '/sector.json') return { body: ['https://client.example/cb'] };
     if (path === '/sectored/client.json') {
@@ -56,13 +57,9 @@ beforeAll(async () => {
     }
     return undefined;
   });
-  kanban = await startKanban({ issuer: { fetch: origin.fetch } });
+  ({ origin, kanban, stop } = started);
 });
-afterAll(async () => {
-  await kanban.stop();
-  removeDataDir(kanban.dataDir);
-  await origin.close();
-});
+afterAll(() => stop());
 
 /**
  * A token request from a private_key_jwt client registered with this jwks_uri. Client

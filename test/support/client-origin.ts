@@ -1,4 +1,5 @@
 import { createServer, type ServerResponse } from 'node:http';
+import { removeDataDir, startKanban, type RunningKanban } from './kanban-server.ts';
 
 // A stand-in for a client's own website (https://client.example): what it serves comes from a
 // loopback server, and the issuer's `fetch` hook sends https://client.example/* there, so
@@ -46,6 +47,21 @@ export async function startClientOrigin(serve: (path: string) => Answer | undefi
     close: () => {
       server.closeAllConnections(); // a response that never ends included
       return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The real server, its issuer fetching through a client origin that serves `serve`; stop() ends both. */
+export async function startKanbanWithClientOrigin(serve: Parameters<typeof startClientOrigin>[0]): Promise<{ origin: ClientOrigin; kanban: RunningKanban; stop(): Promise<void> }> {
+  const origin = await startClientOrigin(serve);
+  const kanban = await startKanban({ issuer: { fetch: origin.fetch } });
+  return {
+    origin,
+    kanban,
+    async stop() {
+      await kanban.stop();
+      removeDataDir(kanban.dataDir);
+      await origin.close();
     },
   };
 }
