@@ -8,8 +8,9 @@ import { formatWidgetLoad, measureWidgetLoad } from './widget-load.ts';
 // assertions: these machines are shared and noisy). `--only http|scale|tokens|widget` runs one part;
 // `--loads N` sets the widget's repetitions, `--seconds N` each HTTP measurement's length. The http
 // and scale parts run on SQLite, then on PostgreSQL at TEST_DATABASE_URL when it answers.
+// `--compare DIR` measures the server of another checkout too (http part, SQLite, 2025 era).
 
-const { values } = parseArgs({ options: { loads: { type: 'string', default: '11' }, seconds: { type: 'string', default: '8' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { loads: { type: 'string', default: '11' }, seconds: { type: 'string', default: '8' }, only: { type: 'string' }, compare: { type: 'string' } } });
 const loads = Number(values.loads);
 const seconds = Number(values.seconds);
 if (!Number.isInteger(loads) || loads < 1 || !Number.isInteger(seconds) || seconds < 1) {
@@ -19,8 +20,8 @@ if (!Number.isInteger(loads) || loads < 1 || !Number.isInteger(seconds) || secon
 const parts = values.only ? [values.only] : ['http', 'scale', 'tokens', 'widget'];
 for (const part of parts) {
   if (part === 'http') {
-    const options = { connections: 10, seconds, warmupSeconds: 2 };
-    process.stdout.write(`${formatHttpThroughput(await measureHttpThroughput(options), options)}\n\n`);
+    const options = { connections: 10, seconds, warmupSeconds: 2, freshWarmupSeconds: 8 };
+    process.stdout.write(`${formatHttpThroughput(await measureHttpThroughput(options, values.compare), options)}\n\n`);
   } else if (part === 'scale') {
     process.stdout.write(`${formatScale(await measureScale())}\n\n`);
   } else if (part === 'tokens') {

@@ -2,20 +2,20 @@ import express from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import { z } from 'zod';
+import { ECHO_SERVER_INFO, ECHO_TOOL } from './echo.ts';
 
-// Baseline (a) of `pnpm bench`: the MCP SDK's own stateless pattern (a new McpServer and
-// transport per request, JSON responses) with one echo tool, given the one fix any server
-// should make (a shared JSON Schema validator instead of a new Ajv per request, as ours has):
-// the floor of the SDK's own cost.
+// Baseline (a-v1) of `pnpm bench`: the v1 SDK's stateless pattern (a new McpServer and transport
+// per request, JSON responses) with one echo tool, given the one fix any server should make (a
+// shared JSON Schema validator instead of a new Ajv per request, as ours has). Our server's
+// pattern before the move to the v2 SDK; kept to measure that move against (a), its v2 successor.
 
 const validator = new AjvJsonSchemaValidator();
 
 const app = express();
 app.use(express.json());
 app.post('/mcp', async (req, res) => {
-  const server = new McpServer({ name: 'bare-sdk-echo', version: '1.0.0' }, { jsonSchemaValidator: validator });
-  server.registerTool('echo', { description: 'Echoes the message.', inputSchema: { message: z.string() } }, ({ message }) => ({ content: [{ type: 'text', text: message }] }));
+  const server = new McpServer(ECHO_SERVER_INFO, { jsonSchemaValidator: validator });
+  server.registerTool(ECHO_TOOL.name, ECHO_TOOL.config, ECHO_TOOL.answer);
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   res.on('close', () => {
     void transport.close();
