@@ -23,7 +23,7 @@ import {
 
 // Who may do what to which board, through the real server with real tokens from the embedded
 // issuer: two users (A and B, two accounts, two OAuth flows) and nobody, against five kinds of
-// board, for every tool. Then the rest of security-cases.md group 6 (IDOR) and the tool-argument
+// board, for every tool. Then the rest of docs/security-cases.md group 6 (IDOR) and the tool-argument
 // rows of group 8 (input validation). Every refusal is followed by a check that the kanban tables
 // are byte for byte what they were.
 

@@ -17,7 +17,7 @@ import {
 } from '../support/security-helpers.ts';
 
 // Security catalogue, group 1: the authorization endpoint (/oauth/authorize), rows AZ-01..AZ-44 of
-// /work/shared/design/security-cases.md, against the real app. Errors about the client or its
+// docs/security-cases.md, against the real app. Errors about the client or its
 // redirect_uri must never redirect; every other error goes back to the registered redirect_uri
 // with error, state and iss.
 

@@ -17,10 +17,10 @@ import {
   whoamiStatus,
 } from '../support/token-helpers.ts';
 
-// Security cases of refresh and revocation (security-cases.md group 4, RR-01..RR-22) and the
+// Security cases of refresh and revocation (docs/security-cases.md group 4, RR-01..RR-22) and the
 // refresh rotation race (DB-05), against the real app.
 //
-// Refresh-token policy (auth.md): rotation on every use, and a grace window (adapter.ts,
+// Refresh-token policy (docs/auth.md): rotation on every use, and a grace window (adapter.ts,
 // refreshGraceSeconds, 10 s by default) in which a just-rotated refresh token still works, each
 // use getting its own successor, because ChatGPT refreshes twice in parallel. Reuse after the
 // window revokes the whole grant. This deliberately replaces RR-09/DB-05's "at most one 200".

@@ -6,7 +6,7 @@ import { authorizeUrl, pkcePair, type RegisteredClient } from '../support/oauth-
 import { expectJsonError, getJson, isSignInPage, send, startRecordingHttpsServer, withTlsVerificationOff, type RawResponse } from '../support/security-helpers.ts';
 
 // Security catalogue, group 3: dynamic client registration (/oauth/register, RFC 7591), rows
-// RG-01..RG-21 of /work/shared/design/security-cases.md, against the real app. Registration is
+// RG-01..RG-21 of docs/security-cases.md, against the real app. Registration is
 // open; client ID metadata documents (CIMD) are enabled, so RG-20 applies.
 
 const REDIRECT = 'https://client.example/cb';

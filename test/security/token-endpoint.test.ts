@@ -18,7 +18,7 @@ import {
   type TokenResponse,
 } from '../support/token-helpers.ts';
 
-// Security cases of the token endpoint (security-cases.md group 2, TK-01..TK-31) and the
+// Security cases of the token endpoint (docs/security-cases.md group 2, TK-01..TK-31) and the
 // persistence rows DB-04 (code redemption race) and DB-12 (secrets at rest), against the real
 // app: oidc-provider in Express, SQLite in a temp dir, real sign-in and consent pages.
 // Every scenario registers its own client, so grants never overlap between tests.

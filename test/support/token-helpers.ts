@@ -102,7 +102,7 @@ export function basicAuth(clientId: string, secret: string): string {
 export const ERROR_DESCRIPTION_CHARSET = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
 
 /**
- * The shape every OAuth JSON error must have (the general notes of security-cases.md): the status,
+ * The shape every OAuth JSON error must have (the general notes of docs/security-cases.md): the status,
  * the `error` code, JSON, `Cache-Control: no-store`, and an `error_description` in the allowed charset.
  */
 export function expectOAuthError(response: { status: number; headers: Headers; body: Record<string, any> }, status: number, error: string): void {

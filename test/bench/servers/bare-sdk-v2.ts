@@ -4,8 +4,8 @@ import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { ECHO_SERVER_INFO, ECHO_TOOL } from './echo.ts';
 
-// Baseline (a) of `pnpm bench`: the v2 SDK's documented stateless pattern (docs/serving/http.md,
-// express.md): createMcpHandler with a factory building a fresh McpServer per request, wrapped
+// Baseline (a) of `pnpm bench`: the v2 SDK's documented stateless pattern (its guides at
+// https://ts.sdk.modelcontextprotocol.io/v2/serving/http and …/v2/serving/express): createMcpHandler with a factory building a fresh McpServer per request, wrapped
 // once by toNodeHandler, on Express like (a-v1) and ours. Defaults everywhere (both eras served,
 // responseMode 'auto'), but for the fix (a-v1) has too: one shared JSON Schema validator, as the
 // Server would otherwise build an Ajv per request.
