@@ -11,8 +11,8 @@ import { openKanbanDatabase } from '../../db/open.ts';
 
 export const TEST_ENGINE: 'sqlite' | 'postgres' = process.env.TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-/** Every test database starts with this, so a run can drop what earlier runs left. */
-export const TEST_DATABASE_PREFIX = 'kanban_t_';
+/** Every test database starts with this, so a run can drop what earlier runs left (set it to keep two runs apart). */
+export const TEST_DATABASE_PREFIX = process.env.TEST_DATABASE_PREFIX ?? 'kanban_t_';
 /** Small pools: a run starts many servers and PostgreSQL allows 100 connections. */
 const TEST_POOL_SIZE = 3;
 
