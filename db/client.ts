@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Mutex } from 'async-mutex';
@@ -6,8 +5,10 @@ import Database from 'better-sqlite3';
 import { sql, type AnyColumn } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { jsonMemberName, likePattern, type Db, type Dialect, type KanbanDatabase, type Tables } from './database.ts';
+import { jsonMemberName, type Db, type Dialect, type KanbanDatabase, type Tables } from './database.ts';
+import { ownerOnlyDataDir, ownerOnlyFiles } from './file-modes.ts';
 import * as schema from './schema.ts';
+import { foldText, keyAccounts, warnAboutRenamed } from './usernames.ts';
 
 export interface SqliteDatabase extends KanbanDatabase {
   engine: 'sqlite';
@@ -21,12 +22,26 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url)
 // the caller see a busy error rather than stall every request for long.
 const BUSY_TIMEOUT_MS = 2000;
 
+/** SQL's name for foldText (db/usernames.ts): SQLite's own lower() and LIKE fold ASCII only. */
+const FOLD_FUNCTION = 'kanban_fold';
+
 const sqliteDialect: Dialect = {
-  // SQLite's LIKE ignores ASCII case already.
-  containsIgnoringCase: (column: AnyColumn, text: string) => sql`${column} LIKE ${likePattern(text)} ESCAPE '\\'`,
-  equalsIgnoringCase: (column: AnyColumn, text: string) => sql`${column} = ${text} COLLATE NOCASE`,
+  containsIgnoringCase: (column: AnyColumn, text: string) => sql`instr(${sql.raw(FOLD_FUNCTION)}(${column}), ${foldText(text)}) > 0`,
   jsonText: (column: AnyColumn, member: string) => sql<string>`json_extract(${column}, '$.${jsonMemberName(member)}')`,
 };
+
+/** Fills accounts.username_key where the migration left it NULL (see keyAccounts). */
+function keyUnkeyedAccounts(sqlite: Database.Database): void {
+  // IMMEDIATE: a command opening the file while the server starts does not key the same rows twice.
+  const keyed = sqlite.transaction(() => {
+    const unkeyed = sqlite.prepare('SELECT id, username FROM accounts WHERE username_key IS NULL ORDER BY created_at, id').all() as { id: string; username: string }[];
+    if (unkeyed.length === 0) return [];
+    const taken = sqlite.prepare('SELECT username_key FROM accounts WHERE username_key IS NOT NULL').pluck().all() as string[];
+    const update = sqlite.prepare('UPDATE accounts SET username = ?, username_key = ? WHERE id = ?');
+    return keyAccounts(unkeyed, taken).map((account) => (update.run(account.username, account.usernameKey, account.id), account));
+  }).immediate();
+  warnAboutRenamed(keyed);
+}
 
 /**
  * Opens (creating if needed) the SQLite file, sets the pragmas and applies pending migrations.
@@ -34,10 +49,14 @@ const sqliteDialect: Dialect = {
  * not let another request's statements into it.
  */
 export function openDatabase(file: string): SqliteDatabase {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    ownerOnlyDataDir(dirname(file));
+    ownerOnlyFiles(file);
+  }
   const sqlite = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   let drizzleDb: ReturnType<typeof drizzle<typeof schema>>;
   try {
+    sqlite.function(FOLD_FUNCTION, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? foldText(value) : value));
     sqlite.pragma('journal_mode = WAL');
     // WAL + NORMAL survives a crash of this process without losing a commit; only a power
     // loss or OS crash can drop the last few commits (SQLite's documented trade-off).
@@ -45,6 +64,7 @@ export function openDatabase(file: string): SqliteDatabase {
     sqlite.pragma('foreign_keys = ON');
     drizzleDb = drizzle(sqlite, { schema });
     migrate(drizzleDb, { migrationsFolder: MIGRATIONS_FOLDER });
+    keyUnkeyedAccounts(sqlite);
   } catch (error) {
     sqlite.close();
     throw error;

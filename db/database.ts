@@ -22,10 +22,8 @@ export type AccountRow = typeof schema.accounts.$inferSelect;
 export type OAuthRow = typeof schema.oauthStore.$inferSelect;
 
 export interface Dialect {
-  /** `column` contains `text` ignoring case, with LIKE's wildcards in `text` taken literally. */
+  /** `column` contains `text`, both folded alike (foldText in db/usernames.ts: NFKC, lower case); no wildcards. */
   containsIgnoringCase(column: AnyColumn, text: string): SQL;
-  /** `column` equals `text` ignoring case, the way the unique index on it compares. */
-  equalsIgnoringCase(column: AnyColumn, text: string): SQL;
   /** A top-level member of a JSON column, as text. `member` is a name of ours (letters, digits, _), written into the SQL. */
   jsonText(column: AnyColumn, member: string): SQL<string>;
 }
@@ -74,11 +72,6 @@ export function postgresUrlWithoutPassword(url: string): string {
   parsed.search = '';
   parsed.hash = '';
   return parsed.toString() + options;
-}
-
-/** LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally (escape: \). */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /** The error code under drizzle's wrapper (DrizzleQueryError keeps the driver's error as cause). */

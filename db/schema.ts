@@ -13,12 +13,15 @@ export const boards = sqliteTable(
     visibility: text('visibility', { enum: ['public', 'private'] }).notNull().default('private'),
     // The board a card lands on when the user names none; made on first use, one per owner.
     personal: integer('personal', { mode: 'boolean' }).notNull().default(false),
+    // Listed to everyone by list_boards and search_cards (the demo boards, and boards the operator
+    // features with `pnpm boards:feature`); other public boards are read only by id or link.
+    featured: integer('featured', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [
-    // list_boards pages through boards newest first, by visibility (anonymous) or owner (signed in).
-    index('boards_visibility_updated_idx').on(t.visibility, t.updatedAt, t.id),
+    // list_boards pages through boards newest first: the featured public ones, and the viewer's own.
+    index('boards_featured_updated_idx').on(t.featured, t.visibility, t.updatedAt, t.id),
     index('boards_owner_updated_idx').on(t.ownerSub, t.updatedAt, t.id),
     uniqueIndex('boards_one_personal_per_owner_idx').on(t.ownerSub).where(sql`${t.personal} = 1`),
     // Backstops behind the zod limits in server/kanban/schemas.ts.
@@ -102,11 +105,14 @@ export const accounts = sqliteTable(
   {
     id: text('id').primaryKey(),
     username: text('username').notNull(),
+    // The username folded (db/usernames.ts): one account per key on either engine. NULL only
+    // between the migration that added it and the start that fills it (db/usernames.ts).
+    usernameKey: text('username_key'),
     passwordHash: text('password_hash').notNull(),
     displayName: text('display_name').notNull(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [uniqueIndex('accounts_username_nocase_idx').on(sql`${t.username} COLLATE NOCASE`)],
+  (t) => [uniqueIndex('accounts_username_key_idx').on(t.usernameKey)],
 );
 
 /**

@@ -15,7 +15,8 @@ interface DemoBoard {
   columns: { title: string; wipLimit?: number; cards: DemoCard[] }[];
 }
 
-// Public showcase boards owned by nobody: anyone can browse them, nobody can change them.
+// Public showcase boards owned by nobody, featured (listed to everyone): anyone can browse them,
+// nobody can change them.
 export const DEMO_BOARDS: DemoBoard[] = [
   {
     title: 'Product roadmap',
@@ -132,7 +133,7 @@ export function seedDemoBoards(database: KanbanDatabase, now = new Date()): Prom
       // Distinct timestamps keep the listing order stable: first board first.
       const stamp = new Date(now.getTime() - boardIndex * 1000);
       const boardId = newId('board');
-      await db.insert(boards).values({ id: boardId, ownerSub: null, title: demo.title, visibility: 'public', createdAt: stamp, updatedAt: stamp });
+      await db.insert(boards).values({ id: boardId, ownerSub: null, title: demo.title, visibility: 'public', featured: true, createdAt: stamp, updatedAt: stamp });
       const columnPositions = spacedPositions(demo.columns.length);
       for (const [columnIndex, column] of demo.columns.entries()) {
         const columnId = newId('column');

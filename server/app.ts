@@ -7,6 +7,7 @@ import type { AppConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { mcpRouter } from './mcp/route.ts';
 import type { McpDependencies } from './mcp/server.ts';
+import type { RequestBudgets } from './rate-limits/budgets.ts';
 import { requestIdOf } from './request-locals.ts';
 import { requestLog } from './request-log.ts';
 
@@ -16,6 +17,7 @@ export interface AppDependencies {
   logger: Logger;
   mcp: McpDependencies;
   auth: ResourceAuth;
+  requestBudgets: RequestBudgets;
 }
 
 function healthCheck(database: KanbanDatabase): RequestHandler {
@@ -72,7 +74,7 @@ export function createApp(deps: AppDependencies): Express {
     if (validHost(req, res)) next();
   });
   // /mcp first: the busiest route need not walk past every route of the issuer.
-  app.use(mcpRouter(deps.mcp, { allowedHostnames: deps.config.allowedHostnames, verify: deps.auth.verify }));
+  app.use(mcpRouter(deps.mcp, { allowedHostnames: deps.config.allowedHostnames, verify: deps.auth.verify, usage: deps.config.usage, requestBudgets: deps.requestBudgets }));
   app.use(resourceMetadataRouter(deps.config, deps.auth.issuer));
   if (deps.auth.router) app.use(deps.auth.router);
   app.use(notFound);

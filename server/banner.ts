@@ -1,5 +1,5 @@
 import { postgresUrlWithoutPassword } from '../db/database.ts';
-import type { AppConfig } from './config.ts';
+import { isLoopbackHostname, type AppConfig } from './config.ts';
 
 // What `pnpm dev` / `pnpm start` print once listening: where it is, who signs people in, where
 // the data lives, and the one next step that fits this configuration.
@@ -15,6 +15,13 @@ function signUpLine(config: AppConfig, accounts: number | undefined): string {
   if (config.authIssuer !== undefined) return 'managed by your identity provider';
   if (config.signup === 'open') return 'open (anyone can create an account on the sign-in page)';
   return accounts === 0 ? 'closed, and there are no accounts yet: add one with pnpm user:add NAME' : `closed (${accounts} account${accounts === 1 ? '' : 's'}; pnpm user:add NAME adds one)`;
+}
+
+/** Open sign-up where others can reach the server: anyone who finds the URL gets an account. */
+function signUpWarning(config: AppConfig): string[] {
+  if (config.authIssuer !== undefined || config.signup !== 'open') return [];
+  if (config.env !== 'production' && isLoopbackHostname(new URL(config.publicUrl).hostname)) return [];
+  return [`Warning: anyone who reaches ${config.publicUrl} can create an account (SIGNUP=open).`, '  To choose who signs in: SIGNUP=closed, and pnpm user:add NAME for each person.', ''];
 }
 
 function nextStep(config: AppConfig): string[] {
@@ -41,7 +48,7 @@ export function startupBanner(config: AppConfig, facts: BannerFacts): string {
     `  Sign-up:   ${signUpLine(config, facts.accounts)}`,
     `  Data:      ${config.databaseUrl === undefined ? config.databaseFile : `PostgreSQL ${postgresUrlWithoutPassword(config.databaseUrl)}`}`,
     '',
-    ...nextStep(config).map((line) => `  ${line}`),
+    ...[...signUpWarning(config), ...nextStep(config)].map((line) => (line ? `  ${line}` : line)),
     '',
   ].join('\n');
 }

@@ -12,18 +12,19 @@ import { externalIssuerAuth, type ResourceAuth } from './auth/setup.ts';
 import { createToolCatalogue, type ToolDefinition } from './mcp/catalogue.ts';
 import { PUBLIC_TOOLS, SIGNED_IN_TOOLS } from './mcp/tools/index.ts';
 import { loadWidget } from './mcp/widget.ts';
+import { openRequestBudgets, type RequestBudgets } from './rate-limits/budgets.ts';
 
 export interface KanbanRuntime {
   app: Express;
   database: KanbanDatabase;
-  /** Releases what boot opened (the database). Call after the HTTP server has stopped. */
+  /** Releases what boot opened (Redis, the issuer's timers, the database). Call after the HTTP server has stopped. */
   close(): Promise<void>;
 }
 
 /** AUTH_ISSUER set: trust that IdP. Otherwise: our own issuer, on the same origin. */
-function setUpAuth(config: AppConfig, database: KanbanDatabase, logger: Logger, options: BootOptions): Promise<ResourceAuth> {
+function setUpAuth(config: AppConfig, database: KanbanDatabase, logger: Logger, requestBudgets: RequestBudgets, options: BootOptions): Promise<ResourceAuth> {
   if (config.authIssuer !== undefined) return externalIssuerAuth({ ...config, authIssuer: config.authIssuer }, logger);
-  return embeddedIssuerAuth(config, database, logger, options.issuer);
+  return embeddedIssuerAuth(config, database, logger, requestBudgets, options.issuer);
 }
 
 export interface BootOptions {
@@ -34,35 +35,37 @@ export interface BootOptions {
   widgetFile?: string;
 }
 
+/** Closes what boot opened, newest first; the database last. */
+async function closeInOrder(closers: readonly (() => unknown)[]): Promise<void> {
+  for (const close of closers) await close();
+}
+
 /** Everything between configuration and listening: auth, database, migrations, seed, services, app. */
 export async function bootKanban(config: AppConfig, logger: Logger, options: BootOptions = {}): Promise<KanbanRuntime> {
   // First: a missing build stops the start before anything is opened.
   const widget = loadWidget(options.widgetFile);
   const database = await openKanbanDatabase(config);
+  const closeAll: (() => unknown)[] = [() => database.close()];
   try {
-    const auth = await setUpAuth(config, database, logger, options);
+    const requestBudgets = await openRequestBudgets({ redisUrl: config.redisUrl, namespace: config.resourceUrl, database, logger });
+    closeAll.unshift(() => requestBudgets.close());
+    const auth = await setUpAuth(config, database, logger, requestBudgets, options);
+    closeAll.unshift(() => auth.close?.());
     const seeded = await seedDemoBoards(database);
     if (seeded > 0) logger.info({ boards: seeded }, 'seeded demo boards');
     const tools = options.tools ?? [...PUBLIC_TOOLS, ...SIGNED_IN_TOOLS];
     const mcp = {
       catalogue: createToolCatalogue(tools, widget.toolMeta),
-      kanban: createKanbanService(database),
+      kanban: createKanbanService(database, config.usage),
       logger,
       resourceMetadataUrl: resourceMetadataUrl(config),
       challengeMode: config.authChallenge,
       widget,
     };
-    const app = createApp({ config, database, logger, mcp, auth });
-    return {
-      app,
-      database,
-      async close() {
-        auth.close?.();
-        await database.close();
-      },
-    };
+    const app = createApp({ config, database, logger, mcp, auth, requestBudgets });
+    return { app, database, close: () => closeInOrder(closeAll) };
   } catch (error) {
-    await database.close();
+    await closeInOrder(closeAll);
     throw error;
   }
 }

@@ -77,6 +77,30 @@ const signInEnv = {
   PASSWORD_HASH_QUEUE: whole('a number of sign-ins', 0, 10_000).default(20),
 };
 
+// Floods and hoarding (server/mcp/rate-limits.ts, server/kanban/quotas.ts).
+const usageEnv = {
+  // ChatGPT sends every user's calls from a few addresses: signed-in calls count per user only.
+  MCP_REQUESTS_PER_USER: whole('a number of requests', 1, 10_000_000).default(300),
+  MCP_REQUESTS_PER_ADDRESS: whole('a number of requests', 1, 10_000_000).default(1200),
+  QUOTA_BOARDS_PER_USER: whole('a number of boards', 1, 1_000_000).default(100),
+  QUOTA_CARDS_PER_USER: whole('a number of cards', 1, 10_000_000).default(5000),
+  QUOTA_DESCRIPTION_CHARS_PER_BOARD: whole('a number of characters', 10_000, 100_000_000).default(1_000_000),
+  REDIS_URL: z
+    .string()
+    .refine((value) => URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol), { error: 'must be a Redis URL, redis://host:6379 or rediss://user:password@host:6380 (unset: no Redis)' })
+    .optional(),
+};
+
+export interface UsageLimits {
+  /** /mcp requests a minute: per signed-in user, and per address for everyone not signed in. */
+  mcpRequestsPerUser: number;
+  mcpRequestsPerAddress: number;
+  /** Boards a user may own, cards on their boards, and characters of card descriptions on one board. */
+  boardsPerUser: number;
+  cardsPerUser: number;
+  descriptionCharsPerBoard: number;
+}
+
 export interface SignInSettings {
   /** Failed sign-ins per address in 15 minutes, whatever the usernames. */
   failuresPerAddress: number;
@@ -105,6 +129,13 @@ function signInSettings(vars: Record<keyof typeof signInEnv, number> & { NODE_EN
   };
 }
 
+// Requests per address in 15 minutes at issuer endpoints that read the database for any caller
+// (server/auth/issuer/rate-limits.ts).
+const issuerEndpointEnv = {
+  INTROSPECTIONS_PER_ADDRESS: whole('a number of requests', 1, 1_000_000).default(300),
+  USERINFO_REQUESTS_PER_ADDRESS: whole('a number of requests', 1, 1_000_000).default(300),
+};
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
   PORT: z.coerce.number({ error: 'must be a port number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must be 0–65535' }).max(65535, { error: 'must be 0–65535' }).default(3000),
@@ -124,9 +155,12 @@ const envSchema = z.object({
     .optional(),
   AUTH_AUDIENCE: z.string().min(1).optional(),
   AUTH_CHALLENGE: z.enum(['auto', 'inband', 'http'], { error: 'must be auto, inband or http' }).default('auto'),
-  SIGNUP: z.enum(['open', 'closed'], { error: 'must be open or closed' }).default('open'),
+  // Unset: open for development, closed in production (see loadConfig).
+  SIGNUP: z.enum(['open', 'closed'], { error: 'must be open or closed' }).optional(),
   TRUST_PROXY: trustProxySchema.default(false),
   ...signInEnv,
+  ...issuerEndpointEnv,
+  ...usageEnv,
   // ChatGPT's redirect URIs are all on chatgpt.com (see the README, Sign-in).
   AUTH_TRUSTED_REDIRECT_HOSTS: redirectHostsSchema.default(['chatgpt.com']),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug, trace or silent' }).default('info'),
@@ -158,8 +192,14 @@ export type AppConfig = Readonly<{
   trustProxy: false | number | readonly string[];
   /** Password guessing and hashing limits. */
   signIn: SignInSettings;
+  /** Requests per address in 15 minutes at the issuer's introspection and userinfo endpoints. */
+  issuerEndpoints: Readonly<{ introspectionsPerAddress: number; userinfoRequestsPerAddress: number }>;
   /** Redirect hosts an authorization error goes back to unasked (server/auth/issuer/error-redirects.ts). */
   trustedRedirectHosts: readonly string[];
+  /** Request rates and quotas. */
+  usage: UsageLimits;
+  /** Redis, where set: request budgets shared by every replica (server/rate-limits/stores.ts). */
+  redisUrl: string | undefined;
 }>;
 
 /** Names of this machine: always allowed as Host, and the only places plain http is tolerated. */
@@ -176,7 +216,7 @@ export function isSecureOrLoopback(value: string): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHostname(url.hostname));
 }
 
-const SECRET_VARIABLES = new Set(['DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL']);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // An empty variable (`PUBLIC_URL=`) means "not set", as in most shells' .env habits.
@@ -211,11 +251,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     authIssuer: vars.AUTH_ISSUER,
     authAudience: vars.AUTH_AUDIENCE,
     authChallenge: vars.AUTH_CHALLENGE,
-    signup: vars.SIGNUP,
+    // `pnpm start` (production) lets in only the accounts the operator adds; `pnpm dev` anyone.
+    signup: vars.SIGNUP ?? (vars.NODE_ENV === 'production' ? 'closed' : 'open'),
     logLevel: vars.LOG_LEVEL,
     allowedHostnames: [...new Set([...LOOPBACK_HOSTNAMES, new URL(publicUrl).hostname])],
     trustProxy: vars.TRUST_PROXY,
     signIn: signInSettings(vars),
+    issuerEndpoints: { introspectionsPerAddress: vars.INTROSPECTIONS_PER_ADDRESS, userinfoRequestsPerAddress: vars.USERINFO_REQUESTS_PER_ADDRESS },
     trustedRedirectHosts: vars.AUTH_TRUSTED_REDIRECT_HOSTS,
+    usage: {
+      mcpRequestsPerUser: vars.MCP_REQUESTS_PER_USER,
+      mcpRequestsPerAddress: vars.MCP_REQUESTS_PER_ADDRESS,
+      boardsPerUser: vars.QUOTA_BOARDS_PER_USER,
+      cardsPerUser: vars.QUOTA_CARDS_PER_USER,
+      descriptionCharsPerBoard: vars.QUOTA_DESCRIPTION_CHARS_PER_BOARD,
+    },
+    redisUrl: vars.REDIS_URL,
   });
 }

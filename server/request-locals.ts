@@ -34,3 +34,18 @@ export function setViewer(res: Response, viewer: Viewer): void {
 export function viewerOf(res: Response): Viewer {
   return (res.locals.viewer as Viewer | undefined) ?? ANONYMOUS;
 }
+
+/** A request over one of its budgets (mcp/rate-limits.ts): when to try again, and the rule it broke. */
+export interface OverBudget {
+  retryAfterSeconds: number;
+  rule: string;
+}
+
+export function setOverBudget(res: Response, over: OverBudget): void {
+  res.locals.overBudget = over;
+}
+
+/** Undefined while the request is within its budgets. */
+export function overBudgetOf(res: Response): OverBudget | undefined {
+  return res.locals.overBudget as OverBudget | undefined;
+}

@@ -28,6 +28,8 @@ describe('loadConfig', () => {
     [{ AUTH_ISSUER: 'http://idp.example/' }, 'Invalid configuration: AUTH_ISSUER must use https (plain http only for an issuer on this machine) (got "http://idp.example/").'],
     [{ AUTH_CHALLENGE: 'sometimes' }, 'Invalid configuration: AUTH_CHALLENGE must be auto, inband or http (got "sometimes").'],
     [{ SIGNUP: 'maybe' }, 'Invalid configuration: SIGNUP must be open or closed (got "maybe").'],
+    [{ INTROSPECTIONS_PER_ADDRESS: '0' }, 'Invalid configuration: INTROSPECTIONS_PER_ADDRESS must be 1–1000000 (got "0").'],
+    [{ USERINFO_REQUESTS_PER_ADDRESS: 'lots' }, 'Invalid configuration: USERINFO_REQUESTS_PER_ADDRESS must be a number of requests (got "lots").'],
     [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent (got "loud").'],
     [{ NODE_ENV: 'staging' }, 'Invalid configuration: NODE_ENV must be development, production or test (got "staging").'],
     [{ TRUST_PROXY: 'true' }, `Invalid configuration: TRUST_PROXY ${TRUST_PROXY_RULE} (got "true").`],
@@ -37,6 +39,22 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'production', PUBLIC_URL: 'http://kanban.example' }, 'Invalid configuration: PUBLIC_URL must be https in production (got "http://kanban.example"); plain http is allowed only for localhost.'],
   ])('refuses %o with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+
+  it.each([
+    [{}, 'open'],
+    [{ NODE_ENV: 'development' }, 'open'],
+    [{ NODE_ENV: 'test' }, 'open'],
+    [{ NODE_ENV: 'production' }, 'closed'],
+    [{ NODE_ENV: 'production', SIGNUP: 'open' }, 'open'],
+    [{ NODE_ENV: 'development', SIGNUP: 'closed' }, 'closed'],
+  ])('%o: sign-up is %s (closed by default in production, where pnpm start runs)', (env, signup) => {
+    expect(loadConfig(env).signup).toBe(signup);
+  });
+
+  it('limits introspection and userinfo per address: 300 each in 15 minutes unless set', () => {
+    expect(loadConfig({}).issuerEndpoints).toEqual({ introspectionsPerAddress: 300, userinfoRequestsPerAddress: 300 });
+    expect(loadConfig({ INTROSPECTIONS_PER_ADDRESS: '50', USERINFO_REQUESTS_PER_ADDRESS: '60' }).issuerEndpoints).toEqual({ introspectionsPerAddress: 50, userinfoRequestsPerAddress: 60 });
   });
 
   it('production: https, or plain http for this machine only', () => {

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, spawnServer, untilAnswering, type ChildServer } from './support/child-server.ts';
-import { makeDataDir, postMcp, removeDataDir } from './support/kanban-server.ts';
+import { LOAD_LIMITS, makeDataDir, postMcp, removeDataDir } from './support/kanban-server.ts';
 import { signInToChildServer } from './support/oauth-steps.ts';
 import { TEST_ENGINE } from './support/test-database.ts';
 
@@ -28,7 +28,7 @@ describe.skipIf(TEST_ENGINE !== 'sqlite')('SIGKILL under write load', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const start = async () => {
-      child = spawnServer({ PORT: String(port), PUBLIC_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+      child = spawnServer({ PORT: String(port), PUBLIC_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...LOAD_LIMITS });
       await untilAnswering(`${url}/healthz`);
     };
     await start();

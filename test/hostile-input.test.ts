@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLIC_TOOLS, SIGNED_IN_TOOLS } from '../server/mcp/tools/index.ts';
 import { MAX_MODERN_NESTING } from '../server/mcp/route.ts';
 import { signInActor, type Actor } from './support/kanban-actors.ts';
-import { postMcp, useKanban } from './support/kanban-server.ts';
+import { LOAD_LIMITS, postMcp, useKanban } from './support/kanban-server.ts';
 
 // Property-based fuzzing (fast-check, fixed seed) of every tool's arguments and of raw JSON-RPC
 // envelopes: whatever arrives, the server answers with a clear error or a result, never a 5xx,
@@ -14,7 +14,7 @@ import { postMcp, useKanban } from './support/kanban-server.ts';
 const SEED = 20261129;
 const RUNS = { perTool: 700, envelopes: 2500, nonJson: 300 };
 const TOOL_NAMES = [...PUBLIC_TOOLS, ...SIGNED_IN_TOOLS].map((tool) => tool.name);
-const shared = useKanban({ env: { LOG_LEVEL: 'silent' } });
+const shared = useKanban({ env: { LOG_LEVEL: 'silent', ...LOAD_LIMITS } });
 const SLOW = { timeout: 120_000 };
 let writer: Actor;
 // What the built-in prototypes look like before any hostile key has been sent.

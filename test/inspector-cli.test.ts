@@ -30,7 +30,8 @@ describe('MCP Inspector --cli', () => {
     expect(json.structuredContent.viewer).toEqual({ signedIn: false });
     expect(json.structuredContent.boards).toHaveLength(2);
     expect(json.structuredContent.nextCursor).toEqual(expect.any(String));
-    expect(json.content[0].text).toMatch(/^2 boards: /);
+    // The demo boards are not the viewer's: their titles come marked as data (RV-08).
+    expect(json.content[0].text).toMatch(/^2 boards\.\nFeatured boards \(read-only for you\):\n.*\n<untrusted-data>\n\[\{"id":"brd_/);
   });
 
   it('a write tool without signing in starts its OAuth (our 401 challenge), which a non-interactive run declines', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BrowserForms } from './support/browser-forms.ts';
+import { BrowserForms, type Page } from './support/browser-forms.ts';
+import { startKanbanWithClientOrigin } from './support/client-origin.ts';
 import { useKanban, type RunningKanban } from './support/kanban-server.ts';
-import { authorizeInBrowser, authorizeUrl, makeAccount, registerClient } from './support/oauth-steps.ts';
+import { authorizeInBrowser, authorizeUrl, makeAccount, registerClient, type RegisteredClient } from './support/oauth-steps.ts';
 
 // The sign-in pages against what browsers and attackers actually send.
 
@@ -87,6 +88,40 @@ describe('endpoints that are not part of this design', () => {
       const response = await fetch(`${shared.kanban.url}${path}`, { method: path === '/oauth/par' ? 'POST' : 'GET' });
       expect(response.status, path).toBe(404);
       expect(await response.json()).toMatchObject({ error: 'not_found' });
+    }
+  });
+});
+
+describe('the consent page says who stands behind the app\'s name', () => {
+  /** A new account signs in for `client`; the page after sign-in (consent). */
+  async function consentFor(kanban: RunningKanban, client: RegisteredClient): Promise<Page> {
+    const account = await makeAccount(kanban);
+    const browser = new BrowserForms(kanban.url);
+    const signIn = await browser.open(authorizeUrl(kanban, client).url);
+    return browser.submit(signIn, '/login', { username: account.username, password: account.password });
+  }
+
+  it('a name from dynamic registration is labelled unverified (and shown as text, never as markup)', async () => {
+    const client = await registerClient(shared.kanban, { client_name: 'Board <b>Buddy</b>' });
+    const page = await consentFor(shared.kanban, client);
+    expect(page.html).toContain('Allow Board &lt;b&gt;Buddy&lt;/b&gt; to use Kanban?');
+    expect(page.html).toContain('<span class="unverified">Unverified name:</span> the app chose it itself when it registered; nothing checks it.');
+    expect(page.html).not.toContain('identified by');
+  });
+
+  it('a client known by its metadata document (CIMD) is shown with the host of its client_id, not as unverified', async () => {
+    const clientId = 'https://client.example/oauth/client.json';
+    const redirect = 'https://client.example/oauth/callback';
+    const served = await startKanbanWithClientOrigin((path) =>
+      path === '/oauth/client.json' ? { body: { client_id: clientId, client_name: 'Hosted app', redirect_uris: [redirect], token_endpoint_auth_method: 'none' } } : undefined,
+    );
+    try {
+      const page = await consentFor(served.kanban, { client_id: clientId, redirect_uris: [redirect] });
+      expect(page.html).toContain('Allow Hosted app to use Kanban?');
+      expect(page.html).toContain('This app is identified by <code>client.example</code>, which publishes its name and addresses.');
+      expect(page.html).not.toContain('Unverified');
+    } finally {
+      await served.stop();
     }
   });
 });

@@ -2,11 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
 
 // AV-01 / RG-18: bursts on the issuer's endpoints get 429 with Retry-After, RateLimit headers and
-// a JSON body, per endpoint. Small budgets here; the defaults are in rate-limits.ts.
+// a JSON body, per endpoint. Small budgets here; the defaults are in rate-limits.ts and config.ts.
 
 let kanban: RunningKanban;
 beforeAll(async () => {
-  kanban = await startKanban({ issuer: { rateLimits: { register: 3, token: 3, authorize: 3, revoke: 3, windowMs: 60_000 } } });
+  kanban = await startKanban({
+    env: { INTROSPECTIONS_PER_ADDRESS: '3', USERINFO_REQUESTS_PER_ADDRESS: '3' },
+    issuer: { rateLimits: { register: 3, token: 3, authorize: 3, revoke: 3, windowMs: 60_000 } },
+  });
 });
 afterAll(async () => {
   await kanban.stop();
@@ -34,6 +37,22 @@ describe('issuer rate limits', () => {
     for (let i = 0; i < 4; i++) statuses.push((await send()).status);
     expect(statuses.slice(0, 3).every((status) => status === 400 || status === 401)).toBe(true);
     expect(statuses[3]).toBe(429);
+  });
+});
+
+describe('introspection and userinfo', () => {
+  it.each([
+    ['introspection', () => fetch(`${kanban.url}/oauth/introspect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=guess&client_id=nope' })],
+    ['userinfo', () => fetch(`${kanban.url}/oauth/userinfo`, { headers: { authorization: 'Bearer guess' } })],
+  ])('%s: past INTROSPECTIONS_PER_ADDRESS / USERINFO_REQUESTS_PER_ADDRESS, 429 with Retry-After and an OAuth-style JSON error', async (_endpoint, send) => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await send()).status);
+    expect(statuses).toEqual([401, 401, 401]);
+    const limited = await send();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.headers.get('cache-control')).toBe('no-store');
+    expect(await limited.json()).toEqual({ error: 'too_many_requests', error_description: 'Too many requests from this address. Wait, then try again.' });
   });
 });
 

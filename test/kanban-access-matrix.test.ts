@@ -32,7 +32,7 @@ const shared = useKanban();
 type Kind = 'A-private' | 'A-public' | 'B-private' | 'B-public' | 'demo';
 type ActorName = 'A' | 'B' | 'anonymous';
 type ToolName = 'list_boards' | 'get_board' | 'search_cards' | 'create_card' | 'update_card' | 'move_card' | 'delete_card' | 'create_board' | 'update_board' | 'delete_board';
-type Outcome = 'allowed' | 'not found' | 'read-only' | 'sign-in challenge';
+type Outcome = 'allowed' | 'by id only' | 'not found' | 'read-only' | 'sign-in challenge';
 
 const KINDS: readonly Kind[] = ['A-private', 'A-public', 'B-private', 'B-public', 'demo'];
 const ACTORS: readonly ActorName[] = ['A', 'B', 'anonymous'];
@@ -50,7 +50,12 @@ function isPublic(kind: Kind): boolean {
 /** The rules of issue 4, written out once: the matrix below checks the server against them. */
 function expectedOutcome(tool: ToolName, actor: ActorName, kind: Kind): Outcome {
   const owns = ownerOf(kind) === actor;
-  if (READ_TOOLS.includes(tool)) return isPublic(kind) || owns ? 'allowed' : 'not found';
+  // RV-08: listing and search cover one's own boards and the featured (demo) ones; another
+  // user's public board is read by its id only.
+  if (READ_TOOLS.includes(tool)) {
+    if (owns || kind === 'demo' || (isPublic(kind) && tool === 'get_board')) return 'allowed';
+    return isPublic(kind) ? 'by id only' : 'not found';
+  }
   if (actor === 'anonymous') return 'sign-in challenge';
   // create_board names no board: it always makes a new one for the caller (the stray boardId is ignored).
   if (tool === 'create_board' || owns) return 'allowed';
@@ -81,7 +86,7 @@ const actors = () => ({ A, B, anonymous }) as Record<ActorName, Actor>;
 const metadataUrl = () => `${shared.kanban.url}/.well-known/oauth-protected-resource/mcp`;
 
 async function dbBoard(id: string) {
-  return (await dbRow<{ id: string; owner_sub: string | null; title: string; visibility: string; personal: number }>(shared.kanban, 'SELECT * FROM boards WHERE id = ?', [id]));
+  return (await dbRow<{ id: string; owner_sub: string | null; title: string; visibility: string; personal: number; featured: number }>(shared.kanban, 'SELECT * FROM boards WHERE id = ?', [id]));
 }
 async function dbCard(id: string) {
   return (await dbRow<{ id: string; board_id: string; column_id: string; title: string; description: string; labels: string; position: number; created_by_sub: string | null }>(shared.kanban, 'SELECT * FROM cards WHERE id = ?', [id]));
@@ -243,6 +248,12 @@ async function readCell(tool: ToolName, actor: Actor, actorName: ActorName, fixt
   const hits = (everywhere.structuredContent as { results: SearchHit[] }).results;
   const scoped = { query: fixture.query, boardId: fixture.id };
   const inBoard = await unchanged(() => actor.call('search_cards', scoped));
+  if (outcome === 'by id only') {
+    expect(hits).toEqual([]);
+    expectNothingOf(fixture, { query: fixture.query }, everywhere);
+    expect((inBoard.structuredContent as { results: SearchHit[] }).results.map((hit) => hit.card.id)).toEqual([fixture.cardId]);
+    return;
+  }
   if (outcome === 'allowed') {
     expect(hits.map((hit) => hit.card.id)).toContain(fixture.cardId);
     expect(hits.find((hit) => hit.card.id === fixture.cardId)).toMatchObject({ card: { title: fixture.cardTitle }, board: { id: fixture.id, title: fixture.title } });
@@ -288,8 +299,9 @@ async function writeCell(tool: ToolName, actor: Actor, actorName: ActorName, fix
     const args = writeArgs(tool, targetOf(fixture), tag);
     const result = await unchanged(() => actor.call(tool, args));
     const text = expectBareError(result);
-    expect(text).toContain(`Board "${fixture.title}" is read-only for you: ${fixture.kind === 'demo' ? 'it is a demo board' : 'only its owner can change it'}.`);
-    for (const secret of [fixture.ownerSubject, fixture.ownerUsername, fixture.cardDescription]) if (secret) expect(text).not.toContain(secret);
+    expect(text).toContain(`Board ${fixture.id} is read-only for you: ${fixture.kind === 'demo' ? 'it is a demo board' : 'only its owner can change it'}.`);
+    // Not the title either: it is someone else's text, and this message goes to the model (RV-08).
+    for (const secret of [fixture.title, fixture.ownerSubject, fixture.ownerUsername, fixture.cardDescription]) if (secret) expect(text).not.toContain(secret);
     return;
   }
   await allowedWrite(tool, actor, actorName, fixture, tag);
@@ -377,15 +389,15 @@ describe('the matrix: every tool × A, B, anonymous × A private, A public, B pr
   });
 });
 
-describe('listing and search show public boards and the caller’s own, nothing else (AU-10)', () => {
-  type BoardRow = { id: string; owner_sub: string | null; visibility: string };
-  const visibleRow = (actor: Actor, row: BoardRow): boolean => row.visibility === 'public' || (actor.subject !== undefined && row.owner_sub === actor.subject);
+describe('listing and search show featured public boards and the caller’s own, nothing else (AU-10, RV-08)', () => {
+  type BoardRow = { id: string; owner_sub: string | null; visibility: string; featured: number };
+  const visibleRow = (actor: Actor, row: BoardRow): boolean => (row.visibility === 'public' && row.featured === 1) || (actor.subject !== undefined && row.owner_sub === actor.subject);
   async function visibleTo(actor: Actor, boardId: string): Promise<boolean> {
     return visibleRow(actor, (await dbBoard(boardId))!);
   }
-  const allBoards = async () => (await dbRows<BoardRow>(shared.kanban, 'SELECT id, owner_sub, visibility FROM boards'));
+  const allBoards = async () => (await dbRows<BoardRow>(shared.kanban, 'SELECT id, owner_sub, visibility, featured FROM boards'));
 
-  it('list_boards lists exactly the visible boards, with owned/canEdit right on every one', async () => {
+  it('list_boards lists exactly the listed boards, with owned/canEdit right on every one', async () => {
     for (const actor of [A, B, anonymous]) {
       const listed = await listAllBoards(actor);
       const expected = (await allBoards()).filter((row) => visibleRow(actor, row));
@@ -400,7 +412,7 @@ describe('listing and search show public boards and the caller’s own, nothing 
   });
 
   for (const wildcard of ['%', '_']) {
-    it(`search "${wildcard}" is a literal character, and finds only cards of visible boards`, async () => {
+    it(`search "${wildcard}" is a literal character, and finds only cards of listed boards`, async () => {
       for (const actor of [A, B, anonymous]) {
         const result = await actor.call('search_cards', { query: wildcard, limit: 50 });
         const hits = (result.structuredContent as { results: SearchHit[] }).results;

@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, spawnServer, type ChildServer } from './support/child-server.ts';
-import { dbRow, dbRows, useKanban } from './support/kanban-server.ts';
+import { dbRow, dbRows, LOAD_LIMITS, useKanban } from './support/kanban-server.ts';
 import { databaseEnv } from './support/test-database.ts';
 import { actorWithToken, boardOf, cardByTitle, cardsOf, listAllBoards, signInActor, textOf, type Actor, type BoardView } from './support/kanban-actors.ts';
 
@@ -10,7 +10,7 @@ import { actorWithToken, boardOf, cardByTitle, cardsOf, listAllBoards, signInAct
 // processes really do contend for the database's write lock, which one process alone never does
 // (better-sqlite3 runs each transaction to the end before the next request is looked at).
 
-const shared = useKanban();
+const shared = useKanban({ env: LOAD_LIMITS });
 
 let A: Actor;
 let B: Actor;
@@ -21,7 +21,7 @@ beforeAll(async () => {
   A = await signInActor(shared.kanban, 'A');
   B = await signInActor(shared.kanban, 'B');
   const port = await freePort();
-  child = spawnServer({ PORT: String(port), PUBLIC_URL: shared.kanban.url, ...(await databaseEnv(shared.kanban.dataDir)), LOG_LEVEL: 'info' });
+  child = spawnServer({ PORT: String(port), PUBLIC_URL: shared.kanban.url, ...(await databaseEnv(shared.kanban.dataDir)), LOG_LEVEL: 'info', ...LOAD_LIMITS });
   await child.waitFor('"listening"');
   childMcpUrl = `http://127.0.0.1:${port}/mcp`;
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KanbanDatabase } from '../db/database.ts';
+import { loadConfig } from '../server/config.ts';
 import { createKanbanService, type KanbanService } from '../server/kanban/service.ts';
 import type { Viewer } from '../server/kanban/viewer.ts';
 import { makeDataDir, removeDataDir } from './support/kanban-server.ts';
@@ -17,7 +18,7 @@ let kanban: KanbanService;
 beforeAll(async () => {
   dir = makeDataDir();
   database = await openTestDatabase(dir);
-  kanban = createKanbanService(database);
+  kanban = createKanbanService(database, loadConfig({ NODE_ENV: 'test' }).usage);
 });
 afterAll(async () => {
   await database.close();

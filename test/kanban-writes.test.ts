@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { newId } from '../db/ids.ts';
 import { boardOutput, listBoardsOutput, type BoardResult } from '../server/kanban/schemas.ts';
-import { useKanban } from './support/kanban-server.ts';
+import { LOAD_LIMITS, useKanban } from './support/kanban-server.ts';
 import { signedInClient } from './support/oauth-steps.ts';
 
 // The write tools through the real server, the SDK client and a real token from the embedded
 // issuer: what a signed-in user does to keep a board.
 
-const shared = useKanban();
+// Fills a board to its 5 000 cards: more than one person's card quota.
+const shared = useKanban({ env: { QUOTA_CARDS_PER_USER: LOAD_LIMITS.QUOTA_CARDS_PER_USER } });
 let client: Client;
 beforeAll(async () => {
   const { tokens } = await signedInClient(shared.kanban);

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { anonymousActor, signInActor, type Actor } from './support/kanban-actors.ts';
-import { postMcp, useKanban } from './support/kanban-server.ts';
+import { LOAD_LIMITS, postMcp, useKanban } from './support/kanban-server.ts';
 
 // 50 simulated users at once for a bounded time: 25 anonymous readers (list, open, search the
 // public boards, the writers' among them) and 25 signed-in writers (add, move, edit cards on
 // their own public boards, read them back). No 5xx, no error that was not asked for, and
 // afterwards every acknowledged write is there exactly once.
 
-const shared = useKanban({ env: { LOG_LEVEL: 'warn' } });
+const shared = useKanban({ env: { LOG_LEVEL: 'warn', ...LOAD_LIMITS } });
 const SECONDS = 12;
 
 interface Tally {

@@ -7,7 +7,7 @@ import { runCli } from './support/cli.ts';
 import { freePort } from './support/child-server.ts';
 import { signInActor } from './support/kanban-actors.ts';
 import { makeDataDir, removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
-import { exchangeCode, getCode, makeAccount, signedInClient } from './support/oauth-steps.ts';
+import { exchangeCode, getCode, makeAccount, registerClient, signedInClient } from './support/oauth-steps.ts';
 import { TEST_ENGINE } from './support/test-database.ts';
 import { refresh, whoamiStatus } from './support/token-helpers.ts';
 
@@ -145,6 +145,24 @@ describe('pnpm clients:list and clients:revoke', () => {
 
     const again = await runCli('clients', ['revoke', chatgpt.client.client_id], kanban.dataDir);
     expect(again).toMatchObject({ code: 1, stderr: `kanban-mcp: No client "${chatgpt.client.client_id}" is known to the issuer: pnpm clients:list shows them.\n` });
+  });
+});
+
+describe('pnpm clients:list with hostile registrations (RV-13)', () => {
+  it('prints names and redirect URIs with terminal and bidirectional controls escaped, visibly', async () => {
+    const kanban = await running();
+    // ESC sequences (colour, window title, cursor up and clear), a C1 CSI, DEL, and right-to-left overrides.
+    const name = 'Chat\x1b[31mGPT\x1b]0;owned\x07\x1b[1A\x1b[2K\x9b31m\x7f\u202eevil\u2066x\u2069 \\x1b';
+    const redirect = 'https://client.example/cb/\u202egpj.exe\x1b[0m';
+    const client = await registerClient(kanban, { client_name: name, redirect_uris: [redirect] });
+    expect(client.redirect_uris).toEqual([redirect]); // stored as sent: the listing must cope
+
+    const listed = await runCli('clients', ['list'], kanban.dataDir);
+    expect(listed.code, listed.stderr).toBe(0);
+    // Control characters (Unicode Cc: C0, DEL, C1) and bidirectional controls: only the line breaks of the listing itself.
+    expect(listed.stdout.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\p{Bidi_Control}]/u);
+    expect(listed.stdout).toContain(`${client.client_id}  "Chat\\x1b[31mGPT\\x1b]0;owned\\x07\\x1b[1A\\x1b[2K\\x9b31m\\x7f\\u202eevil\\u2066x\\u2069 \\\\x1b"  registered `);
+    expect(listed.stdout).toContain('\n    https://client.example/cb/\\u202egpj.exe\\x1b[0m\n');
   });
 });
 

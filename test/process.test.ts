@@ -98,5 +98,21 @@ describe('server/main.ts as a process', () => {
     expect(server.stderr()).toContain(`  Next: call list_boards from MCP Inspector at http://localhost:${port}/mcp.\n`);
     expect(server.stderr()).toContain(`pnpm dev --tunnel (with NGROK_AUTHTOKEN), or ngrok http ${port} and PUBLIC_URL`);
     expect(server.stderr()).toContain('  Sign-up:   open (anyone can create an account on the sign-in page)\n');
+    expect(server.stderr()).not.toContain('Warning');
+  });
+
+  // pnpm start sets NODE_ENV=production; pnpm dev --tunnel sets an https PUBLIC_URL.
+  it.each([
+    [{ NODE_ENV: 'production' }, '  Sign-up:   closed, and there are no accounts yet: add one with pnpm user:add NAME\n', false],
+    [{ NODE_ENV: 'production', SIGNUP: 'open' }, '  Sign-up:   open (anyone can create an account on the sign-in page)\n', true],
+    [{}, '  Sign-up:   open (anyone can create an account on the sign-in page)\n', true],
+  ])('with PUBLIC_URL https and %o, the banner names the sign-up mode and warns when it is open', async (env, signUpLine, warns) => {
+    const port = await freePort();
+    const server = await start({ PORT: String(port), PUBLIC_URL: 'https://kanban-demo.example', ...env });
+    await server.waitFor('listening');
+    expect(server.stderr()).toContain(signUpLine);
+    const warning = '  Warning: anyone who reaches https://kanban-demo.example can create an account (SIGNUP=open).\n    To choose who signs in: SIGNUP=closed, and pnpm user:add NAME for each person.\n';
+    if (warns) expect(server.stderr()).toContain(warning);
+    else expect(server.stderr()).not.toContain('Warning');
   });
 });

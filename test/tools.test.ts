@@ -102,8 +102,9 @@ describe('get_board', () => {
     expect(plumber.dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const descriptions = (result._meta as { cardDescriptions: Record<string, string> }).cardDescriptions;
     expect(descriptions[plumber.id]).toContain('mixer tap');
+    // A demo board is not the viewer's: its text reaches the model marked as data (RV-08).
     const text = (result.content as { text: string }[])[0]!.text;
-    expect(text).toContain('To do (2): Call the plumber about the dripping tap; Buy paint samples');
+    expect(text).toContain('{"title":"To do","cards":2,"titles":["Call the plumber about the dripping tap","Buy paint samples"]}');
   });
 });
 

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql, type AnyColumn } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/node-postgres';
+import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { Mutex } from 'async-mutex';
-import { databaseErrorCode, jsonMemberName, likePattern, postgresUrlWithoutPassword, type Db, type Dialect, type KanbanDatabase } from '../database.ts';
+import { databaseErrorCode, jsonMemberName, postgresUrlWithoutPassword, type Db, type Dialect, type KanbanDatabase } from '../database.ts';
+import { keyAccounts, warnAboutRenamed } from '../usernames.ts';
 import * as schema from './schema.ts';
 
 // PostgreSQL for several replicas on one database: a pool per process, a statement timeout so a
@@ -16,12 +17,20 @@ import * as schema from './schema.ts';
 export interface PostgresDatabase extends KanbanDatabase {
   engine: 'postgres';
   pool: pg.Pool;
+  /** Statements outside any transaction, each atomic on its own (a shared counter's upsert: one round trip). */
+  autocommit: NodePgDatabase<typeof schema>;
+}
+
+/** NFKC, lower case, NFKC again: foldText (db/usernames.ts) as PostgreSQL spells it. */
+function folded(value: AnyColumn | SQL): SQL {
+  return sql`normalize(lower(normalize(${value}, NFKC)), NFKC)`;
 }
 
 const postgresDialect: Dialect = {
-  containsIgnoringCase: (column: AnyColumn, text: string) => sql`${column} ILIKE ${likePattern(text)} ESCAPE '\\'`,
-  // The unique index on accounts is on lower(username).
-  equalsIgnoringCase: (column: AnyColumn, text: string) => sql`lower(${column}) = lower(${text})`,
+  // foldText (db/usernames.ts) in SQL, on both sides, so that the text and the words are folded by
+  // the same hands: lower() maps case by the database's LC_CTYPE (any UTF-8 locale maps non-ASCII
+  // letters as JavaScript does; under LC_CTYPE=C only ASCII, and an exact match still matches).
+  containsIgnoringCase: (column: AnyColumn, text: string) => sql`strpos(${folded(column)}, ${folded(sql`${text}::text`)}) > 0`,
   jsonText: (column: AnyColumn, member: string) => sql<string>`${column} ->> '${jsonMemberName(member)}'`,
 };
 
@@ -87,6 +96,23 @@ function newestKnownMigration(): number {
   return Math.max(...journal.entries.map((entry) => entry.when));
 }
 
+/** Fills accounts.username_key where the migration left it NULL (see keyAccounts), under the migration lock. */
+async function keyUnkeyedAccounts(client: pg.PoolClient): Promise<void> {
+  const { rows: unkeyed } = await client.query<{ id: string; username: string }>('SELECT id, username FROM accounts WHERE username_key IS NULL ORDER BY created_at, id');
+  if (unkeyed.length === 0) return;
+  const { rows: taken } = await client.query<{ key: string }>('SELECT username_key AS key FROM accounts WHERE username_key IS NOT NULL');
+  const keyed = keyAccounts(unkeyed, taken.map((row) => row.key));
+  await client.query('BEGIN');
+  try {
+    for (const account of keyed) await client.query('UPDATE accounts SET username = $1, username_key = $2 WHERE id = $3', [account.username, account.usernameKey, account.id]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+  warnAboutRenamed(keyed);
+}
+
 async function migrateOnce(pool: pg.Pool): Promise<void> {
   const lock = await pool.connect();
   try {
@@ -102,6 +128,7 @@ async function migrateOnce(pool: pg.Pool): Promise<void> {
         throw new SchemaTooNewError('the database has migrations newer than this version of kanban-mcp: run the newer version (every replica must run the same one), or restore a backup from before them.');
       }
       await migrate(drizzle(lock), { migrationsFolder: MIGRATIONS_FOLDER });
+      await keyUnkeyedAccounts(lock);
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
@@ -131,6 +158,7 @@ export async function openPostgres(url: string, options: { poolSize?: number; st
     dialect: postgresDialect,
     location: postgresUrlWithoutPassword(url),
     pool,
+    autocommit: pgDb,
     // REPEATABLE READ: every statement of the read sees the snapshot of its first.
     read: (work) => pgDb.transaction((tx) => work(tx as unknown as Db), { isolationLevel: 'repeatable read', accessMode: 'read only' }),
     write: async (work, options = {}) => {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 // The PostgreSQL form of db/schema.ts, table for table and column for column (the same SQL names
 // and row types: the app's rules run on either through db/database.ts), for kanban-mcp running
@@ -17,11 +17,12 @@ export const boards = pgTable(
     title: text('title').notNull(),
     visibility: text('visibility', { enum: ['public', 'private'] }).notNull().default('private'),
     personal: boolean('personal').notNull().default(false),
+    featured: boolean('featured').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: moment('updated_at').notNull(),
   },
   (t) => [
-    index('boards_visibility_updated_idx').on(t.visibility, t.updatedAt, t.id),
+    index('boards_featured_updated_idx').on(t.featured, t.visibility, t.updatedAt, t.id),
     index('boards_owner_updated_idx').on(t.ownerSub, t.updatedAt, t.id),
     uniqueIndex('boards_one_personal_per_owner_idx').on(t.ownerSub).where(sql`${t.personal}`),
     check('boards_title_length', sql`char_length(${t.title}) BETWEEN 1 AND 200`),
@@ -91,12 +92,12 @@ export const accounts = pgTable(
   {
     id: text('id').primaryKey(),
     username: text('username').notNull(),
+    usernameKey: text('username_key'),
     passwordHash: text('password_hash').notNull(),
     displayName: text('display_name').notNull(),
     createdAt: createdAt(),
   },
-  // SQLite's COLLATE NOCASE: one account per username, whatever its case.
-  (t) => [uniqueIndex('accounts_username_nocase_idx').on(sql`lower(${t.username})`)],
+  (t) => [uniqueIndex('accounts_username_key_idx').on(t.usernameKey)],
 );
 
 export const oauthStore = pgTable(
@@ -132,3 +133,18 @@ export const issuerSecrets = pgTable('issuer_secrets', {
   value: jsonb('value').$type<string[]>().notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Request budgets that replicas share (server/rate-limits/postgres-store.ts): one row per limiter
+ * and key, its hits in the current window. PostgreSQL only: one SQLite process counts in memory.
+ * UNLOGGED (in its migration): counts are worth nothing after a crash, and skip the WAL.
+ */
+export const rateLimitHits = pgTable(
+  'rate_limit_hits',
+  {
+    key: text('key').primaryKey(),
+    hits: integer('hits').notNull(),
+    resetsAt: moment('resets_at').notNull(),
+  },
+  (t) => [index('rate_limit_hits_resets_idx').on(t.resetsAt)],
+);

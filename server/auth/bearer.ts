@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 import { setViewer } from '../request-locals.ts';
 import { formatBearerChallenge, type BearerChallenge } from './challenge.ts';
 import { InvalidTokenError, TokenCheckUnavailableError, type VerifyAccessToken } from './verify-token.ts';
-import { AUTHORIZATION_REQUIRED, jsonRpcError } from '../json-rpc.ts';
+import { AUTHORIZATION_REQUIRED, jsonRpcError, SERVER_REFUSAL } from '../json-rpc.ts';
 
 // Optional bearer authentication: no Authorization header is an anonymous viewer; a header
 // that is present must be a valid bearer token, or the client hears 401 and learns to refresh.
@@ -13,6 +13,8 @@ import { AUTHORIZATION_REQUIRED, jsonRpcError } from '../json-rpc.ts';
 
 // RFC 6750 §2.1 b64token, one of them, after exactly one space.
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+/** When to ask again after the issuer's keys could not be had. */
+const RETRY_AFTER_SECONDS = 5;
 
 export interface BearerOptions {
   verify: VerifyAccessToken;
@@ -20,10 +22,18 @@ export interface BearerOptions {
   logger: Logger;
 }
 
-function refuse(res: Response, status: 400 | 401 | 503, challenge: BearerChallenge | undefined, message: string): void {
-  if (challenge) res.setHeader('WWW-Authenticate', formatBearerChallenge(challenge));
-  if (status === 503) res.setHeader('Retry-After', '5');
+function refuse(res: Response, status: 400 | 401, challenge: BearerChallenge, message: string): void {
+  res.setHeader('WWW-Authenticate', formatBearerChallenge(challenge));
   res.status(status).json(jsonRpcError(AUTHORIZATION_REQUIRED, message));
+}
+
+/**
+ * The token could not be checked (RV-11): not a 401, which tells clients to throw the token away
+ * (RFC 6750 §3.1), but a 503 to retry, worded like the other "try again" refusals of /mcp.
+ */
+function tryAgainLater(res: Response): void {
+  res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+  res.status(503).json(jsonRpcError(SERVER_REFUSAL, `Sign-in is temporarily unavailable: the access token could not be checked. Try again in ${RETRY_AFTER_SECONDS} seconds.`));
 }
 
 export function bearerAuth(options: BearerOptions): RequestHandler {
@@ -59,7 +69,7 @@ export function bearerAuth(options: BearerOptions): RequestHandler {
         refuse(res, 401, { resourceMetadataUrl, error: 'invalid_token', description: error.message }, error.message);
       } else if (error instanceof TokenCheckUnavailableError) {
         options.logger.warn({ err: error }, 'could not verify an access token');
-        refuse(res, 503, undefined, 'Sign-in is temporarily unavailable: the access token could not be checked. Try again shortly.');
+        tryAgainLater(res);
       } else {
         next(error);
       }

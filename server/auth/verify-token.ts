@@ -4,7 +4,8 @@ import { scopesFromClaims } from './scopes.ts';
 
 // Bearer JWT verification with jose: signature against the issuer's keys, an asymmetric
 // algorithm allow-list, exact issuer, our audience, exp/nbf with a small clock tolerance, and
-// the RFC 9068 `typ` where the issuer sets it. Every failure is an InvalidTokenError (→ 401).
+// the RFC 9068 `typ` where the issuer sets it. A bad token is an InvalidTokenError (→ 401); keys
+// that cannot be had right now are a TokenCheckUnavailableError (→ 503: the token may be good).
 
 /** The token is not acceptable: the client must refresh it or sign in again. */
 export class InvalidTokenError extends Error {
@@ -16,8 +17,8 @@ export class InvalidTokenError extends Error {
 
 /** The token could not be checked right now (the issuer's keys are unreachable): try later. */
 export class TokenCheckUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'TokenCheckUnavailableError';
   }
 }
@@ -40,19 +41,37 @@ export type VerifyAccessToken = (token: string) => Promise<SignedInViewer>;
 const CLOCK_TOLERANCE_SECONDS = 30;
 
 function describe(error: unknown): Error {
+  if (error instanceof TokenCheckUnavailableError) return error;
   if (error instanceof errors.JWTExpired) return new InvalidTokenError('The access token has expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'aud') return new InvalidTokenError('The access token was not issued for this server');
     if (error.claim === 'iss') return new InvalidTokenError('The access token was not issued by the trusted issuer');
     return new InvalidTokenError(`The access token has an unacceptable "${error.claim}" claim`);
   }
-  if (error instanceof errors.JWKSTimeout) return new TokenCheckUnavailableError("The issuer's signing keys could not be fetched in time");
   if (error instanceof errors.JWKSNoMatchingKey) return new InvalidTokenError('The access token was signed with an unknown key');
   if (error instanceof errors.JWSSignatureVerificationFailed) return new InvalidTokenError('The access token signature is invalid');
   if (error instanceof errors.JOSEAlgNotAllowed) return new InvalidTokenError('The access token uses a signing algorithm this server does not accept');
   if (error instanceof errors.JOSEError) return new InvalidTokenError('The access token is malformed or invalid');
-  // A failed fetch of a remote key set surfaces as a plain error: the issuer is unreachable.
-  return new TokenCheckUnavailableError("The issuer's signing keys could not be fetched");
+  return new TokenCheckUnavailableError('The access token could not be checked', { cause: error });
+}
+
+/** What a key set throws when the token is at fault: it names no key the issuer publishes. */
+const TOKEN_FAULTS = [errors.JWKSNoMatchingKey, errors.JWKSMultipleMatchingKeys];
+
+/**
+ * Anything else a key set throws is about the keys, not the token: jose's remote set fails with
+ * JWKSTimeout, a fetch error, or a plain JOSEError for an answer that is not 200 or not a key set
+ * (it has no class of its own); our own set fails when the database does.
+ */
+function keysOrUnavailable(keys: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await keys(header, token);
+    } catch (error) {
+      if (TOKEN_FAULTS.some((fault) => error instanceof fault)) throw error;
+      throw new TokenCheckUnavailableError("The issuer's signing keys are unavailable", { cause: error });
+    }
+  };
 }
 
 function nameFrom(payload: JWTPayload): string | undefined {
@@ -73,10 +92,11 @@ function clientIdFrom(payload: JWTPayload): string | undefined {
 
 export function createTokenVerifier(options: TokenVerifierOptions): VerifyAccessToken {
   const algorithms = options.algorithms ?? ASYMMETRIC_ALGORITHMS;
+  const keys = keysOrUnavailable(options.keys);
   return async (token) => {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, options.keys, {
+      ({ payload } = await jwtVerify(token, keys, {
         issuer: options.issuer,
         audience: options.audience,
         algorithms,

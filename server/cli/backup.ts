@@ -1,6 +1,7 @@
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { createOwnerOnlyFile } from '../../db/file-modes.ts';
 import { loadConfig } from '../config.ts';
 import { CommandError, requireServerDatabase, runCommand } from './command.ts';
 
@@ -21,14 +22,21 @@ await runCommand({
     const [target] = positionals;
     if (!target || positionals.length !== 1) throw new CommandError(`Name the file to write.\n\n${HELP}`, 2);
     const destination = resolve(target);
-    if (existsSync(destination)) throw new CommandError(`${destination} exists already: name a new file (a backup never overwrites one).`);
     const config = loadConfig();
     if (config.databaseUrl !== undefined) throw new CommandError('DATABASE_URL is set: back up PostgreSQL with its own tools (pg_dump, or your provider\'s snapshots); this command copies the SQLite file.');
     requireServerDatabase(config);
-    // Read-only, and no migrations: a backup copies the database as it is.
-    const source = new Database(config.databaseFile, { readonly: true, fileMustExist: true, timeout: 5000 });
+    // Made here, 0600 (the copy holds the signing keys; SQLite would make it 0644), and only if new.
+    try {
+      createOwnerOnlyFile(destination);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new CommandError(`${destination} exists already: name a new file (a backup never overwrites one).`);
+      throw new CommandError(`cannot create ${destination}: ${(error as Error).message}`);
+    }
+    let source: Database.Database | undefined;
     let done = false;
     try {
+      // Read-only, and no migrations: a backup copies the database as it is.
+      source = new Database(config.databaseFile, { readonly: true, fileMustExist: true, timeout: 5000 });
       const started = Date.now();
       // After the first step, all pages in one step: a backup in small steps restarts whenever
       // the server writes between them, and under steady writes would never finish.
@@ -49,7 +57,7 @@ await runCommand({
         copy.close();
       }
     } finally {
-      source.close();
+      source?.close();
       // A copy that did not finish or failed its check must not block the next try.
       if (!done) for (const file of [destination, `${destination}-wal`, `${destination}-shm`]) rmSync(file, { force: true });
     }

@@ -1,7 +1,7 @@
 import { ACCESS_TOKEN_TTL_SECONDS } from '../auth/issuer/provider.ts';
 import { listRegisteredClients, revokeRegisteredClient } from '../auth/issuer/registered-clients.ts';
 import { loadConfig } from '../config.ts';
-import { CommandError, openServerDatabase, requireEmbeddedIssuer, runCommand } from './command.ts';
+import { CommandError, openServerDatabase, printable, quoted, requireEmbeddedIssuer, runCommand } from './command.ts';
 
 // The OAuth clients registered with the embedded issuer: `pnpm clients:list`, and
 // `pnpm clients:revoke CLIENT_ID` (with all its grants and tokens).
@@ -30,16 +30,17 @@ await runCommand({
         if (clients.length === 0) return void process.stdout.write('No registered clients.\n');
         for (const client of clients) {
           if (client.kind === 'metadata document') {
-            process.stdout.write(`${client.clientId}  (client metadata document)  grants ${client.grants}\n`);
+            process.stdout.write(`${printable(client.clientId)}  (client metadata document)  grants ${client.grants}\n`);
             continue;
           }
           const registered = client.registeredAt ? client.registeredAt.toISOString().slice(0, 16).replace('T', ' ') : 'unknown';
-          process.stdout.write(`${client.clientId}  ${JSON.stringify(client.name ?? '(no name)')}  registered ${registered}  grants ${client.grants}\n    ${client.redirectUris.join(' ')}\n`);
+          const name = client.name === null ? '(no name)' : quoted(client.name);
+          process.stdout.write(`${printable(client.clientId)}  ${name}  registered ${registered}  grants ${client.grants}\n    ${client.redirectUris.map(printable).join(' ')}\n`);
         }
         return;
       }
       const revoked = await revokeRegisteredClient(database, clientId!);
-      if (!revoked) throw new CommandError(`No client ${JSON.stringify(clientId)} is known to the issuer: pnpm clients:list shows them.`);
+      if (!revoked) throw new CommandError(`No client ${quoted(clientId!)} is known to the issuer: pnpm clients:list shows them.`);
       process.stdout.write(
         `Revoked ${clientId}: deleted it, ${revoked.grants} grant${revoked.grants === 1 ? '' : 's'} and ${revoked.tokens} code${revoked.tokens === 1 ? '' : 's'} and token${revoked.tokens === 1 ? '' : 's'}.\n` +
           `It can no longer refresh or use its grants. Access tokens it already holds stay valid until they expire (at most ${ACCESS_TOKEN_TTL_SECONDS / 60} minutes).\n`,

@@ -92,3 +92,23 @@ export function openServerDatabase(config: AppConfig, options: { create?: boolea
 export function requireEmbeddedIssuer(config: AppConfig, what: string): void {
   if (config.authIssuer !== undefined) throw new CommandError(`AUTH_ISSUER is set: ${what} ${config.authIssuer}, not by kanban-mcp.`);
 }
+
+/**
+ * Text that came from users (client names, redirect URIs, board titles): terminal controls (C0,
+ * DEL, C1, so ESC sequences that recolour, move or retitle) and bidirectional controls (text shown
+ * in another order) are printed as visible escapes, and so is the backslash that starts them (CWE-150).
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Bidi_Control}\\]/gu;
+
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (char) => {
+    if (char === '\\') return '\\\\';
+    const code = char.codePointAt(0)!;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** printable(text) in double quotes, a quote inside escaped. */
+export function quoted(text: string): string {
+  return `"${printable(text).replaceAll('"', '\\"')}"`;
+}

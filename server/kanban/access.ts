@@ -4,7 +4,8 @@ import { hasScopes, SCOPES } from '../scopes.ts';
 import { boardNotFound, KanbanError } from './errors.ts';
 import type { Viewer } from './viewer.ts';
 
-// Who may read and who may change which board. Every read and write goes through these.
+// Who may read and who may change which board. Every read and write goes through these. A public
+// board is readable by anyone who has its id (its link); listing covers featured boards and one's own.
 
 /** Private boards are the owner's, and only with kanban.read (kanban.write implies it). */
 function readsPrivate(viewer: Viewer): viewer is Extract<Viewer, { signedIn: true }> {
@@ -25,9 +26,14 @@ function visibleBoards(boards: Tables['boards'], subject: string | Placeholder |
   return subject === undefined ? isPublic : or(isPublic, eq(boards.ownerSub, subject))!;
 }
 
-/** The boards a viewer may read: public ones, and their own. */
-export function boardsVisibleTo(boards: Tables['boards'], viewer: Viewer): SQL {
-  return visibleBoards(boards, readsPrivate(viewer) ? viewer.subject : undefined);
+/**
+ * The boards list_boards and search_cards go through: the featured public ones (the demo boards,
+ * and those the operator features) and the viewer's own. Any other public board is read by its id
+ * or link only, so a stranger's board title does not reach every user's assistant (RV-08).
+ */
+export function boardsListedTo(boards: Tables['boards'], viewer: Viewer): SQL {
+  const featured = and(eq(boards.featured, true), eq(boards.visibility, 'public'))!;
+  return readsPrivate(viewer) ? or(featured, eq(boards.ownerSub, viewer.subject))! : featured;
 }
 
 /** The board a viewer may see, and the board a viewer may change, for every tool that names one. */
@@ -60,7 +66,8 @@ export function preparedBoardAccess(database: KanbanDatabase): BoardAccess {
 function assertEditable(viewer: Viewer, board: BoardRow): BoardRow {
   if (!canEdit(viewer, board)) {
     const why = board.ownerSub === null ? 'it is a demo board' : 'only its owner can change it';
-    throw new KanbanError('read_only', `Board "${board.title}" is read-only for you: ${why}. Create a board of your own with create_board, or add cards to your personal board (create_card without boardId).`);
+    // By id, not title: the title is someone else's text, and this message goes to the model as it is.
+    throw new KanbanError('read_only', `Board ${board.id} is read-only for you: ${why}. Create a board of your own with create_board, or add cards to your personal board (create_card without boardId).`);
   }
   return board;
 }

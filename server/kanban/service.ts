@@ -4,8 +4,9 @@ import { z } from 'zod';
 import type { BoardRow, CardRow, ColumnRow, Db, KanbanDatabase } from '../../db/database.ts';
 import { idPattern, newId } from '../../db/ids.ts';
 import { positionBetween, spacedPositions } from '../../db/positions.ts';
-import { boardsVisibleTo, ownership, preparedBoardAccess, signedInSubject } from './access.ts';
+import { boardsListedTo, ownership, preparedBoardAccess, signedInSubject } from './access.ts';
 import { KanbanError } from './errors.ts';
+import { quotaChecks, type KanbanQuotas } from './quotas.ts';
 import { LIMITS, type BoardSummary, type BoardView, type CardView, type SearchHit } from './schemas.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -77,13 +78,14 @@ function assertDistinctNames(titles: string[]): void {
   }
 }
 
-export function createKanbanService(database: KanbanDatabase) {
+export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuotas) {
   const { boards, cards, columns, toolRequests } = database.tables;
   const { dialect } = database;
   // The reads of every get_board and of the board after every write, prepared (see access.ts). Each runs
   // in the read or write given to it, and so sees what that transaction sees.
   const access = preparedBoardAccess(database);
   const visibleBoard = access.visible;
+  const quota = quotaChecks(database, quotas);
   const columnsOfBoard = database.prepared('columns_of_board', (db) => db.select().from(columns).where(eq(columns.boardId, sql.placeholder('boardId'))).orderBy(asc(columns.position)));
   const cardsOfBoard = database.prepared('cards_of_board', (db) => db.select().from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))).orderBy(asc(cards.position), asc(cards.id)));
   const cardsOfColumn = database.prepared('cards_of_column', (db) => db.select().from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))).orderBy(asc(cards.position), asc(cards.id)));
@@ -191,7 +193,7 @@ export function createKanbanService(database: KanbanDatabase) {
 
   async function insertBoard(db: Db, owner: string, input: { title: string; columns?: string[]; visibility?: 'public' | 'private'; personal?: boolean }): Promise<BoardRow> {
     const now = new Date();
-    const row: BoardRow = { id: newId('board'), ownerSub: owner, title: input.title, visibility: input.visibility ?? 'private', personal: input.personal ?? false, createdAt: now, updatedAt: now };
+    const row: BoardRow = { id: newId('board'), ownerSub: owner, title: input.title, visibility: input.visibility ?? 'private', personal: input.personal ?? false, featured: false, createdAt: now, updatedAt: now };
     await db.insert(boards).values(row);
     const titles = input.columns ?? DEFAULT_COLUMNS;
     const positions = spacedPositions(titles.length);
@@ -267,7 +269,7 @@ export function createKanbanService(database: KanbanDatabase) {
           cardCount: db.$count(cards, eq(cards.boardId, boards.id)),
         })
         .from(boards)
-        .where(and(boardsVisibleTo(boards, viewer), after && or(lt(boards.updatedAt, after.updatedAt), and(eq(boards.updatedAt, after.updatedAt), lt(boards.id, after.id)))))
+        .where(and(boardsListedTo(boards, viewer), after && or(lt(boards.updatedAt, after.updatedAt), and(eq(boards.updatedAt, after.updatedAt), lt(boards.id, after.id)))))
         .orderBy(desc(boards.updatedAt), desc(boards.id))
         .limit(limit + 1),
       );
@@ -281,7 +283,8 @@ export function createKanbanService(database: KanbanDatabase) {
 
     getBoard: readBoard,
 
-    searchCards(viewer: Viewer, options: { query: string; boardId?: string; limit?: number }): Promise<SearchHit[]> {
+    /** Over the listed boards (access.ts), or one board the viewer may read (a public one by its id). */
+    searchCards(viewer: Viewer, options: { query: string; boardId?: string; limit?: number }): Promise<(SearchHit & { ownBoard: boolean })[]> {
       const words = options.query.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
       const everyWordMatches = words.map((word) => or(dialect.containsIgnoringCase(cards.title, word), dialect.containsIgnoringCase(cards.description, word)));
       return database.read(async (db) => {
@@ -291,14 +294,15 @@ export function createKanbanService(database: KanbanDatabase) {
           card: { id: cards.id, title: cards.title, labels: cards.labels, dueDate: cards.dueDate },
           board: { id: boards.id, title: boards.title },
           column: { id: columns.id, title: columns.title },
+          ownerSub: boards.ownerSub,
         })
         .from(cards)
         .innerJoin(boards, eq(boards.id, cards.boardId))
         .innerJoin(columns, eq(columns.id, cards.columnId))
-        .where(and(boardsVisibleTo(boards, viewer), options.boardId === undefined ? undefined : eq(cards.boardId, options.boardId), ...everyWordMatches))
+        .where(and(options.boardId === undefined ? boardsListedTo(boards, viewer) : eq(cards.boardId, options.boardId), ...everyWordMatches))
         .orderBy(desc(cards.updatedAt), asc(cards.id))
         .limit(options.limit ?? DEFAULT_SEARCH_RESULTS);
-        return rows.map((row) => ({ ...row, card: toCardView(row.card) }));
+        return rows.map(({ ownerSub, ...row }) => ({ ...row, card: toCardView(row.card), ownBoard: ownership(viewer, { ownerSub }).owned }));
       });
     },
 
@@ -306,6 +310,7 @@ export function createKanbanService(database: KanbanDatabase) {
       const { requestId, ...args } = input;
       assertDistinctNames(args.columns ?? DEFAULT_COLUMNS);
       const written = await once(viewer, requestId, 'create_board', args, async (db) => {
+        await quota.assertBoardRoom(db, signedInSubject(viewer));
         const board = await insertBoard(db, signedInSubject(viewer), { title: args.title, columns: args.columns, visibility: args.visibility });
         return afterChange(db, board, `Created board "${board.title}" (${board.visibility}).`);
       });
@@ -398,6 +403,8 @@ export function createKanbanService(database: KanbanDatabase) {
         const board = input.boardId === undefined ? await personalBoard(db, viewer) : await access.editable(db, viewer, input.boardId);
         const column = await resolveColumn(db, board, input.column);
         await assertCardRoom(db, board);
+        await quota.assertCardRoom(db, signedInSubject(viewer));
+        if (input.description) await quota.assertDescriptionRoom(db, board, input.description);
         await assertWipRoom(db, column, input.force);
         const now = new Date();
         const card = {
@@ -425,6 +432,7 @@ export function createKanbanService(database: KanbanDatabase) {
       if (changed.length === 0) throw new KanbanError('invalid', 'Nothing to change: give a title, description, labels or dueDate.');
       const written = await write(viewer, async (db) => {
         const { card, board } = await findEditableCard(db, viewer, input.cardId);
+        if (input.description !== undefined) await quota.assertDescriptionRoom(db, board, input.description, card.description);
         await db.update(cards).set({ ...Object.fromEntries(changed), updatedAt: new Date() }).where(eq(cards.id, card.id));
         return afterChange(db, board, `Updated ${changed.map(([name]) => name).join(', ')} of "${input.title ?? card.title}".`);
       });

@@ -3,19 +3,18 @@ import express, { type ErrorRequestHandler, type RequestHandler, type Router } f
 import { NodeStreamableHTTPServerTransport, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
 import { classifyInboundRequest, createMcpHandler, ProtocolErrorCode, validateOriginHeader, type AuthInfo } from '@modelcontextprotocol/server';
 import { bearerAuth } from '../auth/bearer.ts';
-import { AUTHORIZATION_REQUIRED, jsonRpcError } from '../json-rpc.ts';
+import { AUTHORIZATION_REQUIRED, jsonRpcError, SERVER_REFUSAL } from '../json-rpc.ts';
 import type { VerifyAccessToken } from '../auth/verify-token.ts';
 import { ANONYMOUS, type Viewer } from '../kanban/viewer.ts';
-import { recordRpc, requestIdOf, viewerOf, type RpcSummary } from '../request-locals.ts';
+import type { UsageLimits } from '../config.ts';
+import type { RequestBudgets } from '../rate-limits/budgets.ts';
+import { overBudgetOf, recordRpc, requestIdOf, viewerOf, type RpcSummary } from '../request-locals.ts';
 import type { ToolCatalogue } from './catalogue.ts';
 import { challengeStyle, decideToolAccess, httpChallengeHeader, type ChallengeMode, type ToolAccess } from './guard.ts';
+import { mcpBudgets, refuseOverBudget } from './rate-limits.ts';
 import { createMcpServer, type McpDependencies, type McpRequestContext } from './server.ts';
 
 export const MCP_BODY_LIMIT_BYTES = 1024 * 1024;
-
-/** JSON-RPC's implementation-defined server error, for refusals that are not about the message. */
-const SERVER_REFUSAL = -32000;
-
 
 /** What the log line says about a request body: its JSON-RPC method and, for tools/call, the tool. */
 function summarise(body: unknown): RpcSummary {
@@ -118,8 +117,9 @@ const bodyErrors: ErrorRequestHandler = (error: { type?: string; status?: number
   }
 };
 
-/** Our request id reaches the SDK's per-request factory on the request it is handed. */
+/** Our request id, and a budget's refusal to say in-band, reach the SDK's per-request factory on the request it is handed. */
 const REQUEST_ID_HEADER = 'x-request-id';
+const RETRY_AFTER_HEADER = 'x-kanban-retry-after';
 
 /**
  * The SDK passes a factory only the request and its verified AuthInfo: a signed-in viewer travels
@@ -132,7 +132,12 @@ function authInfoOf(viewer: Viewer, authorization: string | undefined): AuthInfo
 }
 
 function contextOf(authInfo: AuthInfo | undefined, request: Request | undefined): McpRequestContext {
-  return { viewer: (authInfo?.extra?.viewer as Viewer | undefined) ?? ANONYMOUS, requestId: request?.headers.get(REQUEST_ID_HEADER) ?? 'unknown' };
+  const retryAfter = request?.headers.get(RETRY_AFTER_HEADER);
+  return {
+    viewer: (authInfo?.extra?.viewer as Viewer | undefined) ?? ANONYMOUS,
+    requestId: request?.headers.get(REQUEST_ID_HEADER) ?? 'unknown',
+    ...(retryAfter ? { retryAfterSeconds: Number(retryAfter) } : {}),
+  };
 }
 
 /** A 2025-era request (no per-request _meta envelope): the SDK's own classification decides. */
@@ -148,7 +153,7 @@ function isLegacy(req: express.Request): boolean {
   return outcome.kind === 'legacy';
 }
 
-export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: readonly string[]; verify: VerifyAccessToken }): Router {
+export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: readonly string[]; verify: VerifyAccessToken; usage: UsageLimits; requestBudgets: RequestBudgets }): Router {
   const router = express.Router();
   const onerror = (error: Error) => deps.logger.debug({ err: error }, 'mcp transport');
 
@@ -188,13 +193,16 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
       res.json(jsonRpcError(AUTHORIZATION_REQUIRED, `${denial.description}.`, denial.id));
       return;
     }
-    if (isLegacy(req)) return legacy(req, res, { viewer, requestId: requestIdOf(res) });
+    const retryAfterSeconds = overBudgetOf(res)?.retryAfterSeconds;
+    if (isLegacy(req)) return legacy(req, res, { viewer, requestId: requestIdOf(res), ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
     if (nestsDeeperThan(req.body, MAX_MODERN_NESTING)) {
       const id = (req.body as { id?: unknown }).id ?? null;
       res.status(400).json(jsonRpcError(ProtocolErrorCode.InvalidParams, `Invalid params: values may nest at most ${MAX_MODERN_NESTING} levels deep.`, id));
       return;
     }
     req.headers[REQUEST_ID_HEADER] = requestIdOf(res);
+    if (retryAfterSeconds === undefined) delete req.headers[RETRY_AFTER_HEADER];
+    else req.headers[RETRY_AFTER_HEADER] = String(retryAfterSeconds);
     (req as express.Request & { auth?: AuthInfo }).auth = authInfoOf(viewer, req.headers.authorization);
     await modern(req, res, req.body);
   };
@@ -207,7 +215,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
   router.use('/mcp', corsForOwnOrigins(options.allowedHostnames));
   router.use('/mcp', rejectForeignOrigin(options.allowedHostnames));
   router.use('/mcp', bearerAuth({ verify: options.verify, resourceMetadataUrl: deps.resourceMetadataUrl, logger: deps.logger }));
-  router.post('/mcp', express.json({ limit: MCP_BODY_LIMIT_BYTES, strict: false }), handlePost);
+  router.post('/mcp', ...mcpBudgets(options.usage, options.requestBudgets), express.json({ limit: MCP_BODY_LIMIT_BYTES, strict: false }), refuseOverBudget(deps.challengeMode), handlePost);
   router.all('/mcp', methodNotAllowed);
   router.use('/mcp', bodyErrors);
   return router;

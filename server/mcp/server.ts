@@ -38,6 +38,8 @@ export interface McpDependencies {
 export interface McpRequestContext {
   viewer: Viewer;
   requestId: string;
+  /** Over its request budget (mcp/rate-limits.ts): a tools/call says so in its result. */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -55,6 +57,7 @@ export const CACHE_HINTS = {
 } as const satisfies Record<string, CacheHint>;
 
 async function callTool(deps: McpDependencies, context: McpRequestContext, name: string, args: unknown): Promise<CallToolResult> {
+  if (context.retryAfterSeconds !== undefined) return errorResult(`Too many requests right now, and nothing was done. Try again in ${context.retryAfterSeconds} seconds.`);
   const tool = deps.catalogue.find(name);
   // A protocol error, not a tool result: the caller asked for something that does not exist.
   if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool "${name.slice(0, 100)}". Call tools/list to see the tools kanban-mcp offers.`);

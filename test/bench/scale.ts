@@ -1,7 +1,7 @@
 import { newId } from '../../db/ids.ts';
 import { spacedPositions } from '../../db/positions.ts';
 import { signInActor } from '../support/kanban-actors.ts';
-import { removeDataDir, startKanban, type RunningKanban } from '../support/kanban-server.ts';
+import { LOAD_LIMITS, removeDataDir, startKanban, type RunningKanban } from '../support/kanban-server.ts';
 import { onEachEngine, type EngineSetup } from './engines.ts';
 
 // How our tools grow with what they hold: server time (the `ms` of each request's log line, so
@@ -76,7 +76,7 @@ export async function measureScale(): Promise<Scale> {
 }
 
 async function measureScaleOn(setup: EngineSetup, databaseUrl: string): Promise<ScaleRow[]> {
-  const kanban = await startKanban({ env: { LOG_LEVEL: 'info', DATABASE_URL: databaseUrl } });
+  const kanban = await startKanban({ env: { LOG_LEVEL: 'info', DATABASE_URL: databaseUrl, ...LOAD_LIMITS } });
   try {
     const actor = await signInActor(kanban, 'scale');
     const owner = actor.subject!;

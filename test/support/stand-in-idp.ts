@@ -16,8 +16,12 @@ export interface StandInIdp {
   unsignedToken(claims?: JWTPayload): string;
   /** HS256 "signed" with the IdP's public key as the HMAC secret (algorithm confusion). */
   hmacWithPublicKey(claims?: JWTPayload): Promise<string>;
+  /** What its JWKS endpoint does from now on: serve the keys (at first), fail with 500, send a page that is not JSON, or never answer. */
+  answerJwksWith(answer: JwksAnswer): void;
   stop(): Promise<void>;
 }
+
+export type JwksAnswer = 'keys' | 'HTTP 500' | 'not JSON' | 'nothing';
 
 /** `null` leaves the claim out, to mint tokens that lack it but are properly signed. */
 export interface TokenOptions {
@@ -36,6 +40,7 @@ export async function startStandInIdp(options: { audience: string; misnamedIssue
   const stranger = await generateKeyPair('RS256');
   const kid = 'stand-in-key-1';
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  let jwksAnswer: JwksAnswer = 'keys';
 
   const server: Server = createServer((req, res) => {
     const send = (status: number, body: unknown) => {
@@ -54,7 +59,10 @@ export async function startStandInIdp(options: { audience: string; misnamedIssue
         scopes_supported: ['openid', 'profile', 'offline_access'],
       });
     } else if (req.url === '/.well-known/jwks.json') {
-      send(200, { keys: [jwk] });
+      if (jwksAnswer === 'keys') send(200, { keys: [jwk] });
+      else if (jwksAnswer === 'HTTP 500') send(500, { error: 'server_error' });
+      else if (jwksAnswer === 'not JSON') res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Down for maintenance</html>');
+      // 'nothing': the request hangs until the caller gives up.
     } else {
       send(404, { error: 'not_found' });
     }
@@ -86,6 +94,7 @@ export async function startStandInIdp(options: { audience: string; misnamedIssue
       const secret = await exportSPKI(publicKey);
       return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
     },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    answerJwksWith: (answer) => void (jwksAnswer = answer),
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()),
   };
 }

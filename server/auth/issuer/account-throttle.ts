@@ -1,3 +1,5 @@
+import { usernameKey } from '../../../db/usernames.ts';
+
 // Failed sign-ins per account, whatever address they come from, so that many addresses cannot
 // share out the guessing of one password. The policy:
 // - an account takes `freeFailures` failures; after that each failure doubles the wait before
@@ -24,8 +26,6 @@ interface Entry {
   knownAddresses: string[];
 }
 
-/** One key for every spelling the account lookup treats as the same username. */
-const key = (username: string) => username.trim().normalize('NFKC').toLowerCase();
 
 export class AccountThrottle {
   private readonly entries = new Map<string, Entry>();
@@ -58,7 +58,8 @@ export class AccountThrottle {
 
   /** The entry, moved to the most recently seen end, with failures older than a day forgotten. */
   private touch(username: string): Entry {
-    const k = key(username);
+    // One entry for every spelling the account lookup treats as the same username.
+    const k = usernameKey(username);
     const entry = this.entries.get(k) ?? { failures: 0, lastFailureAt: 0, knownAddresses: [] };
     if (Date.now() - entry.lastFailureAt > FORGET_FAILURES_AFTER_MS) entry.failures = 0;
     this.entries.delete(k);

@@ -2,9 +2,11 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { isUniqueViolation, type AccountRow, type KanbanDatabase } from '../../../db/database.ts';
 import { newId } from '../../../db/ids.ts';
+import { usernameKey } from '../../../db/usernames.ts';
 import { hashIsOutdated, hashPassword, passwordMatches, PasswordHashingBusy } from './passwords.ts';
 
-// Accounts of the embedded issuer: username + password (hashed in passwords.ts).
+// Accounts of the embedded issuer: username + password (hashed in passwords.ts). A username is
+// kept as typed and found by its key (db/usernames.ts): "Émile" and "émile" are one account.
 
 export const usernameSchema = z
   .string()
@@ -36,7 +38,7 @@ export async function findAccountById(database: KanbanDatabase, id: string): Pro
 
 export async function findAccountByUsername(database: KanbanDatabase, username: string): Promise<AccountRow | undefined> {
   const { accounts } = database.tables;
-  const [account] = await database.read((db) => db.select().from(accounts).where(database.dialect.equalsIgnoringCase(accounts.username, username)).limit(1));
+  const [account] = await database.read((db) => db.select().from(accounts).where(eq(accounts.usernameKey, usernameKey(username))).limit(1));
   return account;
 }
 
@@ -50,7 +52,7 @@ export async function createAccount(database: KanbanDatabase, input: { username:
   const password = passwordSchema.parse(input.password);
   const displayName = displayNameSchema.parse(input.displayName?.trim() || username);
   const passwordHash = await hashPassword(password);
-  const row = { id: newId('account'), username, passwordHash, displayName, createdAt: new Date() };
+  const row = { id: newId('account'), username, usernameKey: usernameKey(username), passwordHash, displayName, createdAt: new Date() };
   try {
     await database.write((db) => db.insert(database.tables.accounts).values(row));
   } catch (error) {

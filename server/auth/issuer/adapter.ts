@@ -29,7 +29,8 @@ function holdsNul(value: unknown): boolean {
 export interface AdapterOptions {
   /**
    * ChatGPT has been seen refreshing twice at once. Within this window a rotated refresh token
-   * is still accepted (each request gets its own successor); a reuse after it revokes the grant.
+   * is still accepted, and answered with the same successor (provider.ts); a reuse after it
+   * revokes the grant.
    */
   refreshGraceSeconds?: number;
 }

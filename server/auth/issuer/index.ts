@@ -1,22 +1,21 @@
 import cors from 'cors';
 import express, { type RequestHandler, type Router } from 'express';
-import { createLocalJWKSet, errors, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { KanbanDatabase } from '../../../db/database.ts';
 import type { AppConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
+import type { RequestBudgets } from '../../rate-limits/budgets.ts';
 import { ALL_SCOPES } from '../../scopes.ts';
 import type { ResourceAuth } from '../setup.ts';
 import { createTokenVerifier } from '../verify-token.ts';
 import { deleteExpiredOAuthRows } from './adapter.ts';
 import { interactionRouter } from './interactions.ts';
-import { loadCookieKeys, loadSigningKeys, publicJwk, SIGNING_ALG, verifyingKeys } from './keys.ts';
+import { loadCookieKeys, SIGNING_ALG } from './keys.ts';
+import { watchSigningKeys, type LiveSigningKeys } from './live-signing-keys.ts';
 import { createProvider } from './provider.ts';
 import { applyIssuerRateLimits, type IssuerRateLimits } from './rate-limits.ts';
 import { ISSUER_ROUTES } from './routes.ts';
 
 const CLEANUP_EVERY_MS = 10 * 60 * 1000;
-/** At most one reload of the keys per this long, however many tokens name an unknown key. */
-const KEY_RELOAD_COOLDOWN_MS = 5 * 1000;
 const ISSUER_PATH = /^\/(oauth\/|\.well-known\/(openid-configuration|oauth-authorization-server)(\/|$))/;
 
 export interface EmbeddedIssuerOptions {
@@ -68,47 +67,31 @@ const defaultScope: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/**
- * Our own keys, verified locally: no HTTP round trip. A token signed with a key this process did
- * not load (another replica restarted after a rotation and signs with the new key) makes it read
- * the keys again from the shared database, at most once per cooldown.
- */
-function reloadingKeySet(database: KanbanDatabase, loaded: JWK[], logger: Logger): JWTVerifyGetKey {
-  let keys = createLocalJWKSet({ keys: loaded.map(publicJwk) });
-  let reloadedAt = 0;
-  // Requests that meet the new key together wait for the one reload.
-  let reloading: Promise<void> | undefined;
-  const reload = async (kid: string | undefined) => {
-    const fresh = await verifyingKeys(database);
-    logger.info({ kid, keys: fresh.length }, 'a token named a key this server had not loaded: keys reloaded');
-    keys = createLocalJWKSet({ keys: fresh.map(publicJwk) });
-  };
-  return async (header, token) => {
-    try {
-      return await keys(header, token);
-    } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
-      if (!reloading) {
-        if (Date.now() - reloadedAt < KEY_RELOAD_COOLDOWN_MS) throw error;
-        reloadedAt = Date.now();
-        reloading = reload(header.kid).finally(() => (reloading = undefined));
-      }
-      await reloading;
-      return keys(header, token);
-    }
-  };
+/** The embedded issuer: its routes, and the resource side's trust in the tokens it signs. */
+export async function embeddedIssuerAuth(config: AppConfig, database: KanbanDatabase, logger: Logger, requestBudgets: RequestBudgets, options: EmbeddedIssuerOptions = {}): Promise<ResourceAuth> {
+  const signingKeys = await watchSigningKeys(database, logger);
+  try {
+    return await issuerWith(signingKeys, config, database, logger, requestBudgets, options);
+  } catch (error) {
+    signingKeys.close(); // its timer would go on reading a database that boot is about to close
+    throw error;
+  }
 }
 
-/** The embedded issuer: its routes, and the resource side's trust in the tokens it signs. */
-export async function embeddedIssuerAuth(config: AppConfig, database: KanbanDatabase, logger: Logger, options: EmbeddedIssuerOptions = {}): Promise<ResourceAuth> {
-  const signingKeys = await loadSigningKeys(database);
+async function issuerWith(signingKeys: LiveSigningKeys, config: AppConfig, database: KanbanDatabase, logger: Logger, requestBudgets: RequestBudgets, options: EmbeddedIssuerOptions): Promise<ResourceAuth> {
   const cookieKeys = await loadCookieKeys(database);
-  const provider = createProvider({ config, database, logger, signingKeys, cookieKeys, refreshGraceSeconds: options.refreshGraceSeconds, fetch: options.fetch });
-  const callback = provider.callback();
+  const build = () => createProvider({ config, database, logger, signingKeys: signingKeys.jwks, cookieKeys, refreshGraceSeconds: options.refreshGraceSeconds, fetch: options.fetch });
+  const provider = build();
+  let callback = provider.callback();
+  // oidc-provider reads `jwks` once, when it is built, into a keystore it offers no way to change
+  // (lib/helpers/initialize_keystore.js), and serves /oauth/jwks from it. It keeps its state in
+  // the database (adapter.ts), so when the key table changes a provider built from the new keys
+  // takes the next requests. The interaction pages keep the first: they sign nothing.
+  signingKeys.onChange(() => (callback = build().callback()));
 
   const router: Router = express.Router();
-  applyIssuerRateLimits(router, options.rateLimits);
-  router.use(interactionRouter({ config, database, provider, logger }));
+  applyIssuerRateLimits(router, config.issuerEndpoints, requestBudgets.budget, options.rateLimits);
+  router.use(interactionRouter({ config, database, provider, logger, requestBudgets }));
   // oidc-provider has no CORS of its own on registration; browser-based clients register too.
   router.use(ISSUER_ROUTES.registration, cors({ methods: ['POST'], maxAge: 600 }));
   router.post(ISSUER_ROUTES.registration, registrationSizeLimit);
@@ -129,11 +112,14 @@ export async function embeddedIssuerAuth(config: AppConfig, database: KanbanData
     verify: createTokenVerifier({
       issuer: config.publicUrl,
       audience: config.resourceUrl,
-      keys: reloadingKeySet(database, signingKeys, logger),
+      keys: signingKeys.verificationKey,
       algorithms: [SIGNING_ALG],
       requireAccessTokenType: true,
     }),
     router,
-    close: () => clearInterval(cleanup),
+    close: () => {
+      clearInterval(cleanup);
+      signingKeys.close();
+    },
   };
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { KanbanDatabase } from '../../../db/database.ts';
 import type { AppConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
+import type { RequestBudgets } from '../../rate-limits/budgets.ts';
 import { subjectHash } from '../../request-log.ts';
 import { AccountThrottle } from './account-throttle.ts';
 import { AccountError, authenticate, createAccount, findAccountById } from './accounts.ts';
@@ -13,7 +14,7 @@ import { isLoopbackHostname } from '../../config.ts';
 import { securityHeaders } from './page-headers.ts';
 import { configurePasswordHashing, PasswordHashingBusy } from './passwords.ts';
 import { formBudgets } from './rate-limits.ts';
-import { consentPage, errorPage, signInPage, signUpPage, type ClientFacts } from './views.ts';
+import { consentPage, errorPage, signInPage, signUpPage, type ClientFacts, type NameSource } from './views.ts';
 
 // The pages oidc-provider hands the browser to: sign in (or create an account), then consent.
 // CSRF: oidc-provider binds each interaction to a signed SameSite=Lax cookie, so a cross-site
@@ -24,11 +25,23 @@ import { consentPage, errorPage, signInPage, signUpPage, type ClientFacts } from
 const loginForm = z.object({ username: z.string().max(200).default(''), password: z.string().max(1000).default('') });
 const signupForm = z.object({ username: z.string().max(200).default(''), password: z.string().max(1000).default(''), displayName: z.string().max(200).default('') });
 
+/**
+ * oidc-provider marks the clients of its `clients` configuration (noManage) and those it read from
+ * a metadata document (clientIdMetadataDocument); its types do not declare either flag.
+ */
+function nameSource(client: InstanceType<Provider['Client']> | undefined): NameSource {
+  const flags = (client ?? {}) as { noManage?: boolean; clientIdMetadataDocument?: boolean };
+  if (flags.noManage) return { by: 'operator' };
+  const documentUrl = client && flags.clientIdMetadataDocument ? URL.parse(client.clientId) : null;
+  return documentUrl ? { by: 'metadata document', host: documentUrl.host } : { by: 'registration' };
+}
+
 export interface InteractionOptions {
   config: AppConfig;
   database: KanbanDatabase;
   provider: Provider;
   logger: Logger;
+  requestBudgets: RequestBudgets;
 }
 
 function send(res: Response, status: number, render: (nonce: string) => string): void {
@@ -41,7 +54,7 @@ function inWords(seconds: number): string {
   return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
 }
 
-export function interactionRouter({ config, database, provider, logger }: InteractionOptions): Router {
+export function interactionRouter({ config, database, provider, logger, requestBudgets }: InteractionOptions): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
   const signupOpen = config.signup === 'open';
@@ -49,7 +62,7 @@ export function interactionRouter({ config, database, provider, logger }: Intera
   // per username whatever the address; sign-ups per address; hashes at once (passwords.ts, which
   // is per process: this is where the server's settings reach it).
   configurePasswordHashing(config.signIn);
-  const budgets = formBudgets(config.signIn, (_req, res) => {
+  const budgets = formBudgets(config.signIn, requestBudgets.budget, (_req, res) => {
     const wait = inWords(Number(res.getHeader('retry-after')));
     send(res, 429, (nonce) => errorPage({ nonce, title: 'Too many attempts', message: `Too many attempts from this address. Wait ${wait}, then try again.` }));
   });
@@ -76,6 +89,7 @@ export function interactionRouter({ config, database, provider, logger }: Intera
     const redirect = typeof redirectUri === 'string' && URL.canParse(redirectUri) ? new URL(redirectUri) : undefined;
     return {
       name: client?.clientName ?? clientId,
+      source: nameSource(client),
       redirectHost: redirect?.host ?? 'unknown',
       localhostOnly: redirect !== undefined && isLoopbackHostname(redirect.hostname),
     };

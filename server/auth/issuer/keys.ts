@@ -29,41 +29,39 @@ export function allSigningKeys(database: KanbanDatabase, db: Db) {
   return db.select().from(signingKeys).orderBy(desc(signingKeys.createdAt), desc(signingKeys.kid));
 }
 
-type KeyRow = Awaited<ReturnType<typeof allSigningKeys>>[number];
+export type KeyRow = Awaited<ReturnType<typeof allSigningKeys>>[number];
 
-function stillVerifying(rows: KeyRow[], now: Date): JWK[] {
-  const cutoff = new Date(now.getTime() - RETIRED_KEY_KEEP_MS);
-  return rows.filter((row) => row.retiredAt === null || row.retiredAt > cutoff).map((row) => row.privateJwk as JWK);
+/** When a key stops verifying (ms): never while it is unretired, else at the end of its keep period. */
+export function verifiesUntil(row: KeyRow): number {
+  return row.retiredAt === null ? Infinity : row.retiredAt.getTime() + RETIRED_KEY_KEEP_MS;
 }
 
 /**
- * The keys to load, newest first (oidc-provider signs with the first): the newest unretired key
- * and the retired ones still within their keep period. Creates the first key on first start.
- * Older keys a rotation left unretired are retired now: their keep period starts when a server
- * stops signing with them, not when the rotation was made (the running server went on using them).
+ * Every key at start, newest first; creates the first key on first start. The newest unretired
+ * key signs (live-signing-keys.ts). Older keys a rotation left unretired are retired now: their
+ * keep period starts when a server stops signing with them, not when the rotation was made (the
+ * running servers went on using them).
  */
-export async function loadSigningKeys(database: KanbanDatabase, now = new Date()): Promise<JWK[]> {
+export async function loadSigningKeys(database: KanbanDatabase, now = new Date()): Promise<KeyRow[]> {
   const { signingKeys } = database.tables;
   const candidate = await newSigningKey();
   return database.write(async (db) => {
     const [newest, ...older] = (await allSigningKeys(database, db)).filter((row) => row.retiredAt === null);
     if (!newest) await db.insert(signingKeys).values(candidate);
     for (const row of older) await db.update(signingKeys).set({ retiredAt: now }).where(eq(signingKeys.kid, row.kid));
-    return stillVerifying(await allSigningKeys(database, db), now);
+    return allSigningKeys(database, db);
   });
 }
 
-/**
- * The keys that verify tokens now, for a replica that met a key it did not load: one another
- * replica started signing with after a rotation.
- */
-export async function verifyingKeys(database: KanbanDatabase, now = new Date()): Promise<JWK[]> {
-  return stillVerifying(await database.read((db) => allSigningKeys(database, db)), now);
+/** Every key as the table holds it now, newest first: what a running server re-reads. */
+export function readSigningKeys(database: KanbanDatabase): Promise<KeyRow[]> {
+  return database.read((db) => allSigningKeys(database, db));
 }
 
 /**
- * Rotation: a new key, which signs from the next start on. The keys it replaces sign until then
- * and are retired by that start (see loadSigningKeys).
+ * Rotation: a new key, published by the running servers at their next read of the table, which
+ * signs from the next start on. The keys it replaces sign until then and are retired by that
+ * start (see loadSigningKeys); a server still signing with one then moves to the new key.
  */
 export async function rotateSigningKey(database: KanbanDatabase): Promise<{ newKid: string; replaces: string[] }> {
   const { signingKeys } = database.tables;
@@ -74,6 +72,28 @@ export async function rotateSigningKey(database: KanbanDatabase): Promise<{ newK
     return rows;
   });
   return { newKid: key.kid, replaces: active.map((row) => row.kid) };
+}
+
+export type Revocation = { outcome: 'unknown' } | { outcome: 'already ended' } | { outcome: 'revoked'; replacement?: string };
+
+/**
+ * Ends a key at once: it is dated back to the end of its keep period (no column of its own is
+ * needed: a key past its keep period neither signs nor verifies). If it was the last unretired
+ * key, a new one is made in the same transaction, so there is always a key to sign with.
+ */
+export async function revokeSigningKey(database: KanbanDatabase, kid: string, now = new Date()): Promise<Revocation> {
+  const { signingKeys } = database.tables;
+  const candidate = await newSigningKey();
+  return database.write(async (db) => {
+    const rows = await allSigningKeys(database, db);
+    const row = rows.find((key) => key.kid === kid);
+    if (!row) return { outcome: 'unknown' };
+    if (verifiesUntil(row) <= now.getTime()) return { outcome: 'already ended' };
+    await db.update(signingKeys).set({ retiredAt: new Date(now.getTime() - RETIRED_KEY_KEEP_MS) }).where(eq(signingKeys.kid, kid));
+    if (rows.some((key) => key.retiredAt === null && key.kid !== kid)) return { outcome: 'revoked' };
+    await db.insert(signingKeys).values(candidate);
+    return { outcome: 'revoked', replacement: candidate.kid };
+  });
 }
 
 export function publicJwk(jwk: JWK): JWK {

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import { randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { KanbanDatabase } from '../../../db/database.ts';
 import type { AppConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
@@ -57,6 +57,24 @@ async function revocationAllowed(_ctx: KoaContextWithOIDC, client: { clientId: s
   // RFC 7009: a public caller gets the same 200 as for an unknown token; a confidential one is told.
   if (client.clientAuthMethod === 'none') return false;
   throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+}
+
+/**
+ * A refresh token presented again inside the grace window (adapter.ts) gets the successor it got
+ * the first time, never a second chain (RV-10). oidc-provider has no option for it: a rotation's
+ * successor takes its value from RefreshToken#generateTokenId, so we make it a keyed hash of the
+ * token it replaces. Every retry, on any replica, then rewrites the same row and answers the same
+ * value; only a holder of the predecessor can compute it (the database keeps hashes of tokens,
+ * and the key is the issuer's cookie key, separated by HKDF). Other refresh tokens stay random.
+ */
+function sameSuccessorWithinGrace(provider: Provider, secret: string): void {
+  const key = Buffer.from(hkdfSync('sha256', secret, '', 'kanban-mcp refresh token successor', 32));
+  const prototype = provider.RefreshToken.prototype as unknown as { generateTokenId(): string };
+  const random = prototype.generateTokenId;
+  prototype.generateTokenId = function generateTokenId() {
+    const rotated = Provider.ctx?.oidc?.entities.RotatedRefreshToken?.jti;
+    return rotated ? createHmac('sha256', key).update(rotated).digest('base64url') : random.call(this);
+  };
 }
 
 export function createProvider(options: ProviderOptions): Provider {
@@ -180,9 +198,13 @@ export function createProvider(options: ProviderOptions): Provider {
 
   const provider = new Provider(config.publicUrl, configuration);
   compareHashedClientSecrets(provider);
+  sameSuccessorWithinGrace(provider, options.cookieKeys[0]!);
   provider.use(hardenResponses);
   errorRedirects.install(provider);
-  // We hand oidc-provider the canonical origin in forwarded headers (see canonicalOrigin in index.ts).
+  // Koa then believes X-Forwarded-Host/Proto, so every request routed to oidc-provider first gets
+  // them set to PUBLIC_URL's, whoever sent them (canonicalOrigin in index.ts): that is how it sets
+  // Secure cookies behind a TLS proxy, and no header can rename the issuer. Our interaction pages
+  // hand it requests only to read its cookies.
   provider.proxy = true;
   provider.on('server_error', (_ctx, error) => options.logger.error({ err: error }, 'authorization server error'));
   return provider;

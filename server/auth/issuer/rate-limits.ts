@@ -1,11 +1,13 @@
 import type { RequestHandler, Router } from 'express';
-import { rateLimit, type Options } from 'express-rate-limit';
-import type { SignInSettings } from '../../config.ts';
+import type { Options } from 'express-rate-limit';
+import type { AppConfig, SignInSettings } from '../../config.ts';
+import type { RequestBudgets } from '../../rate-limits/budgets.ts';
 import { ISSUER_ROUTES } from './routes.ts';
 
 // Per-address request budgets for the issuer's endpoints and its sign-in and sign-up forms
-// (credential guessing, registration floods). In memory and per process. Behind a proxy every client shares the proxy's address
-// unless the proxy is trusted, so the defaults are generous.
+// (credential guessing, registration floods), counted where RequestBudgets counts (in memory on one
+// process, shared by replicas in Redis or PostgreSQL). Behind a proxy every client shares the
+// proxy's address unless the proxy is trusted, so the defaults are generous.
 
 export interface IssuerRateLimits {
   /** Requests per window per address, by endpoint. */
@@ -23,24 +25,23 @@ const jsonRefusal: Options['handler'] = (_req, res) => {
   res.status(429).set('Cache-Control', 'no-store').json({ error: 'too_many_requests', error_description: 'Too many requests from this address. Wait, then try again.' });
 };
 
-function budget(limit: number, windowMs: number, options: Partial<Options> = {}): RequestHandler {
-  return rateLimit({
-    windowMs,
-    limit,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    // Its X-Forwarded-For check prints a stack to the console; app.ts warns once in our log instead.
-    validate: { xForwardedForHeader: false },
-    handler: jsonRefusal,
-    ...options,
-  });
+type Budget = RequestBudgets['budget'];
+
+function perAddress(budget: Budget, name: string, limit: number, windowMs: number, options: Partial<Options> = {}): RequestHandler {
+  return budget(name, { windowMs, limit, handler: jsonRefusal, ...options });
 }
 
-export function applyIssuerRateLimits(router: Router, limits: IssuerRateLimits = DEFAULT_RATE_LIMITS): void {
-  router.use(ISSUER_ROUTES.registration, budget(limits.register, limits.windowMs));
-  router.use(ISSUER_ROUTES.token, budget(limits.token, limits.windowMs));
-  router.use(ISSUER_ROUTES.authorization, budget(limits.authorize, limits.windowMs));
-  router.use(ISSUER_ROUTES.revocation, budget(limits.revoke, limits.windowMs));
+/**
+ * `endpoints` (INTROSPECTIONS_PER_ADDRESS, USERINFO_REQUESTS_PER_ADDRESS): any caller with any
+ * token makes these look it up, so a flood is database load.
+ */
+export function applyIssuerRateLimits(router: Router, endpoints: AppConfig['issuerEndpoints'], budget: Budget, limits: IssuerRateLimits = DEFAULT_RATE_LIMITS): void {
+  router.use(ISSUER_ROUTES.registration, perAddress(budget, 'issuer-register', limits.register, limits.windowMs));
+  router.use(ISSUER_ROUTES.token, perAddress(budget, 'issuer-token', limits.token, limits.windowMs));
+  router.use(ISSUER_ROUTES.authorization, perAddress(budget, 'issuer-authorize', limits.authorize, limits.windowMs));
+  router.use(ISSUER_ROUTES.revocation, perAddress(budget, 'issuer-revoke', limits.revoke, limits.windowMs));
+  router.use(ISSUER_ROUTES.introspection, perAddress(budget, 'issuer-introspect', endpoints.introspectionsPerAddress, limits.windowMs));
+  router.use(ISSUER_ROUTES.userinfo, perAddress(budget, 'issuer-userinfo', endpoints.userinfoRequestsPerAddress, limits.windowMs));
 }
 
 /**
@@ -48,9 +49,9 @@ export function applyIssuerRateLimits(router: Router, limits: IssuerRateLimits =
  * so one address cannot try a password against every account; a success gives its try back, so
  * people sharing an address who know their passwords are not held up. `refuse` answers with a page.
  */
-export function formBudgets(settings: SignInSettings, refuse: Options['handler']): { signIn: RequestHandler; signUp: RequestHandler } {
+export function formBudgets(settings: SignInSettings, budget: Budget, refuse: Options['handler']): { signIn: RequestHandler; signUp: RequestHandler } {
   return {
-    signIn: budget(settings.failuresPerAddress, 15 * 60 * 1000, { handler: refuse, skipSuccessfulRequests: true }),
-    signUp: budget(settings.signupsPerAddress, 60 * 60 * 1000, { handler: refuse }),
+    signIn: perAddress(budget, 'signin-failures', settings.failuresPerAddress, 15 * 60 * 1000, { handler: refuse, skipSuccessfulRequests: true }),
+    signUp: perAddress(budget, 'signups', settings.signupsPerAddress, 60 * 60 * 1000, { handler: refuse }),
   };
 }

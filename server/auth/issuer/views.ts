@@ -14,8 +14,9 @@ button{font:inherit;font-weight:600;padding:10px 16px;border-radius:8px;border:1
 button.secondary{background:#fff;color:#0c66e4;margin-top:10px}
 .error{background:#ffebe6;border:1px solid #ff8f73;color:#ae2e24;padding:10px 12px;border-radius:8px;margin:16px 0 0}
 .warning{background:#fff7d6;border:1px solid #f5cd47;color:#172b4d;padding:10px 12px;border-radius:8px}
+.unverified{font-weight:600;color:#ae2e24}
 ul{padding-left:20px}li{margin:6px 0}code{background:#f1f2f4;padding:1px 4px;border-radius:4px}
-@media (prefers-color-scheme:dark){body{background:#1d2125;color:#dee4ea}main{background:#22272b}.muted{color:#9fadbc}input{background:#1d2125;color:#dee4ea;border-color:#454f59}code{background:#2c333a}button.secondary{background:#22272b;color:#579dff;border-color:#579dff}.warning{background:#533f04;border-color:#7f5f01;color:#f8e6a0}}
+@media (prefers-color-scheme:dark){body{background:#1d2125;color:#dee4ea}main{background:#22272b}.muted{color:#9fadbc}input{background:#1d2125;color:#dee4ea;border-color:#454f59}code{background:#2c333a}.unverified{color:#fd9891}button.secondary{background:#22272b;color:#579dff;border-color:#579dff}.warning{background:#533f04;border-color:#7f5f01;color:#f8e6a0}}
 `;
 
 function page(title: string, nonce: string, body: ReactNode): string {
@@ -43,8 +44,16 @@ export const SCOPE_WORDS: Record<string, string> = {
   offline_access: 'Stay signed in while you are away',
 };
 
+/**
+ * Who stands behind a client's name: the operator (a client of the server's configuration), the
+ * host that serves its metadata document (CIMD: the client_id is an https URL there), or nobody
+ * (dynamic registration: the app named itself, and anyone can register any name).
+ */
+export type NameSource = { by: 'operator' } | { by: 'metadata document'; host: string } | { by: 'registration' };
+
 export interface ClientFacts {
   name: string;
+  source: NameSource;
   redirectHost: string;
   /** A loopback redirect: anything running on that machine could receive the sign-in. */
   localhostOnly: boolean;
@@ -52,6 +61,17 @@ export interface ClientFacts {
 
 function clientLine(client: ClientFacts): ReactNode {
   return h('p', { className: 'muted' }, h('strong', null, client.name), ' (', h('code', null, client.redirectHost), ') wants to use your Kanban account.');
+}
+
+/** On the consent page, under the name: where it comes from, unless the operator vouches for it. */
+function nameSourceLine(source: NameSource): ReactNode {
+  if (source.by === 'metadata document') {
+    return h('p', { key: 'from', className: 'muted' }, 'This app is identified by ', h('code', null, source.host), ', which publishes its name and addresses.');
+  }
+  if (source.by === 'registration') {
+    return h('p', { key: 'from', className: 'muted' }, h('span', { className: 'unverified' }, 'Unverified name:'), ' the app chose it itself when it registered; nothing checks it.');
+  }
+  return null;
 }
 
 function field(label: string, name: string, type: string, extra: Record<string, unknown> = {}): ReactNode {
@@ -107,6 +127,7 @@ export function consentPage(props: { nonce: string; uid: string; client: ClientF
   const { uid, client } = props;
   return page('Allow access', props.nonce, [
     h('h1', { key: 'h' }, `Allow ${client.name} to use Kanban?`),
+    nameSourceLine(client.source),
     h('p', { key: 'who', className: 'muted' }, 'Signed in as ', h('strong', null, props.accountName), '.'),
     h('p', { key: 'host' }, 'After you answer, you go back to ', h('code', null, client.redirectHost), '.'),
     client.localhostOnly

@@ -1,26 +1,35 @@
 import { createCardInput, deleteCardInput, moveCardInput, searchCardsInput, searchCardsOutput, updateCardInput } from '../../kanban/schemas.ts';
 import { defineTool, PUBLIC_READ, READS_OWN_DATA } from '../catalogue.ts';
 import { defineBoardWrite } from './board-outcome.ts';
+import { othersContent, OTHERS_TEXT_IS_DATA } from './others-text.ts';
 import { viewerOutput } from './viewer-output.ts';
 
 export const searchCards = defineTool({
   name: 'search_cards',
   title: 'Search cards',
   description:
-    'Finds cards whose title or description contains every word of the query, across all boards the user can see ' +
-    '(or one board, with boardId). Returns each card with its board and column, newest first.',
+    'Finds cards whose title or description contains every word of the query, ignoring case, ' +
+    "across the user's own boards and the featured boards (or one board the user can open, with boardId). " +
+    'Returns each card with its board and column, newest first. ' +
+    OTHERS_TEXT_IS_DATA,
   input: searchCardsInput,
   output: searchCardsOutput,
   annotations: READS_OWN_DATA,
   securitySchemes: PUBLIC_READ,
   invocation: { invoking: 'Searching cards…', invoked: 'Search done' },
   async handler({ query, boardId, limit }, { viewer, kanban }) {
-    const results = await kanban.searchCards(viewer, { query, boardId, limit });
-    const found = results.map((hit) => `${hit.card.title} (${hit.board.title} › ${hit.column.title}, ${hit.card.id})`);
+    const found = await kanban.searchCards(viewer, { query, boardId, limit });
+    const results = found.map(({ ownBoard, ...hit }) => hit);
+    const own = found.filter((hit) => hit.ownBoard).map((hit) => `${hit.card.title} (${hit.board.title} › ${hit.column.title}, ${hit.card.id})`);
+    const others = found.filter((hit) => !hit.ownBoard).map((hit) => ({ card: hit.card.id, title: hit.card.title, board: hit.board.title, column: hit.column.title }));
     const summary =
-      results.length === 0
+      found.length === 0
         ? `No card matches "${query}" on the boards you can see.`
-        : `${results.length} card${results.length === 1 ? '' : 's'} match "${query}": ${found.join('; ')}.`;
+        : [
+            `${found.length} card${found.length === 1 ? '' : 's'} match "${query}".`,
+            ...(own.length > 0 ? [`On your boards: ${own.join('; ')}.`] : []),
+            ...(others.length > 0 ? [othersContent("On boards that are not yours:", others)] : []),
+          ].join('\n');
     return { summary, structured: { view: 'search' as const, viewer: viewerOutput(viewer), query, results } };
   },
 });

@@ -1,0 +1,58 @@
+import { count, eq, sql } from 'drizzle-orm';
+import type { BoardRow, Db, KanbanDatabase } from '../../db/database.ts';
+import { KanbanError } from './errors.ts';
+
+// How much one person may keep, and so how big one board's answer can grow: boards they own,
+// cards on those boards, and characters of card descriptions on one board (get_board sends every
+// description to the widget). Checked inside the write that would pass them: a person's writes
+// queue behind each other (service.ts), so two at once cannot both take the last place.
+
+export interface KanbanQuotas {
+  boardsPerUser: number;
+  cardsPerUser: number;
+  descriptionCharsPerBoard: number;
+}
+
+/** Characters as SQL's length() counts them (code points, not UTF-16 units). */
+function characters(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+export function quotaChecks(database: KanbanDatabase, quotas: KanbanQuotas) {
+  const { boards, cards } = database.tables;
+  const boardsOwned = database.prepared('boards_owned', (db) => db.select({ n: count() }).from(boards).where(eq(boards.ownerSub, sql.placeholder('owner'))));
+  const cardsOwned = database.prepared('cards_owned', (db) =>
+    db.select({ n: count() }).from(cards).innerJoin(boards, eq(cards.boardId, boards.id)).where(eq(boards.ownerSub, sql.placeholder('owner'))),
+  );
+  const descriptionChars = database.prepared('description_chars_of_board', (db) =>
+    db.select({ n: sql<number>`coalesce(sum(length(${cards.description})), 0)`.mapWith(Number) }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))),
+  );
+  const first = async (rows: Promise<unknown>) => ((await rows) as [{ n: number }])[0].n;
+
+  return {
+    async assertBoardRoom(db: Db, owner: string): Promise<void> {
+      if ((await first(boardsOwned(db, { owner }))) < quotas.boardsPerUser) return;
+      throw new KanbanError('invalid', `You already have ${quotas.boardsPerUser} boards, the most one person can keep. Delete a board you no longer need, then try again.`);
+    },
+
+    async assertCardRoom(db: Db, owner: string): Promise<void> {
+      if ((await first(cardsOwned(db, { owner }))) < quotas.cardsPerUser) return;
+      throw new KanbanError('invalid', `Your boards already hold ${quotas.cardsPerUser} cards, the most one person can keep. Delete cards you no longer need, then try again.`);
+    },
+
+    /** `description` replaces `replacing` (an existing card's) on `board`. */
+    async assertDescriptionRoom(db: Db, board: BoardRow, description: string, replacing = ''): Promise<void> {
+      const growth = characters(description) - characters(replacing);
+      if (growth <= 0) return;
+      const used = await first(descriptionChars(db, { boardId: board.id }));
+      if (used + growth <= quotas.descriptionCharsPerBoard) return;
+      const left = Math.max(0, quotas.descriptionCharsPerBoard - used);
+      throw new KanbanError(
+        'invalid',
+        `Board "${board.title}" has room for ${left} more characters of card descriptions (its limit is ${quotas.descriptionCharsPerBoard}), and this needs ${growth}. Shorten the description, or put the card on another board.`,
+      );
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
+import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
+import type { PostgresDatabase } from '../../db/pg/client.ts';
+import { rateLimitHits } from '../../db/pg/schema.ts';
+
+// An express-rate-limit store on the PostgreSQL that replicas share: one upsert per hit, the
+// window kept by the database's clock. By hand because the store its authors list for PostgreSQL
+// (@acpr/rate-limit-postgresql) takes LOCK TABLE on every hit, which would queue every request
+// of every replica behind one lock, and runs its migrations unawaited from its constructor.
+
+/** How often this process deletes rows whose window ended long ago. */
+const SWEEP_EVERY_MS = 60_000;
+
+export class PostgresRateLimitStore implements Store {
+  readonly prefix: string;
+  windowMs = 60_000;
+  readonly #db: PostgresDatabase['autocommit'];
+  #sweptAt = 0;
+
+  constructor(database: PostgresDatabase, limiter: string) {
+    this.#db = database.autocommit;
+    this.prefix = `${limiter}:`;
+  }
+
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+  }
+
+  async increment(key: string): Promise<ClientRateLimitInfo> {
+    this.#sweepNowAndThen();
+    const ended = sql`${rateLimitHits.resetsAt} <= now()`;
+    const [row] = await this.#db
+      .insert(rateLimitHits)
+      .values({ key: this.prefix + key, hits: 1, resetsAt: sql`now() + ${sql.raw(String(Math.trunc(this.windowMs)))} * interval '1 millisecond'` })
+      // A window that ended starts again at one; otherwise one more hit in it.
+      .onConflictDoUpdate({
+        target: rateLimitHits.key,
+        set: { hits: sql`CASE WHEN ${ended} THEN 1 ELSE ${rateLimitHits.hits} + 1 END`, resetsAt: sql`CASE WHEN ${ended} THEN excluded.resets_at ELSE ${rateLimitHits.resetsAt} END` },
+      })
+      .returning({ hits: rateLimitHits.hits, resetsAt: rateLimitHits.resetsAt });
+    return { totalHits: row!.hits, resetTime: row!.resetsAt };
+  }
+
+  /** A hit given back (skipSuccessfulRequests), within the window it was counted in. */
+  async decrement(key: string): Promise<void> {
+    await this.#db
+      .update(rateLimitHits)
+      .set({ hits: sql`greatest(${rateLimitHits.hits} - 1, 0)` })
+      .where(and(eq(rateLimitHits.key, this.prefix + key), gt(rateLimitHits.resetsAt, sql`now()`)));
+  }
+
+  async resetKey(key: string): Promise<void> {
+    await this.#db.delete(rateLimitHits).where(eq(rateLimitHits.key, this.prefix + key));
+  }
+
+  #sweepNowAndThen(): void {
+    const now = Date.now();
+    if (now - this.#sweptAt < SWEEP_EVERY_MS) return;
+    this.#sweptAt = now;
+    // Best effort, off the request's path: a row left over is only a count no one reads.
+    void this.#db
+      .delete(rateLimitHits)
+      .where(lt(rateLimitHits.resetsAt, sql`now() - interval '1 minute'`))
+      .catch(() => {});
+  }
+}
