@@ -29,7 +29,7 @@ export interface RunningKanban {
  * Request budgets and quotas raised through their documented settings, for the tests (and the
  * bench) whose load is the point: far more than one user or address may send by default.
  */
-export const LOAD_LIMITS = { MCP_REQUESTS_PER_USER: '10000000', MCP_REQUESTS_PER_ADDRESS: '10000000', QUOTA_CARDS_PER_USER: '10000000' } as const;
+export const LOAD_LIMITS = { MCP_REQUESTS_PER_USER: '10000000', MCP_REQUESTS_PER_ADDRESS: '10000000', QUOTA_BOARDS_PER_USER: '1000000', QUOTA_CARDS_PER_USER: '10000000' } as const;
 
 export function makeDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'kanban-test-'));
