@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Mutex } from 'async-mutex';
 import Database from 'better-sqlite3';
-import { sql, type AnyColumn } from 'drizzle-orm';
+import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { jsonMemberName, type Db, type Dialect, type KanbanDatabase, type Tables } from './database.ts';
@@ -26,7 +26,8 @@ const BUSY_TIMEOUT_MS = 2000;
 const FOLD_FUNCTION = 'kanban_fold';
 
 const sqliteDialect: Dialect = {
-  containsIgnoringCase: (column: AnyColumn, text: string) => sql`instr(${sql.raw(FOLD_FUNCTION)}(${column}), ${foldText(text)}) > 0`,
+  fold: (value: AnyColumn | SQL) => sql`${sql.raw(FOLD_FUNCTION)}(${value})`,
+  contains: (haystack: AnyColumn | SQL, needle: string) => sql`instr(${haystack}, ${needle}) > 0`,
   jsonText: (column: AnyColumn, member: string) => sql<string>`json_extract(${column}, '$.${jsonMemberName(member)}')`,
 };
 

@@ -22,8 +22,10 @@ export type AccountRow = typeof schema.accounts.$inferSelect;
 export type OAuthRow = typeof schema.oauthStore.$inferSelect;
 
 export interface Dialect {
-  /** `column` contains `text`, both folded alike (foldText in db/usernames.ts: NFKC, lower case); no wildcards. */
-  containsIgnoringCase(column: AnyColumn, text: string): SQL;
+  /** `value` folded as foldText (db/usernames.ts) folds: for rows whose folded copy is not stored. */
+  fold(value: AnyColumn | SQL): SQL;
+  /** `haystack` contains `needle` (both folded already: no case rules, no wildcards). */
+  contains(haystack: AnyColumn | SQL, needle: string): SQL;
   /** A top-level member of a JSON column, as text. `member` is a name of ours (letters, digits, _), written into the SQL. */
   jsonText(column: AnyColumn, member: string): SQL<string>;
 }

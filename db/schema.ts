@@ -61,6 +61,9 @@ export const cards = sqliteTable(
       .references(() => columns.id, { onDelete: 'cascade' }),
     title: text('title').notNull(),
     description: text('description').notNull().default(''),
+    // foldText(title) + newline + foldText(description) (db/usernames.ts), written with them:
+    // search_cards looks words up in it instead of folding every row at every search.
+    searchText: text('search_text'),
     labels: text('labels', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     // Calendar date, YYYY-MM-DD: a due date has no time zone of its own.
     dueDate: text('due_date'),

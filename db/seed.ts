@@ -2,6 +2,7 @@ import { isNull } from 'drizzle-orm';
 import type { KanbanDatabase } from './database.ts';
 import { newId } from './ids.ts';
 import { spacedPositions } from './positions.ts';
+import { cardSearchText } from './usernames.ts';
 
 interface DemoCard {
   title: string;
@@ -145,6 +146,7 @@ export function seedDemoBoards(database: KanbanDatabase, now = new Date()): Prom
           columnId,
           title: card.title,
           description: card.description ?? '',
+          searchText: cardSearchText({ title: card.title, description: card.description ?? '' }),
           labels: card.labels ?? [],
           dueDate: card.dueInDays === undefined ? null : isoDateInDays(now, card.dueInDays),
           position: cardPositions[cardIndex]!,

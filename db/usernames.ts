@@ -8,6 +8,11 @@ export function foldText(text: string): string {
   return text.normalize('NFKC').toLowerCase().normalize('NFKC');
 }
 
+/** What search_cards looks a card's words up in (cards.search_text): its title and description, folded. */
+export function cardSearchText(card: { title: string; description: string }): string {
+  return `${foldText(card.title)}\n${foldText(card.description)}`;
+}
+
 /** One key for every spelling of a username that names the same account (accounts.username_key). */
 export function usernameKey(username: string): string {
   return foldText(username.trim());

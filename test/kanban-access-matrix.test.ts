@@ -553,7 +553,7 @@ describe('the owner comes from the token, never from arguments (AU-08, AU-09)', 
     const victim = fixtures['B-private'];
     const result = await A.call('update_card', { cardId: own.cardId, title: 'Edited', boardId: victim.id, columnId: victim.columnIds[0], position: -5, ...injected() });
     expect(boardOf(result).id).toBe(own.id);
-    expect(await dbCard(own.cardId)).toEqual({ ...before, title: 'Edited', updated_at: expect.any(Number) });
+    expect(await dbCard(own.cardId)).toEqual({ ...before, title: 'Edited', search_text: `edited\n${before.description.toLowerCase()}`, updated_at: expect.any(Number) });
   });
 
   it('create_card and move_card cannot reach into another user’s columns or cards by id', async () => {

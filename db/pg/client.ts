@@ -23,14 +23,14 @@ export interface PostgresDatabase extends KanbanDatabase {
 
 /** NFKC, lower case, NFKC again: foldText (db/usernames.ts) as PostgreSQL spells it. */
 function folded(value: AnyColumn | SQL): SQL {
-  return sql`normalize(lower(normalize(${value}, NFKC)), NFKC)`;
+  return sql`normalize(lower(normalize(${value}::text, NFKC)), NFKC)`;
 }
 
 const postgresDialect: Dialect = {
-  // foldText (db/usernames.ts) in SQL, on both sides, so that the text and the words are folded by
-  // the same hands: lower() maps case by the database's LC_CTYPE (any UTF-8 locale maps non-ASCII
-  // letters as JavaScript does; under LC_CTYPE=C only ASCII, and an exact match still matches).
-  containsIgnoringCase: (column: AnyColumn, text: string) => sql`strpos(${folded(column)}, ${folded(sql`${text}::text`)}) > 0`,
+  // lower() maps case by the database's LC_CTYPE: any UTF-8 locale maps non-ASCII letters as
+  // JavaScript does; LC_CTYPE=C only ASCII. Used only for rows without their folded copy.
+  fold: folded,
+  contains: (haystack: AnyColumn | SQL, needle: string) => sql`strpos(${haystack}, ${needle}) > 0`,
   jsonText: (column: AnyColumn, member: string) => sql<string>`${column} ->> '${jsonMemberName(member)}'`,
 };
 

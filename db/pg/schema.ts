@@ -60,6 +60,9 @@ export const cards = pgTable(
       .references(() => columns.id, { onDelete: 'cascade' }),
     title: text('title').notNull(),
     description: text('description').notNull().default(''),
+    // foldText(title) + newline + foldText(description) (db/usernames.ts), written with them:
+    // search_cards looks words up in it instead of folding every row at every search.
+    searchText: text('search_text'),
     labels: jsonb('labels').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     dueDate: text('due_date'),
     position: bigint('position', { mode: 'number' }).notNull(),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { BoardRow, CardRow, ColumnRow, Db, KanbanDatabase } from '../../db/database.ts';
 import { idPattern, newId } from '../../db/ids.ts';
 import { positionBetween, spacedPositions } from '../../db/positions.ts';
+import { cardSearchText, foldText } from '../../db/usernames.ts';
 import { boardsListedTo, ownership, preparedBoardAccess, signedInSubject } from './access.ts';
 import { KanbanError } from './errors.ts';
 import { quotaChecks, type KanbanQuotas } from './quotas.ts';
@@ -86,6 +87,9 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
   const access = preparedBoardAccess(database);
   const visibleBoard = access.visible;
   const quota = quotaChecks(database, quotas);
+  // A card's folded words (cards.search_text, written with the card); a row put straight into the
+  // table without them is folded on the fly.
+  const searchText = sql`coalesce(${cards.searchText}, ${dialect.fold(sql`${cards.title} || ${'\n'} || ${cards.description}`)})`;
   const columnsOfBoard = database.prepared('columns_of_board', (db) => db.select().from(columns).where(eq(columns.boardId, sql.placeholder('boardId'))).orderBy(asc(columns.position)));
   const cardsOfBoard = database.prepared('cards_of_board', (db) => db.select().from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))).orderBy(asc(cards.position), asc(cards.id)));
   const cardsOfColumn = database.prepared('cards_of_column', (db) => db.select().from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))).orderBy(asc(cards.position), asc(cards.id)));
@@ -286,7 +290,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
     /** Over the listed boards (access.ts), or one board the viewer may read (a public one by its id). */
     searchCards(viewer: Viewer, options: { query: string; boardId?: string; limit?: number }): Promise<(SearchHit & { ownBoard: boolean })[]> {
       const words = options.query.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
-      const everyWordMatches = words.map((word) => or(dialect.containsIgnoringCase(cards.title, word), dialect.containsIgnoringCase(cards.description, word)));
+      const everyWordMatches = words.map((word) => dialect.contains(searchText, foldText(word)));
       return database.read(async (db) => {
         if (options.boardId !== undefined) await visibleBoard(db, viewer, options.boardId);
         const rows = await db
@@ -413,6 +417,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
           columnId: column.id,
           title: input.title,
           description: input.description ?? '',
+          searchText: cardSearchText({ title: input.title, description: input.description ?? '' }),
           labels: input.labels ?? [],
           dueDate: input.dueDate ?? null,
           position: await placement(db, column.id, { position: input.position ?? 'bottom' }),
@@ -433,7 +438,8 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
       const written = await write(viewer, async (db) => {
         const { card, board } = await findEditableCard(db, viewer, input.cardId);
         if (input.description !== undefined) await quota.assertDescriptionRoom(db, board, input.description, card.description);
-        await db.update(cards).set({ ...Object.fromEntries(changed), updatedAt: new Date() }).where(eq(cards.id, card.id));
+        const words = input.title === undefined && input.description === undefined ? {} : { searchText: cardSearchText({ title: input.title ?? card.title, description: input.description ?? card.description }) };
+        await db.update(cards).set({ ...Object.fromEntries(changed), ...words, updatedAt: new Date() }).where(eq(cards.id, card.id));
         return afterChange(db, board, `Updated ${changed.map(([name]) => name).join(', ')} of "${input.title ?? card.title}".`);
       });
       return present(viewer, written);

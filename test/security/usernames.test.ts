@@ -87,4 +87,22 @@ describe('search_cards folds case alike on every engine (RV-14)', () => {
     for (const query of ['Émile', 'ÉMILE', 'émile', 'cake bakery', 'CAKE', 'ｃａｋｅ']) expect(await titles(query), query).toEqual(["Émile's birthday"]);
     expect(await titles('emile')).toEqual([]);
   });
+
+  it('looks words up in the folded copy written with the card: an edit is found by its new words only, and a row without the copy is folded on the fly', async () => {
+    const board = boardOf(await owner.call('create_board', { title: 'Edits' }));
+    const card = boardOf(await owner.call('create_card', { boardId: board.id, title: 'Χορός rehearsal', description: 'Studio Alpha' })).columns[0]!.cards[0]!;
+    const titles = async (query: string) => ((await owner.call('search_cards', { query, boardId: board.id })).structuredContent as { results: SearchHit[] }).results.map((hit) => hit.card.title);
+    // Greek final sigma: JavaScript folds ΧΟΡΌΣ to χορός, whatever the database's locale.
+    expect(await titles('ΧΟΡΌΣ studio')).toEqual(['Χορός rehearsal']);
+    await owner.call('update_card', { cardId: card.id, description: 'Studio Ｂｅｔａ' });
+    expect(await titles('alpha')).toEqual([]);
+    expect(await titles('studio beta')).toEqual(['Χορός rehearsal']);
+    await owner.call('update_card', { cardId: card.id, title: 'Dance rehearsal' });
+    expect(await titles('χορός')).toEqual([]);
+    expect(await titles('DANCE')).toEqual(['Dance rehearsal']);
+
+    const { database } = kanban.runtime;
+    await database.query('UPDATE cards SET search_text = NULL WHERE id = ?', [card.id]);
+    expect(await titles('dance studio')).toEqual(['Dance rehearsal']);
+  });
 });
