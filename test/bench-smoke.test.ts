@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BARE_SDK_BASELINES, echoRequest, formatHttpThroughput, startBaseline, type ThroughputRow } from './bench/http-throughput.ts';
+import { formatTargets, performanceTargets } from './bench/targets.ts';
 import { formatWidgetLoad, measureWidgetLoad } from './bench/widget-load.ts';
 import { chromiumAvailable, chromiumMissingMessage } from './support/chromium.ts';
 
@@ -29,6 +30,39 @@ describe("pnpm bench's HTTP part", () => {
     const table = formatHttpThroughput({ rows, notes: [] }, { connections: 1, seconds: 1, warmupSeconds: 1, freshWarmupSeconds: 1 });
     expect(table).toMatch(/^ours 2025 .*0\.50×/m);
     expect(table).toMatch(/^ours 2026 .*0\.50×/m);
+  });
+});
+
+describe("pnpm bench's targets table", () => {
+  const row = (name: string, requestsPerSecond: number, p99Ms = 10): ThroughputRow => ({ name, era: '2025', requestsPerSecond, p50Ms: 1, p99Ms, failures: 0, acknowledged: 0 });
+
+  it('reads each target off the same run: ratios against its own baselines, met or missed', () => {
+    const http = {
+      notes: [],
+      rows: [
+        row('(a) v2 SDK: echo', 1000, 10),
+        row('kanban get_board, anonymous (SQLite)', 1300, 12),
+        row('kanban tools/list (SQLite)', 1400),
+        row('kanban create_card, signed in (SQLite)', 800),
+        row('kanban get_board, anonymous (PostgreSQL)', 1000),
+        row('kanban create_card, signed in (PostgreSQL)', 400, 20),
+      ],
+    };
+    const scale = { notes: [], rows: [{ engine: 'SQLite', case: 'get_board, 5000 cards', size: 5000, medianMs: 9, p95Ms: 10, responseKb: 1 }, { engine: 'PostgreSQL', case: 'get_board, 5000 cards', size: 5000, medianMs: 16, p95Ms: 20, responseKb: 1 }], roundTrips: { getBoard: 1, createCard: 5 } };
+    const table = formatTargets(performanceTargets({ http, scale }));
+    expect(table).toMatch(/^anonymous get_board, SQLite ÷ \(a\)\s+≥ 1\.25×\s+1\.30×\s+met$/m);
+    expect(table).toMatch(/^tools\/list, SQLite ÷ \(a\)\s+≥ 1\.50×\s+1\.40×\s+missed$/m);
+    expect(table).toMatch(/^signed-in create_card, SQLite ÷ \(a\)\s+≥ 0\.75×\s+0\.80×\s+met$/m);
+    expect(table).toMatch(/^get_board, PostgreSQL ÷ SQLite\s+≥ 0\.80×\s+0\.77×\s+missed$/m);
+    expect(table).toMatch(/^create_card, PostgreSQL ÷ SQLite\s+≥ 0\.60×\s+0\.50×\s+missed$/m);
+    expect(table).toMatch(/^p99, our worst row ÷ \(a\)'s\s+≤ 1\.50×\s+2\.00×\s+missed$/m);
+    // The slower engine decides.
+    expect(table).toMatch(/^get_board of 5 000 cards, slower engine\s+≤ 15\.0 ms\s+16\.0 ms\s+missed$/m);
+    expect(table).toMatch(/^PostgreSQL round trips, anonymous get_board\s+≤ 1\s+1\s+met$/m);
+    expect(table).toMatch(/^PostgreSQL round trips, signed-in create_card\s+≤ 4\s+5\s+missed$/m);
+    // A part that did not run is said so, not counted as met or missed.
+    expect(table).toMatch(/^search_cards over 100 000 cards, slower engine\s+≤ 10\.0 ms\s+—\s+not measured/m);
+    expect(table).toMatch(/^widget size, gzip\s+≤ 90\.0 kB\s+—\s+not measured/m);
   });
 });
 

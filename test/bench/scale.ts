@@ -1,5 +1,7 @@
+import pg from 'pg';
 import { newId } from '../../db/ids.ts';
 import { spacedPositions } from '../../db/positions.ts';
+import { cardSearchText } from '../../db/usernames.ts';
 import { signInActor } from '../support/kanban-actors.ts';
 import { LOAD_LIMITS, removeDataDir, startKanban, type RunningKanban } from '../support/kanban-server.ts';
 import { onEachEngine, type EngineSetup } from './engines.ts';
@@ -36,19 +38,25 @@ async function seedBoard(kanban: RunningKanban, owner: string, cardCount: number
     // Cards spread over the columns; in one column when there is one.
     const perColumn = Math.ceil(cardCount / columnCount);
     const positions = spacedPositions(perColumn);
-    const rows = Array.from({ length: cardCount }, (_, index) => ({
-      id: newId('card'),
-      boardId,
-      columnId: columnIds[index % columnCount]!,
-      title: options.cardTitle?.(index) ?? `Card ${index + 1} with a title of ordinary length`,
-      description: index % 4 === 0 ? 'Some notes about this card, as people write them.' : '',
-      labels: index % 3 === 0 ? ['design', 'q3'] : [],
-      dueDate: index % 5 === 0 ? '2027-03-01' : null,
-      position: positions[Math.floor(index / columnCount)]!,
-      createdBySub: owner,
-      createdAt: now,
-      updatedAt: now,
-    }));
+    const rows = Array.from({ length: cardCount }, (_, index) => {
+      const title = options.cardTitle?.(index) ?? `Card ${index + 1} with a title of ordinary length`;
+      const description = index % 4 === 0 ? 'Some notes about this card, as people write them.' : '';
+      return {
+        id: newId('card'),
+        boardId,
+        columnId: columnIds[index % columnCount]!,
+        title,
+        description,
+        // Its folded words, as the app writes them with a card (create_card, the seed).
+        searchText: cardSearchText({ title, description }),
+        labels: index % 3 === 0 ? ['design', 'q3'] : [],
+        dueDate: index % 5 === 0 ? '2027-03-01' : null,
+        position: positions[Math.floor(index / columnCount)]!,
+        createdBySub: owner,
+        createdAt: now,
+        updatedAt: now,
+      };
+    });
     for (let start = 0; start < rows.length; start += 500) await db.insert(cards).values(rows.slice(start, start + 500));
   });
   return { boardId, columnIds };
@@ -59,8 +67,16 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** Statements (each a round trip) one call sends to PostgreSQL. */
+export interface RoundTrips {
+  getBoard: number;
+  createCard: number;
+}
+
 export interface Scale {
   rows: ScaleRow[];
+  /** Measured on PostgreSQL only (undefined when it did not run). */
+  roundTrips?: RoundTrips;
   /** Lines for under the table: PostgreSQL's rolled-back transactions, or why its rows were skipped. */
   notes: string[];
 }
@@ -72,10 +88,35 @@ const ENGINES: EngineSetup[] = [
 
 export async function measureScale(): Promise<Scale> {
   const { results, notes } = await onEachEngine(ENGINES, measureScaleOn);
-  return { rows: results.flat(), notes };
+  return { rows: results.flatMap((result) => result.rows), roundTrips: results.find((result) => result.roundTrips)?.roundTrips, notes };
 }
 
-async function measureScaleOn(setup: EngineSetup, databaseUrl: string): Promise<ScaleRow[]> {
+/**
+ * Statements sent to PostgreSQL while `call` runs, counted at pg's Client#query in this process,
+ * where the server runs (a pooled query goes through it too). The server's own timers (the key
+ * table's re-read every 5 s) could add one: the smallest of three tries is kept.
+ */
+async function roundTripsOf(call: () => Promise<unknown>): Promise<number> {
+  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = prototype.query;
+  const counts: number[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let count = 0;
+    prototype.query = function counted(this: unknown, ...args: unknown[]) {
+      count++;
+      return original.apply(this, args);
+    };
+    try {
+      await call();
+    } finally {
+      prototype.query = original;
+    }
+    counts.push(count);
+  }
+  return Math.min(...counts);
+}
+
+async function measureScaleOn(setup: EngineSetup, databaseUrl: string): Promise<{ rows: ScaleRow[]; roundTrips?: RoundTrips }> {
   const kanban = await startKanban({ env: { LOG_LEVEL: 'info', DATABASE_URL: databaseUrl, ...LOAD_LIMITS } });
   try {
     const actor = await signInActor(kanban, 'scale');
@@ -100,9 +141,22 @@ async function measureScaleOn(setup: EngineSetup, databaseUrl: string): Promise<
       rows.push({ engine: setup.label, case: label, size, medianMs: percentile(times, 50), p95Ms: percentile(times, 95), responseKb: bytes / 1000 });
     };
 
+    let roundTrips: RoundTrips | undefined;
     for (const size of [10, 100, 1000, 5000]) {
       const { boardId } = await seedBoard(kanban, owner, size);
       await time(`get_board, ${size} cards`, size, 'get_board', () => ({ boardId }));
+      if (size === 10 && setup.engine === 'postgres') {
+        const call = (name: string, args: Record<string, unknown>, token?: string) => () =>
+          fetch(kanban.mcpUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+            body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
+          }).then((response) => response.text());
+        roundTrips = {
+          getBoard: await roundTripsOf(call('get_board', { boardId })),
+          createCard: await roundTripsOf(call('create_card', { boardId, title: 'Counted' }, actor.token)),
+        };
+      }
     }
 
     // 1 000 boards of one user, listed 100 at a time: every page costs the same.
@@ -128,14 +182,14 @@ async function measureScaleOn(setup: EngineSetup, databaseUrl: string): Promise<
     let toTop = true;
     await time('move_card in a 5 000-card column', 5000, 'move_card', () => ({ cardId: moving.id, position: (toTop = !toTop) ? 'top' : 'bottom' }));
     await actor.client.close();
-    return rows;
+    return { rows, roundTrips };
   } finally {
     await kanban.stop();
     removeDataDir(kanban.dataDir);
   }
 }
 
-export function formatScale({ rows, notes }: Scale): string {
+export function formatScale({ rows, roundTrips, notes }: Scale): string {
   const lines = [
     `Scale: server time per call (the request log's ms), median and p95 of ${REPEATS} after ${WARM_UP} of warm-up`,
     `${'engine'.padEnd(12)}${'case'.padEnd(40)}${'median ms'.padStart(11)}${'p95 ms'.padStart(9)}${'response kB'.padStart(13)}${'µs per item'.padStart(13)}`,
@@ -143,5 +197,6 @@ export function formatScale({ rows, notes }: Scale): string {
   for (const row of rows) {
     lines.push(`${row.engine.padEnd(12)}${row.case.padEnd(40)}${row.medianMs.toFixed(1).padStart(11)}${row.p95Ms.toFixed(1).padStart(9)}${row.responseKb.toFixed(1).padStart(13)}${((row.medianMs * 1000) / row.size).toFixed(1).padStart(13)}`);
   }
+  if (roundTrips) lines.push(`PostgreSQL round trips (statements sent): anonymous get_board ${roundTrips.getBoard}, signed-in create_card ${roundTrips.createCard}`);
   return [...lines, ...notes].join('\n');
 }
