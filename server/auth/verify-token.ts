@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Viewer } from '../kanban/viewer.ts';
 import { scopesFromClaims } from './scopes.ts';
@@ -37,6 +38,19 @@ export interface TokenVerifierOptions {
 
 export type SignedInViewer = Extract<Viewer, { signedIn: true }>;
 export type VerifyAccessToken = (token: string) => Promise<SignedInViewer>;
+
+/** A verifier that remembers the tokens it accepted; `forget` drops them all (the keys changed). */
+export interface RememberingVerifier extends VerifyAccessToken {
+  forget(): void;
+}
+
+/** Tokens remembered at most (the least recently used go first): a bound on memory. */
+const REMEMBERED_TOKENS = 10_000;
+/**
+ * How long an accepted token is remembered at most, within its own `exp`: an external issuer's key
+ * set is itself kept 10 minutes by jose, so a key it withdraws is refused within that time, as before.
+ */
+const REMEMBER_AT_MOST_MS = 10 * 60_000;
 
 const CLOCK_TOLERANCE_SECONDS = 30;
 
@@ -90,7 +104,36 @@ function clientIdFrom(payload: JWTPayload): string | undefined {
   return undefined;
 }
 
-export function createTokenVerifier(options: TokenVerifierOptions): VerifyAccessToken {
+/**
+ * Every signed-in request brings its token, and ChatGPT brings the same one for an hour: a token
+ * accepted once is remembered, by its SHA-256 (memory holds no usable token), until its `exp`
+ * (REMEMBER_AT_MOST_MS at most), instead of checking its signature again (~170 µs for ES256).
+ * Refused tokens are not remembered. Access tokens are not revocable (JWTs); a revoked or retired
+ * signing key reaches this through `forget`, which the embedded issuer calls when its key set
+ * changes (live-signing-keys.ts).
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): RememberingVerifier {
+  const check = checkTokens(options);
+  const remembered = new Map<string, { viewer: SignedInViewer; until: number }>();
+  const verify = async (token: string): Promise<SignedInViewer> => {
+    const key = createHash('sha256').update(token).digest('base64url');
+    const known = remembered.get(key);
+    if (known) {
+      remembered.delete(key);
+      if (known.until > Date.now()) {
+        remembered.set(key, known); // most recently used: last in the Map's order
+        return known.viewer;
+      }
+    }
+    const { viewer, expiresAt } = await check(token);
+    if (remembered.size >= REMEMBERED_TOKENS) remembered.delete(remembered.keys().next().value!);
+    remembered.set(key, { viewer, until: Math.min(expiresAt, Date.now() + REMEMBER_AT_MOST_MS) });
+    return viewer;
+  };
+  return Object.assign(verify, { forget: () => remembered.clear() });
+}
+
+function checkTokens(options: TokenVerifierOptions): (token: string) => Promise<{ viewer: SignedInViewer; expiresAt: number }> {
   const algorithms = options.algorithms ?? ASYMMETRIC_ALGORITHMS;
   const keys = keysOrUnavailable(options.keys);
   return async (token) => {
@@ -110,12 +153,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): VerifyAccess
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidTokenError('The access token names no subject');
     const name = nameFrom(payload);
     const clientId = clientIdFrom(payload);
-    return {
+    const viewer: SignedInViewer = {
       signedIn: true,
       subject: payload.sub,
       scopes: scopesFromClaims(payload),
       ...(clientId === undefined ? {} : { clientId }),
       ...(name === undefined ? {} : { name }),
     };
+    return { viewer, expiresAt: payload.exp! * 1000 };
   };
 }

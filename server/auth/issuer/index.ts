@@ -107,15 +107,19 @@ async function issuerWith(signingKeys: LiveSigningKeys, config: AppConfig, datab
   await cleanExpired();
   const cleanup = setInterval(cleanExpired, CLEANUP_EVERY_MS).unref();
 
+  const verify = createTokenVerifier({
+    issuer: config.publicUrl,
+    audience: config.resourceUrl,
+    keys: signingKeys.verificationKey,
+    algorithms: [SIGNING_ALG],
+    requireAccessTokenType: true,
+  });
+  // A revoked or retired key: the tokens it signed are checked again, and refused.
+  signingKeys.onChange(() => verify.forget());
+
   return {
     issuer: config.publicUrl,
-    verify: createTokenVerifier({
-      issuer: config.publicUrl,
-      audience: config.resourceUrl,
-      keys: signingKeys.verificationKey,
-      algorithms: [SIGNING_ALG],
-      requireAccessTokenType: true,
-    }),
+    verify,
     router,
     close: () => {
       clearInterval(cleanup);
