@@ -6,6 +6,7 @@ import { idPattern, newId } from '../../db/ids.ts';
 import { positionBetween, spacedPositions } from '../../db/positions.ts';
 import { cardSearchText, foldText } from '../../db/usernames.ts';
 import { boardsListedTo, ownership, preparedBoardAccess, signedInSubject } from './access.ts';
+import { anonymousBoardAnswers } from './anonymous-boards.ts';
 import { KanbanError } from './errors.ts';
 import { quotaChecks, type KanbanQuotas } from './quotas.ts';
 import { LIMITS, type BoardSummary, type BoardView, type CardView, type SearchHit } from './schemas.ts';
@@ -87,6 +88,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
   const access = preparedBoardAccess(database);
   const visibleBoard = access.visible;
   const quota = quotaChecks(database, quotas);
+  const anonymousAnswers = anonymousBoardAnswers();
   // A card's folded words (cards.search_text, written with the card); a row put straight into the
   // table without them is folded on the fly.
   const searchText = sql`coalesce(${cards.searchText}, ${dialect.fold(sql`${cards.title} || ${'\n'} || ${cards.description}`)})`;
@@ -126,13 +128,19 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
 
   /** Marks the board changed. The board itself is read after the commit (present), not inside the write. */
   async function afterChange(db: Db, board: BoardRow, change: string, cardId?: string): Promise<Written> {
-    await db.update(boards).set({ updatedAt: new Date() }).where(eq(boards.id, board.id));
+    // Strictly later than before, even within one millisecond: it is the board's version (anonymous-boards.ts).
+    const updatedAt = new Date(Math.max(Date.now(), board.updatedAt.getTime() + 1));
+    await db.update(boards).set({ updatedAt }).where(eq(boards.id, board.id));
     return cardId === undefined ? { boardId: board.id, change } : { boardId: board.id, change, cardId };
   }
 
   /** A board the viewer may see, with its columns and cards, as of one moment. */
   function readBoard(viewer: Viewer, boardId: string): Promise<BoardWithDetails> {
-    return database.read(async (db) => boardDetails(db, viewer, await visibleBoard(db, viewer, boardId)));
+    return database.read(async (db) => {
+      const board = await visibleBoard(db, viewer, boardId);
+      if (viewer.signedIn) return boardDetails(db, viewer, board);
+      return anonymousAnswers.find(board.id, board.updatedAt) ?? anonymousAnswers.keep(board.id, board.updatedAt, await boardDetails(db, viewer, board));
+    });
   }
 
   /** The board a write changed, as it is now. */
