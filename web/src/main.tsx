@@ -1,4 +1,3 @@
-import './zod-jitless.ts'; // first: before the SDK builds its schemas
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';

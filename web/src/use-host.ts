@@ -1,5 +1,5 @@
-import { applyDocumentTheme, applyHostFonts, applyHostStyleVariables, useApp, type App, type McpUiHostContext } from '@modelcontextprotocol/ext-apps/react';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { App } from '@modelcontextprotocol/ext-apps';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { openAi, SET_GLOBALS_EVENT } from './openai-globals.ts';
 import { shownOf, textOf, type Shown } from './tool-views.ts';
 
@@ -36,12 +36,10 @@ export interface KanbanHost {
 
 const APP_INFO = { name: 'kanban-widget', version: '0.1.0' };
 
-function applyHostContext(context: McpUiHostContext | undefined): void {
-  if (!context) return;
-  if (context.theme) applyDocumentTheme(context.theme);
-  if (context.locale) document.documentElement.lang = context.locale;
-  if (context.styles?.variables) applyHostStyleVariables(context.styles.variables);
-  if (context.styles?.css?.fonts) applyHostFonts(context.styles.css.fonts);
+/** What ext-apps' applyDocumentTheme does, here so that ChatGPT's theme never waits for the bridge. */
+function applyDocumentTheme(theme: 'light' | 'dark'): void {
+  document.documentElement.setAttribute('data-theme', theme);
+  document.documentElement.style.colorScheme = theme;
 }
 
 function deliveredOf(result: { isError?: boolean; content?: unknown; structuredContent?: unknown; _meta?: unknown }): Delivered | undefined {
@@ -53,6 +51,18 @@ function deliveredOf(result: { isError?: boolean; content?: unknown; structuredC
 function outcomeOf(result: { isError?: boolean; content?: unknown; structuredContent?: unknown; _meta?: unknown }): ToolCallOutcome {
   if (result.isError) return { ok: false, message: textOf(result.content) || 'Kanban refused the change.' };
   return { ok: true, shown: shownOf(result.structuredContent, result._meta) };
+}
+
+/**
+ * Resolves once the first render can be on screen: just after the next frame, or after 100 ms in
+ * a host that pauses animation frames (an iframe off screen). A task started sooner would run
+ * before the frame and hold the first paint back.
+ */
+function afterNextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => setTimeout(resolve));
+    setTimeout(resolve, 100);
+  });
 }
 
 /** A host request that may fail: true when it went through. */
@@ -75,28 +85,43 @@ export function useHost(): KanbanHost {
   const [displayModes, setDisplayModes] = useState<readonly string[] | undefined>();
   const [initialWidgetState] = useState(() => openAi()?.widgetState as WidgetState | undefined);
 
-  const onAppCreated = useCallback((created: App) => {
-    // Registered before connect: the host may send the result right after the handshake.
-    created.addEventListener('toolinput', () => setWaiting(true));
-    created.addEventListener('toolcancelled', () => setWaiting(false));
-    created.addEventListener('toolresult', (result) => {
-      setWaiting(false);
-      const next = deliveredOf(result);
-      if (next) setDelivered(next);
-    });
-    created.addEventListener('hostcontextchanged', (change) => {
-      applyHostContext(change);
-      if (change.availableDisplayModes) setDisplayModes(change.availableDisplayModes);
-    });
-  }, []);
-  const { app } = useApp({ appInfo: APP_INFO, capabilities: {}, onAppCreated });
-
+  // MCP Apps: what ext-apps' useApp does (an App over postMessage to our parent, connected once),
+  // with the bridge imported only once the first render is on screen (mcp-apps.ts says why).
+  const [app, setApp] = useState<App | null>(null);
   useEffect(() => {
-    if (!app) return;
-    const context = app.getHostContext();
-    applyHostContext(context);
-    setDisplayModes(context?.availableDisplayModes);
-  }, [app]);
+    let mounted = true;
+    let created: App | undefined;
+    const connect = async () => {
+      await afterNextFrame();
+      const { App, PostMessageTransport, applyHostContext } = await import('./mcp-apps.ts');
+      if (!mounted) return;
+      created = new App(APP_INFO, {}, { autoResize: true });
+      // Registered before connect: the host may send the result right after the handshake.
+      created.addEventListener('toolinput', () => setWaiting(true));
+      created.addEventListener('toolcancelled', () => setWaiting(false));
+      created.addEventListener('toolresult', (result) => {
+        setWaiting(false);
+        const next = deliveredOf(result);
+        if (next) setDelivered(next);
+      });
+      created.addEventListener('hostcontextchanged', (change) => {
+        applyHostContext(change);
+        if (change.availableDisplayModes) setDisplayModes(change.availableDisplayModes);
+      });
+      await created.connect(new PostMessageTransport(window.parent, window.parent));
+      if (!mounted) return void created.close();
+      const context = created.getHostContext();
+      applyHostContext(context);
+      setDisplayModes(context?.availableDisplayModes);
+      setApp(created);
+    };
+    // No MCP Apps host (window.openai alone, or none) ends the handshake in an error after 60 s: no app.
+    connect().catch(() => undefined);
+    return () => {
+      mounted = false;
+      void created?.close();
+    };
+  }, []);
 
   // ChatGPT's globals: the theme now, and later changes. set_globals also fires for theme, display
   // mode and widget state changes: only a new toolOutput object is a new result to show.
