@@ -1,14 +1,15 @@
-import { createHash } from 'node:crypto';
 import { and, asc, count, desc, eq, lt, or, sql } from 'drizzle-orm';
-import { z } from 'zod';
 import type { BoardRow, CardRow, ColumnRow, Db, KanbanDatabase } from '../../db/database.ts';
-import { idPattern, newId } from '../../db/ids.ts';
+import { newId } from '../../db/ids.ts';
 import { positionBetween, spacedPositions } from '../../db/positions.ts';
 import { cardSearchText, foldText } from '../../db/usernames.ts';
 import { boardsListedTo, ownership, preparedBoardAccess, signedInSubject } from './access.ts';
 import { anonymousBoardAnswers } from './anonymous-boards.ts';
+import { decodeCursor, encodeCursor } from './board-cursors.ts';
+import { cardPlacement } from './card-placement.ts';
 import { KanbanError } from './errors.ts';
 import { quotaChecks, type KanbanQuotas } from './quotas.ts';
+import { requestReplay, type Written } from './request-replay.ts';
 import { LIMITS, type BoardSummary, type BoardView, type CardView, type SearchHit } from './schemas.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -22,25 +23,7 @@ const DEFAULT_SEARCH_RESULTS = 20;
 const MAX_SEARCH_WORDS = 10;
 const DEFAULT_COLUMNS = ['To do', 'Doing', 'Done'];
 const PERSONAL_BOARD_TITLE = 'My board';
-const REQUEST_ID_TTL_MS = 24 * 60 * 60 * 1000;
-const REQUEST_SWEEP_EVERY_MS = 60 * 1000;
 
-// list_boards pages newest first by (updatedAt, id); the cursor is that pair, opaque to clients.
-// Checked as strictly as any input: a forged one must not reach the database as a bad date or text.
-const cursorShape = z.tuple([z.number().int().nonnegative().max(8.64e15), z.string().regex(idPattern('board'))]);
-
-function encodeCursor(row: Pick<BoardRow, 'updatedAt' | 'id'>): string {
-  return Buffer.from(JSON.stringify([row.updatedAt.getTime(), row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
-  try {
-    const [updatedAt, id] = cursorShape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return { updatedAt: new Date(updatedAt), id };
-  } catch {
-    throw new KanbanError('invalid', 'That cursor is not one list_boards gave out. Call list_boards without a cursor to start from the first page.');
-  }
-}
 
 function toCardView(card: Pick<CardRow, 'id' | 'title' | 'labels' | 'dueDate'>): CardView {
   return { id: card.id, title: card.title, labels: card.labels, dueDate: card.dueDate };
@@ -63,12 +46,6 @@ export interface BoardChange extends BoardWithDetails {
   cardId?: string;
 }
 
-/** What a write did, as remembered for a requestId replay: small, and re-read on the way out. */
-interface Written {
-  boardId: string;
-  change: string;
-  cardId?: string;
-}
 
 /** Columns are found by name too, so two names that differ only in case would be ambiguous. */
 function assertDistinctNames(titles: string[]): void {
@@ -81,23 +58,23 @@ function assertDistinctNames(titles: string[]): void {
 }
 
 export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuotas) {
-  const { boards, cards, columns, toolRequests } = database.tables;
+  const { boards, cards, columns } = database.tables;
   const { dialect } = database;
   // The reads of every get_board and of the board after every write, prepared (see access.ts). Each runs
   // in the read or write given to it, and so sees what that transaction sees.
   const access = preparedBoardAccess(database);
   const visibleBoard = access.visible;
   const quota = quotaChecks(database, quotas);
+  const once = requestReplay(database, write);
+  const placement = cardPlacement(database);
   const anonymousAnswers = anonymousBoardAnswers();
   // A card's folded words (cards.search_text, written with the card); a row put straight into the
   // table without them is folded on the fly.
   const searchText = sql`coalesce(${cards.searchText}, ${dialect.fold(sql`${cards.title} || ${'\n'} || ${cards.description}`)})`;
   const columnsOfBoard = database.prepared('columns_of_board', (db) => db.select().from(columns).where(eq(columns.boardId, sql.placeholder('boardId'))).orderBy(asc(columns.position)));
   const cardsOfBoard = database.prepared('cards_of_board', (db) => db.select().from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))).orderBy(asc(cards.position), asc(cards.id)));
-  const cardsOfColumn = database.prepared('cards_of_column', (db) => db.select().from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))).orderBy(asc(cards.position), asc(cards.id)));
   const cardCountOfBoard = database.prepared('card_count_of_board', (db) => db.select({ n: count() }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))));
   const cardCountOfColumn = database.prepared('card_count_of_column', (db) => db.select({ n: count() }).from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))));
-  let requestsSweptAt = 0;
 
   async function boardDetails(db: Db, viewer: Viewer, board: BoardRow): Promise<BoardWithDetails> {
     const columnRows = await columnsOfBoard(db, { boardId: board.id });
@@ -164,10 +141,6 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
     return found;
   }
 
-  function cardsInColumn(db: Db, columnId: string): Promise<CardRow[]> {
-    return cardsOfColumn(db, { columnId });
-  }
-
   async function assertWipRoom(db: Db, column: ColumnRow, force: boolean | undefined): Promise<void> {
     if (column.wipLimit === null || force) return;
     const [{ n }] = (await cardCountOfColumn(db, { columnId: column.id })) as [{ n: number }];
@@ -176,27 +149,6 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
     }
   }
 
-  /** Respaces a column's cards (in their current order) when neighbours leave no room between them. */
-  async function rebalance(db: Db, columnId: string): Promise<CardRow[]> {
-    const ordered = await cardsInColumn(db, columnId);
-    const positions = spacedPositions(ordered.length);
-    const respaced = ordered.map((card, index) => ({ ...card, position: positions[index]! }));
-    for (const card of respaced) await db.update(cards).set({ position: card.position }).where(eq(cards.id, card.id));
-    return respaced;
-  }
-
-  /** The position for a card placed in `columnId` (the moving card itself excluded from neighbours). */
-  async function placement(db: Db, columnId: string, where: { position: 'top' | 'bottom' | 'before' | 'after'; relativeTo?: string }, movingId?: string): Promise<number> {
-    const pick = (ordered: CardRow[]) => {
-      const others = ordered.filter((card) => card.id !== movingId);
-      if (where.position === 'top') return positionBetween(undefined, others[0]?.position);
-      if (where.position === 'bottom') return positionBetween(others.at(-1)?.position, undefined);
-      const index = others.findIndex((card) => card.id === where.relativeTo);
-      if (index === -1) throw new KanbanError('invalid', `Card ${where.relativeTo} is not in that column: to move ${where.position} a card, name one in the target column.`);
-      return where.position === 'before' ? positionBetween(others[index - 1]?.position, others[index]!.position) : positionBetween(others[index]!.position, others[index + 1]?.position);
-    };
-    return pick(await cardsInColumn(db, columnId)) ?? pick(await rebalance(db, columnId))!;
-  }
 
   async function assertCardRoom(db: Db, board: BoardRow): Promise<void> {
     const [{ n }] = (await cardCountOfBoard(db, { boardId: board.id })) as [{ n: number }];
@@ -220,39 +172,6 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
     return existing ?? insertBoard(db, owner, { title: PERSONAL_BOARD_TITLE, personal: true });
   }
 
-  /**
-   * Runs a create once per (user, requestId) within a day: a retried call gets the first result
-   * back. The lookup, the write and the remembered result share one transaction.
-   */
-  async function once(viewer: Viewer, requestId: string | undefined, tool: string, args: object, run: (db: Db) => Promise<Written>): Promise<Written> {
-    // Old requestIds are forgotten now and then, not on every write (the lookup below ignores
-    // day-old ones whenever the sweep last ran).
-    // Everyone's day-old rows, outside anyone's queue: rows no lookup honours any more. Best
-    // effort: a sweep that fails (busy) is tried again next minute, and fails no one's write.
-    if (Date.now() - requestsSweptAt > REQUEST_SWEEP_EVERY_MS) {
-      requestsSweptAt = Date.now();
-      await database.write((db) => db.delete(toolRequests).where(lt(toolRequests.createdAt, new Date(Date.now() - REQUEST_ID_TTL_MS)))).catch(() => undefined);
-    }
-    return write(viewer, async (db) => {
-      if (requestId === undefined) return run(db);
-      const subject = signedInSubject(viewer);
-      const fingerprint = createHash('sha256').update(`${tool}\n${JSON.stringify(args)}`).digest('base64url');
-      const [found] = await db.select().from(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId))).limit(1);
-      // Older than a day counts as never seen, whenever the sweep last ran.
-      const earlier = found && found.createdAt.getTime() > Date.now() - REQUEST_ID_TTL_MS ? found : undefined;
-      if (found && !earlier) await db.delete(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId)));
-      if (earlier) {
-        const { fingerprint: earlierFingerprint, ...written } = earlier.result as unknown as Written & { fingerprint: string };
-        if (earlier.tool !== tool || earlierFingerprint !== fingerprint) {
-          throw new KanbanError('invalid', `requestId ${requestId} was already used for a different call (${earlier.tool}): use a new requestId for each new call.`);
-        }
-        return written;
-      }
-      const written = await run(db);
-      await db.insert(toolRequests).values({ subject, requestId, tool, result: { ...written, fingerprint }, createdAt: new Date() });
-      return written;
-    });
-  }
 
   async function findEditableCard(db: Db, viewer: Viewer, cardId: string): Promise<{ card: CardRow; board: BoardRow }> {
     const [card] = await db.select().from(cards).where(eq(cards.id, cardId)).limit(1);
