@@ -95,6 +95,8 @@ export function openDatabase(file: string): SqliteDatabase {
     location: file,
     sqlite,
     read: (work) => transaction('BEGIN', work),
+    // Still queued on the one connection: run inside another's open transaction it would see its uncommitted rows.
+    single: (work) => connection.runExclusive(() => work(db)),
     // IMMEDIATE: a read that turns into a write never meets SQLITE_BUSY_SNAPSHOT.
     write: (work) => transaction('BEGIN IMMEDIATE', work),
     prepared(name, build) {

@@ -48,6 +48,11 @@ export interface KanbanDatabase {
   /** Statements that see one state of the database (a read-only snapshot on PostgreSQL). */
   read<T>(work: (db: Db) => Promise<T>): Promise<T>;
   /**
+   * One statement on its own, outside any transaction: a single statement is atomic, and on
+   * PostgreSQL this saves the BEGIN and COMMIT round trips of a read. `work` runs exactly one.
+   */
+  single<T>(work: (db: Db) => Promise<T>): Promise<T>;
+  /**
    * One transaction that all happens or none of it: SQLite's single writer (BEGIN IMMEDIATE). On
    * PostgreSQL, writes with a `queueBy` (the person whose rows they change: they must change no
    * one else's) wait for each other across replicas on a lock and run READ COMMITTED; writes

@@ -8,6 +8,8 @@ import { ANONYMOUS, type Viewer } from './kanban/viewer.ts';
 export interface RpcSummary {
   method?: string;
   tool?: string;
+  /** Answered with an answer the SDK made for an earlier request of the same shape (mcp/replayed-answers.ts). */
+  replayed?: boolean;
 }
 
 export function setRequestId(res: Response, requestId: string): void {
@@ -20,6 +22,10 @@ export function requestIdOf(res: Response): string {
 
 export function recordRpc(res: Response, summary: RpcSummary): void {
   res.locals.rpc = summary;
+}
+
+export function markReplayed(res: Response): void {
+  res.locals.rpc = { ...(res.locals.rpc as RpcSummary | undefined), replayed: true };
 }
 
 export function rpcOf(res: Response): RpcSummary | undefined {

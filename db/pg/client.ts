@@ -161,6 +161,7 @@ export async function openPostgres(url: string, options: { poolSize?: number; st
     autocommit: pgDb,
     // REPEATABLE READ: every statement of the read sees the snapshot of its first.
     read: (work) => pgDb.transaction((tx) => work(tx as unknown as Db), { isolationLevel: 'repeatable read', accessMode: 'read only' }),
+    single: (work) => work(pgDb as unknown as Db),
     write: async (work, options = {}) => {
       const inTransaction = (session: typeof pgDb, isolationLevel: 'serializable' | 'read committed') =>
         retryingSerialization(() => session.transaction((tx) => work(tx as unknown as Db), { isolationLevel }));

@@ -11,7 +11,7 @@ import { KanbanError } from './errors.ts';
 import { quotaChecks, type KanbanQuotas } from './quotas.ts';
 import { requestReplay, type Written } from './request-replay.ts';
 import { LIMITS, type BoardSummary, type BoardView, type CardView, type SearchHit } from './schemas.ts';
-import type { Viewer } from './viewer.ts';
+import { ANONYMOUS, type Viewer } from './viewer.ts';
 
 // Every board/column/card rule lives here (who may do what: access.ts). It knows nothing of
 // HTTP or MCP: it takes a Viewer and plain arguments, and returns plain data or throws a
@@ -213,6 +213,19 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
     },
 
     getBoard: readBoard,
+
+    /**
+     * The version of what anyone not signed in reads of a board (its updatedAt, which every change
+     * moves strictly forward), or undefined when they may read none of it: one statement.
+     */
+    async anonymousBoardVersion(boardId: string): Promise<number | undefined> {
+      try {
+        return (await database.single((db) => visibleBoard(db, ANONYMOUS, boardId))).updatedAt.getTime();
+      } catch (error) {
+        if (error instanceof KanbanError) return undefined;
+        throw error;
+      }
+    },
 
     /** Over the listed boards (access.ts), or one board the viewer may read (a public one by its id). */
     searchCards(viewer: Viewer, options: { query: string; boardId?: string; limit?: number }): Promise<(SearchHit & { ownBoard: boolean })[]> {

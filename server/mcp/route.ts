@@ -1,17 +1,18 @@
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
-import { NodeStreamableHTTPServerTransport, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
-import { classifyInboundRequest, createMcpHandler, ProtocolErrorCode, validateOriginHeader, type AuthInfo } from '@modelcontextprotocol/server';
+import { NodeStreamableHTTPServerTransport, originValidation, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
+import { classifyInboundRequest, createMcpHandler, ProtocolErrorCode, validateOriginHeader, WebStandardStreamableHTTPServerTransport, type AuthInfo, type McpHttpHandler } from '@modelcontextprotocol/server';
 import { bearerAuth } from '../auth/bearer.ts';
 import { AUTHORIZATION_REQUIRED, jsonRpcError, SERVER_REFUSAL } from '../json-rpc.ts';
 import type { VerifyAccessToken } from '../auth/verify-token.ts';
 import { ANONYMOUS, type Viewer } from '../kanban/viewer.ts';
 import type { UsageLimits } from '../config.ts';
 import type { RequestBudgets } from '../rate-limits/budgets.ts';
-import { overBudgetOf, recordRpc, requestIdOf, viewerOf, type RpcSummary } from '../request-locals.ts';
+import { markReplayed, overBudgetOf, recordRpc, requestIdOf, viewerOf, type RpcSummary } from '../request-locals.ts';
 import type { ToolCatalogue } from './catalogue.ts';
 import { challengeStyle, decideToolAccess, httpChallengeHeader, type ChallengeMode, type ToolAccess } from './guard.ts';
 import { mcpBudgets, refuseOverBudget } from './rate-limits.ts';
+import { bodyWithId, placeholderId, replayableRequest, replayedAnswers, templateOf, type AnswerTemplate, type ReplayableRequest } from './replayed-answers.ts';
 import { createMcpServer, type McpDependencies, type McpRequestContext } from './server.ts';
 
 export const MCP_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -131,14 +132,18 @@ function authInfoOf(viewer: Viewer, authorization: string | undefined): AuthInfo
   return { token, clientId: viewer.clientId ?? '', scopes: [...viewer.scopes], extra: { viewer } };
 }
 
-function contextOf(authInfo: AuthInfo | undefined, request: Request | undefined): McpRequestContext {
-  const retryAfter = request?.headers.get(RETRY_AFTER_HEADER);
+/** What the factory is to know of a request: from its AuthInfo, and the headers handlePost set (`header` reads one). */
+function contextOf(authInfo: AuthInfo | undefined, header: (name: string) => string | null | undefined): McpRequestContext {
+  const retryAfter = header(RETRY_AFTER_HEADER);
   return {
     viewer: (authInfo?.extra?.viewer as Viewer | undefined) ?? ANONYMOUS,
-    requestId: request?.headers.get(REQUEST_ID_HEADER) ?? 'unknown',
+    requestId: header(REQUEST_ID_HEADER) ?? 'unknown',
     ...(retryAfter ? { retryAfterSeconds: Number(retryAfter) } : {}),
   };
 }
+
+/** toNodeHandler hands `req.auth` to the SDK as the request's AuthInfo. */
+type AuthedRequest = express.Request & { auth?: AuthInfo };
 
 /** A 2025-era request (no per-request _meta envelope): the SDK's own classification decides. */
 function isLegacy(req: express.Request): boolean {
@@ -159,16 +164,17 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
 
   // 2026-07-28: the SDK's per-request entry (server/discover, the _meta envelope and its errors,
   // resultType, cache hints), strict to that era; plain JSON answers, as we never stream.
-  const modern = toNodeHandler(
-    createMcpHandler(({ authInfo, requestInfo }) => createMcpServer(deps, contextOf(authInfo, requestInfo)), { onerror }),
-    { onerror },
-  );
+  const modern = createMcpHandler(({ authInfo, requestInfo }) => createMcpServer(deps, contextOf(authInfo, (name) => requestInfo?.headers.get(name))), { onerror });
 
-  // 2025 era: the stateless idiom the SDK's own fallback uses, routed here (the SDK's documented
-  // isLegacyRequest pattern) only to keep answering plain JSON instead of SSE, as we always have.
-  const legacy = async (req: express.Request, res: express.Response, context: McpRequestContext) => {
-    const server = createMcpServer(deps, context);
-    const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  // 2025 era: the stateless idiom of the SDK's own fallback (createMcpHandler's legacy leg), routed
+  // here (its documented isLegacyRequest pattern) only so its transport answers plain JSON, not SSE,
+  // as we always have. Served through the Node transport, which reads no body back out of the parsed
+  // one (toWebRequest would re-serialise it, and JSON.stringify overflows on 100 000-deep values);
+  // the web-standard one serves replayable requests, whose bodies are small. Same options for both.
+  const legacyTransport = { sessionIdGenerator: undefined, enableJsonResponse: true } as const;
+  const answerLegacy = async (req: AuthedRequest, res: express.Response) => {
+    const server = createMcpServer(deps, contextOf(req.auth, (name) => req.headers[name] as string | undefined));
+    const transport = new NodeStreamableHTTPServerTransport(legacyTransport);
     transport.onerror = onerror;
     res.on('close', () => {
       void transport.close();
@@ -176,6 +182,43 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
     });
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
+  };
+  const legacy: Pick<McpHttpHandler, 'fetch'> = {
+    async fetch(request, options) {
+      const server = createMcpServer(deps, contextOf(options?.authInfo, (name) => request.headers.get(name)));
+      const transport = new WebStandardStreamableHTTPServerTransport(legacyTransport);
+      transport.onerror = onerror;
+      await server.connect(transport);
+      try {
+        return await transport.handleRequest(request, options);
+      } finally {
+        // A JSON answer is complete when returned: closed at once, as the SDK's own fallback does.
+        transport.close().catch(() => {});
+        server.close().catch(() => {});
+      }
+    },
+  };
+  const answerModern = toNodeHandler(modern, { onerror });
+
+  // Answers the SDK made before, replayed with each request's own id (replayed-answers.ts).
+  const replayed = replayedAnswers();
+  const sendTemplate = (res: express.Response, template: AnswerTemplate, id: string | number) => res.writeHead(template.status, template.headers).end(bodyWithId(template, id));
+
+  /** The SDK's answer to a replayable request, kept when it may be replayed; sent either way. */
+  const answerAndKeep = async (req: AuthedRequest, res: express.Response, era: Pick<McpHttpHandler, 'fetch'>, replayable: ReplayableRequest, version: number) => {
+    const placeholder = placeholderId();
+    const body = { ...(req.body as object), id: placeholder };
+    const response = await era.fetch(await toWebRequest(req, body), { parsedBody: body, ...(req.auth === undefined ? {} : { authInfo: req.auth }) });
+    const text = await response.text();
+    const template = templateOf(response, text, placeholder);
+    if (template) {
+      replayed.keep(replayable.key, version, template);
+      sendTemplate(res, template, replayable.id);
+      return;
+    }
+    // Not to be kept (an error, a refusal): sent once, with the request's own id back in place.
+    const headers = Object.fromEntries([...response.headers].filter(([name]) => name !== 'content-length'));
+    res.writeHead(response.status, headers).end(text.replaceAll(JSON.stringify(placeholder), JSON.stringify(replayable.id)));
   };
 
   const handlePost: RequestHandler = async (req, res) => {
@@ -194,17 +237,33 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
       return;
     }
     const retryAfterSeconds = overBudgetOf(res)?.retryAfterSeconds;
-    if (isLegacy(req)) return legacy(req, res, { viewer, requestId: requestIdOf(res), ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
-    if (nestsDeeperThan(req.body, MAX_MODERN_NESTING)) {
+    const replayable = replayableRequest(req.body, req.headers, viewer, retryAfterSeconds !== undefined);
+    // Read before an answer is made: a change in between leaves a kept answer older than its version, never newer.
+    // No such public board (undefined): its refusal is answered afresh.
+    const version = replayable === undefined ? undefined : replayable.boardId === undefined ? 0 : await deps.kanban.anonymousBoardVersion(replayable.boardId);
+    if (replayable && version !== undefined) {
+      // The era, the nesting bound and everything below were decided alike for the request it was made for: same headers, same body.
+      const kept = replayed.find(replayable.key, version);
+      if (kept) {
+        markReplayed(res);
+        sendTemplate(res, kept, replayable.id);
+        return;
+      }
+    }
+    const legacyEra = isLegacy(req);
+    if (!legacyEra && nestsDeeperThan(req.body, MAX_MODERN_NESTING)) {
       const id = (req.body as { id?: unknown }).id ?? null;
       res.status(400).json(jsonRpcError(ProtocolErrorCode.InvalidParams, `Invalid params: values may nest at most ${MAX_MODERN_NESTING} levels deep.`, id));
       return;
     }
+    // What the SDK's per-request factory is to know, on the request it is handed (contextOf).
     req.headers[REQUEST_ID_HEADER] = requestIdOf(res);
     if (retryAfterSeconds === undefined) delete req.headers[RETRY_AFTER_HEADER];
     else req.headers[RETRY_AFTER_HEADER] = String(retryAfterSeconds);
-    (req as express.Request & { auth?: AuthInfo }).auth = authInfoOf(viewer, req.headers.authorization);
-    await modern(req, res, req.body);
+    (req as AuthedRequest).auth = authInfoOf(viewer, req.headers.authorization);
+    if (replayable && version !== undefined) await answerAndKeep(req, res, legacyEra ? legacy : modern, replayable, version);
+    else if (legacyEra) await answerLegacy(req, res);
+    else await answerModern(req, res, req.body);
   };
 
   const methodNotAllowed: RequestHandler = (_req, res) => {
