@@ -29,6 +29,8 @@ const sqliteDialect: Dialect = {
   fold: (value: AnyColumn | SQL) => sql`${sql.raw(FOLD_FUNCTION)}(${value})`,
   contains: (haystack: AnyColumn | SQL, needle: string) => sql`instr(${haystack}, ${needle}) > 0`,
   jsonText: (column: AnyColumn, member: string) => sql<string>`json_extract(${column}, '$.${jsonMemberName(member)}')`,
+  json: (column: AnyColumn) => sql`json(${column})`,
+  jsonRows: (values, from, orderBy) => sql<string>`(SELECT json_group_array(json_array(${sql.join(values, sql`, `)}) ORDER BY ${orderBy}) FROM ${from})`,
 };
 
 /** Fills accounts.username_key where the migration left it NULL (see keyAccounts). */

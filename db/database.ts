@@ -28,6 +28,14 @@ export interface Dialect {
   contains(haystack: AnyColumn | SQL, needle: string): SQL;
   /** A top-level member of a JSON column, as text. `member` is a name of ours (letters, digits, _), written into the SQL. */
   jsonText(column: AnyColumn, member: string): SQL<string>;
+  /** A JSON column's value as JSON (not as a string holding JSON), inside jsonRows. */
+  json(column: AnyColumn): SQL;
+  /**
+   * The rows of `from` (a table and its WHERE) as JSON text: an array holding, per row in `orderBy`
+   * order, the array of `values`. Many rows in one value of one statement, parsed by JSON.parse
+   * instead of mapped row by row.
+   */
+  jsonRows(values: (AnyColumn | SQL)[], from: SQL, orderBy: SQL): SQL<string>;
 }
 
 /** A query built once per engine: prepared once on SQLite, by name per connection on PostgreSQL. */

@@ -32,6 +32,9 @@ const postgresDialect: Dialect = {
   fold: folded,
   contains: (haystack: AnyColumn | SQL, needle: string) => sql`strpos(${haystack}, ${needle}) > 0`,
   jsonText: (column: AnyColumn, member: string) => sql<string>`${column} ->> '${jsonMemberName(member)}'`,
+  json: (column: AnyColumn) => sql`${column}`,
+  // As text, as SQLite gives it: one JSON.parse for both engines (pg would parse json itself).
+  jsonRows: (values, from, orderBy) => sql<string>`(SELECT coalesce(json_agg(json_build_array(${sql.join(values, sql`, `)}) ORDER BY ${orderBy}), '[]')::text FROM ${from})`,
 };
 
 /** serialization_failure and deadlock_detected: the transaction lost a race and may simply run again. */
@@ -163,35 +166,27 @@ export async function openPostgres(url: string, options: { poolSize?: number; st
     read: (work) => pgDb.transaction((tx) => work(tx as unknown as Db), { isolationLevel: 'repeatable read', accessMode: 'read only' }),
     single: (work) => work(pgDb as unknown as Db),
     write: async (work, options = {}) => {
-      const inTransaction = (session: typeof pgDb, isolationLevel: 'serializable' | 'read committed') =>
-        retryingSerialization(() => session.transaction((tx) => work(tx as unknown as Db), { isolationLevel }));
+      const inTransaction = (isolationLevel: 'serializable' | 'read committed', first?: SQL) =>
+        retryingSerialization(() =>
+          pgDb.transaction(async (tx) => {
+            if (first) await tx.execute(first);
+            return work(tx as unknown as Db);
+          }, { isolationLevel }),
+        );
       const { queueBy } = options;
       // SERIALIZABLE for writes that belong to no one (the seed, signing keys, the issuer's
       // rows): a check-then-insert on two replicas cannot both commit; the loser runs again
       // from the start and sees the winner's rows.
-      if (queueBy === undefined) return inTransaction(pgDb, 'serializable');
+      if (queueBy === undefined) return inTransaction('serializable');
       // A person's writes (their boards and cards: positions, WIP limits, the one personal
       // board, their requestIds) are decided only from their own rows, and those change only
       // under this lock: writes queue behind it from every replica, and each reads, READ
       // COMMITTED, what the one before it committed. SERIALIZABLE here made different people's
       // writes fail against each other (predicate locks over shared index pages and small tables).
-      // In this process they queue before taking a connection, so one person's burst cannot
-      // hold the whole pool waiting on their own lock.
-      return queues.run(queueBy, async () => {
-        const client = await pool.connect();
-        let broken: Error | undefined;
-        try {
-          await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [WRITER_QUEUE_LOCKS, queueBy]);
-          try {
-            return await inTransaction(drizzle(client, { schema }) as unknown as typeof pgDb, 'read committed');
-          } finally {
-            await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [WRITER_QUEUE_LOCKS, queueBy]).catch((error: Error) => (broken = error));
-          }
-        } finally {
-          // A connection whose lock could not be released is closed, which releases it.
-          client.release(broken);
-        }
-      });
+      // The lock is the transaction's first statement and ends with it (no unlock round trip,
+      // and none to forget). In this process writes queue before taking a connection, so one
+      // person's burst cannot hold the whole pool waiting on their own lock.
+      return queues.run(queueBy, () => inTransaction('read committed', sql`SELECT pg_advisory_xact_lock(${WRITER_QUEUE_LOCKS}, hashtext(${queueBy}))`));
     },
     prepared: (name, build) => (session, params) => build(session).prepare(name).execute(params),
     // `?` placeholders become $1, $2… (operators' and tests' SQL: no ? inside its literals).

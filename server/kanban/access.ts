@@ -8,7 +8,7 @@ import type { Viewer } from './viewer.ts';
 // board is readable by anyone who has its id (its link); listing covers featured boards and one's own.
 
 /** Private boards are the owner's, and only with kanban.read (kanban.write implies it). */
-function readsPrivate(viewer: Viewer): viewer is Extract<Viewer, { signedIn: true }> {
+export function readsPrivate(viewer: Viewer): viewer is Extract<Viewer, { signedIn: true }> {
   return viewer.signedIn && hasScopes(viewer.scopes, [SCOPES.read]);
 }
 
@@ -21,7 +21,7 @@ export function ownership(viewer: Viewer, board: Pick<BoardRow, 'ownerSub'>): { 
 }
 
 /** Public boards, and with a subject (a value, or a placeholder of a prepared statement) theirs. */
-function visibleBoards(boards: Tables['boards'], subject: string | Placeholder | undefined): SQL {
+export function visibleBoards(boards: Tables['boards'], subject: string | Placeholder | undefined): SQL {
   const isPublic = eq(boards.visibility, 'public');
   return subject === undefined ? isPublic : or(isPublic, eq(boards.ownerSub, subject))!;
 }

@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import type { CardRow, Db, KanbanDatabase } from '../../db/database.ts';
 import { positionBetween, spacedPositions } from '../../db/positions.ts';
 import { KanbanError } from './errors.ts';
@@ -10,6 +10,10 @@ export function cardPlacement(database: KanbanDatabase) {
   const { cards } = database.tables;
   const cardsOfColumn = database.prepared('cards_of_column', (db) => db.select().from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))).orderBy(asc(cards.position), asc(cards.id)));
   const cardsInColumn = (db: Db, columnId: string): Promise<CardRow[]> => cardsOfColumn(db, { columnId });
+  // The top and the bottom card, the moving one aside: placing at either end reads one row, not the column.
+  const othersInColumn = and(eq(cards.columnId, sql.placeholder('columnId')), ne(cards.id, sql.placeholder('except')));
+  const firstOfColumn = database.prepared('first_card_of_column', (db) => db.select().from(cards).where(othersInColumn).orderBy(asc(cards.position), asc(cards.id)).limit(1));
+  const lastOfColumn = database.prepared('last_card_of_column', (db) => db.select().from(cards).where(othersInColumn).orderBy(desc(cards.position), desc(cards.id)).limit(1));
 
   /** Respaces a column's cards (in their current order) when neighbours leave no room between them. */
   async function rebalance(db: Db, columnId: string): Promise<CardRow[]> {
@@ -30,7 +34,9 @@ export function cardPlacement(database: KanbanDatabase) {
       if (index === -1) throw new KanbanError('invalid', `Card ${where.relativeTo} is not in that column: to move ${where.position} a card, name one in the target column.`);
       return where.position === 'before' ? positionBetween(others[index - 1]?.position, others[index]!.position) : positionBetween(others[index]!.position, others[index + 1]?.position);
     };
-    return pick(await cardsInColumn(db, columnId)) ?? pick(await rebalance(db, columnId))!;
+    const edge = where.position === 'top' ? firstOfColumn : where.position === 'bottom' ? lastOfColumn : undefined;
+    const near = edge ? await edge(db, { columnId, except: movingId ?? '' }) : await cardsInColumn(db, columnId);
+    return pick(near) ?? pick(await rebalance(db, columnId))!;
   }
 
   return placement;

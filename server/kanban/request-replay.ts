@@ -11,7 +11,7 @@ import type { Viewer } from './viewer.ts';
 const REQUEST_ID_TTL_MS = 24 * 60 * 60 * 1000;
 const REQUEST_SWEEP_EVERY_MS = 60 * 1000;
 
-/** What a write did, as remembered for a requestId replay: small, and re-read on the way out. */
+/** What a write did, as remembered for a requestId replay: small; the board is read for the answer. */
 export interface Written {
   boardId: string;
   change: string;
@@ -25,9 +25,10 @@ export function requestReplay(database: KanbanDatabase, write: <T>(viewer: Viewe
 
   /**
    * Runs a create once per (user, requestId) within a day: a retried call gets the first result
-   * back. The lookup, the write and the remembered result share one transaction.
+   * back. The lookup, the write, the remembered result and `answer` (made from what was written,
+   * then or the first time) share one transaction.
    */
-  return async function once(viewer: Viewer, requestId: string | undefined, tool: string, args: object, run: (db: Db) => Promise<Written>): Promise<Written> {
+  return async function once<T>(viewer: Viewer, requestId: string | undefined, tool: string, args: object, run: (db: Db) => Promise<Written>, answer: (db: Db, written: Written) => Promise<T>): Promise<T> {
     // Old requestIds are forgotten now and then, not on every write (the lookup below ignores
     // day-old ones whenever the sweep last ran).
     // Everyone's day-old rows, outside anyone's queue: rows no lookup honours any more. Best
@@ -36,24 +37,26 @@ export function requestReplay(database: KanbanDatabase, write: <T>(viewer: Viewe
       requestsSweptAt = Date.now();
       await database.write((db) => db.delete(toolRequests).where(lt(toolRequests.createdAt, new Date(Date.now() - REQUEST_ID_TTL_MS)))).catch(() => undefined);
     }
-    return write(viewer, async (db) => {
-      if (requestId === undefined) return run(db);
-      const subject = signedInSubject(viewer);
-      const fingerprint = createHash('sha256').update(`${tool}\n${JSON.stringify(args)}`).digest('base64url');
-      const [found] = await db.select().from(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId))).limit(1);
-      // Older than a day counts as never seen, whenever the sweep last ran.
-      const earlier = found && found.createdAt.getTime() > Date.now() - REQUEST_ID_TTL_MS ? found : undefined;
-      if (found && !earlier) await db.delete(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId)));
-      if (earlier) {
-        const { fingerprint: earlierFingerprint, ...written } = earlier.result as unknown as Written & { fingerprint: string };
-        if (earlier.tool !== tool || earlierFingerprint !== fingerprint) {
-          throw new KanbanError('invalid', `requestId ${requestId} was already used for a different call (${earlier.tool}): use a new requestId for each new call.`);
-        }
-        return written;
-      }
-      const written = await run(db);
-      await db.insert(toolRequests).values({ subject, requestId, tool, result: { ...written, fingerprint }, createdAt: new Date() });
-      return written;
-    });
+    return write(viewer, async (db) => answer(db, await runOnce(db, viewer, requestId, tool, args, run)));
   };
+
+  async function runOnce(db: Db, viewer: Viewer, requestId: string | undefined, tool: string, args: object, run: (db: Db) => Promise<Written>): Promise<Written> {
+    if (requestId === undefined) return run(db);
+    const subject = signedInSubject(viewer);
+    const fingerprint = createHash('sha256').update(`${tool}\n${JSON.stringify(args)}`).digest('base64url');
+    const [found] = await db.select().from(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId))).limit(1);
+    // Older than a day counts as never seen, whenever the sweep last ran.
+    const earlier = found && found.createdAt.getTime() > Date.now() - REQUEST_ID_TTL_MS ? found : undefined;
+    if (found && !earlier) await db.delete(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId)));
+    if (earlier) {
+      const { fingerprint: earlierFingerprint, ...written } = earlier.result as unknown as Written & { fingerprint: string };
+      if (earlier.tool !== tool || earlierFingerprint !== fingerprint) {
+        throw new KanbanError('invalid', `requestId ${requestId} was already used for a different call (${earlier.tool}): use a new requestId for each new call.`);
+      }
+      return written;
+    }
+    const written = await run(db);
+    await db.insert(toolRequests).values({ subject, requestId, tool, result: { ...written, fingerprint }, createdAt: new Date() });
+    return written;
+  }
 }

@@ -4,13 +4,13 @@ import { newId } from '../../db/ids.ts';
 import { positionBetween, spacedPositions } from '../../db/positions.ts';
 import { cardSearchText, foldText } from '../../db/usernames.ts';
 import { boardsListedTo, ownership, preparedBoardAccess, signedInSubject } from './access.ts';
-import { anonymousBoardAnswers } from './anonymous-boards.ts';
+import { boardContents, type BoardWithDetails } from './board-contents.ts';
 import { decodeCursor, encodeCursor } from './board-cursors.ts';
 import { cardPlacement } from './card-placement.ts';
 import { KanbanError } from './errors.ts';
 import { quotaChecks, type KanbanQuotas } from './quotas.ts';
 import { requestReplay, type Written } from './request-replay.ts';
-import { LIMITS, type BoardSummary, type BoardView, type CardView, type SearchHit } from './schemas.ts';
+import { LIMITS, type BoardSummary, type CardView, type SearchHit } from './schemas.ts';
 import { ANONYMOUS, type Viewer } from './viewer.ts';
 
 // Every board/column/card rule lives here (who may do what: access.ts). It knows nothing of
@@ -33,11 +33,7 @@ function cardNotFound(cardId: string): KanbanError {
   return new KanbanError('not_found', `No card ${cardId} is visible to you. Call get_board to see a board's cards and their ids.`);
 }
 
-export interface BoardWithDetails {
-  board: BoardView;
-  /** Card descriptions by card id: bulky, so tools send them to the widget only. */
-  descriptions: Record<string, string>;
-}
+export type { BoardWithDetails };
 
 /** The board after a change, and one sentence saying what changed. */
 export interface BoardChange extends BoardWithDetails {
@@ -67,63 +63,36 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
   const quota = quotaChecks(database, quotas);
   const once = requestReplay(database, write);
   const placement = cardPlacement(database);
-  const anonymousAnswers = anonymousBoardAnswers();
+  const contents = boardContents(database);
+  const columnsOfBoard = database.prepared('columns_of_board', (db) => db.select().from(columns).where(eq(columns.boardId, sql.placeholder('boardId'))).orderBy(asc(columns.position)));
+  const cardCountOfBoard = database.prepared('card_count_of_board', (db) => db.select({ n: count() }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))));
+  const cardCountOfColumn = database.prepared('card_count_of_column', (db) => db.select({ n: count() }).from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))));
   // A card's folded words (cards.search_text, written with the card); a row put straight into the
   // table without them is folded on the fly.
   const searchText = sql`coalesce(${cards.searchText}, ${dialect.fold(sql`${cards.title} || ${'\n'} || ${cards.description}`)})`;
-  const columnsOfBoard = database.prepared('columns_of_board', (db) => db.select().from(columns).where(eq(columns.boardId, sql.placeholder('boardId'))).orderBy(asc(columns.position)));
-  const cardsOfBoard = database.prepared('cards_of_board', (db) => db.select().from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))).orderBy(asc(cards.position), asc(cards.id)));
-  const cardCountOfBoard = database.prepared('card_count_of_board', (db) => db.select({ n: count() }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))));
-  const cardCountOfColumn = database.prepared('card_count_of_column', (db) => db.select({ n: count() }).from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))));
-
-  async function boardDetails(db: Db, viewer: Viewer, board: BoardRow): Promise<BoardWithDetails> {
-    const columnRows = await columnsOfBoard(db, { boardId: board.id });
-    const cardRows = await cardsOfBoard(db, { boardId: board.id });
-    const cardsByColumn = new Map<string, CardView[]>(columnRows.map((column) => [column.id, []]));
-    const descriptions: Record<string, string> = {};
-    for (const card of cardRows) {
-      cardsByColumn.get(card.columnId)?.push(toCardView(card));
-      if (card.description) descriptions[card.id] = card.description;
-    }
-    return {
-      board: {
-        id: board.id,
-        title: board.title,
-        visibility: board.visibility,
-        ...ownership(viewer, board),
-        updatedAt: board.updatedAt.toISOString(),
-        columns: columnRows.map((column) => ({ id: column.id, title: column.title, wipLimit: column.wipLimit, cards: cardsByColumn.get(column.id) ?? [] })),
-      },
-      descriptions,
-    };
-  }
 
   /** A write on the viewer's behalf: one person's writes queue behind each other across replicas. */
   function write<T>(viewer: Viewer, work: (db: Db) => Promise<T>): Promise<T> {
     return database.write(work, { queueBy: viewer.signedIn ? viewer.subject : undefined });
   }
 
-  /** Marks the board changed. The board itself is read after the commit (present), not inside the write. */
+  /** Marks the board changed. */
   async function afterChange(db: Db, board: BoardRow, change: string, cardId?: string): Promise<Written> {
-    // Strictly later than before, even within one millisecond: it is the board's version (anonymous-boards.ts).
+    // Strictly later than before, even within one millisecond: it is the board's version (mcp/replayed-answers.ts).
     const updatedAt = new Date(Math.max(Date.now(), board.updatedAt.getTime() + 1));
     await db.update(boards).set({ updatedAt }).where(eq(boards.id, board.id));
     return cardId === undefined ? { boardId: board.id, change } : { boardId: board.id, change, cardId };
   }
 
-  /** A board the viewer may see, with its columns and cards, as of one moment. */
-  function readBoard(viewer: Viewer, boardId: string): Promise<BoardWithDetails> {
-    return database.read(async (db) => {
-      const board = await visibleBoard(db, viewer, boardId);
-      if (viewer.signedIn) return boardDetails(db, viewer, board);
-      return anonymousAnswers.find(board.id, board.updatedAt) ?? anonymousAnswers.keep(board.id, board.updatedAt, await boardDetails(db, viewer, board));
-    });
+  /** The board a write changed, as that write's transaction sees it: no second read after the commit. */
+  async function present(db: Db, viewer: Viewer, written: Written): Promise<BoardChange> {
+    const details = await contents(db, viewer, written.boardId);
+    return { ...details, change: written.change, ...(written.cardId === undefined ? {} : { cardId: written.cardId }) };
   }
 
-  /** The board a write changed, as it is now. */
-  async function present(viewer: Viewer, written: Written): Promise<BoardChange> {
-    const details = await readBoard(viewer, written.boardId);
-    return { ...details, change: written.change, ...(written.cardId === undefined ? {} : { cardId: written.cardId }) };
+  /** A write that answers with the board it changed. */
+  function writeBoard(viewer: Viewer, work: (db: Db) => Promise<Written>): Promise<BoardChange> {
+    return write(viewer, async (db) => present(db, viewer, await work(db)));
   }
 
   function columnsOf(db: Db, boardId: string): Promise<ColumnRow[]> {
@@ -212,7 +181,10 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
       };
     },
 
-    getBoard: readBoard,
+    /** A board the viewer may see: one statement, a snapshot by itself. */
+    getBoard(viewer: Viewer, boardId: string): Promise<BoardWithDetails> {
+      return database.single((db) => contents(db, viewer, boardId));
+    },
 
     /**
      * The version of what anyone not signed in reads of a board (its updatedAt, which every change
@@ -253,12 +225,11 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
     async createBoard(viewer: Viewer, input: { title: string; columns?: string[]; visibility?: 'public' | 'private'; requestId?: string }): Promise<BoardChange> {
       const { requestId, ...args } = input;
       assertDistinctNames(args.columns ?? DEFAULT_COLUMNS);
-      const written = await once(viewer, requestId, 'create_board', args, async (db) => {
+      return once(viewer, requestId, 'create_board', args, async (db) => {
         await quota.assertBoardRoom(db, signedInSubject(viewer));
         const board = await insertBoard(db, signedInSubject(viewer), { title: args.title, columns: args.columns, visibility: args.visibility });
         return afterChange(db, board, `Created board "${board.title}" (${board.visibility}).`);
-      });
-      return present(viewer, written);
+      }, (db, written) => present(db, viewer, written));
     },
 
     async updateBoard(
@@ -274,7 +245,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
         wipLimits?: { columnId: string; wipLimit: number | null }[];
       },
     ): Promise<BoardChange> {
-      const written = await write(viewer, async (db) => {
+      return writeBoard(viewer, async (db) => {
         const board = await access.editable(db, viewer, input.boardId);
         const done: string[] = [];
         const columnOfBoard = async (columnId: string) => {
@@ -327,7 +298,6 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
         if (after.length === 0) throw new KanbanError('invalid', 'A board keeps at least one column: add another before removing the last.');
         return afterChange(db, board, `On board "${input.title ?? board.title}": ${done.join('; ')}.`);
       });
-      return present(viewer, written);
     },
 
     deleteBoard(viewer: Viewer, boardId: string): Promise<{ deleted: { id: string; title: string }; change: string }> {
@@ -343,7 +313,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
       input: { title: string; boardId?: string; column?: string; description?: string; labels?: string[]; dueDate?: string; position?: 'top' | 'bottom'; force?: boolean; requestId?: string },
     ): Promise<BoardChange & { cardId: string }> {
       const { requestId, ...args } = input;
-      const written = await once(viewer, requestId, 'create_card', args, async (db) => {
+      return once(viewer, requestId, 'create_card', args, async (db) => {
         const board = input.boardId === undefined ? await personalBoard(db, viewer) : await access.editable(db, viewer, input.boardId);
         const column = await resolveColumn(db, board, input.column);
         await assertCardRoom(db, board);
@@ -367,22 +337,20 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
         };
         await db.insert(cards).values(card);
         return afterChange(db, board, `Added "${card.title}" (${card.id}) to ${column.title} on board "${board.title}".`, card.id);
-      });
-      return { ...(await present(viewer, written)), cardId: written.cardId! };
+      }, async (db, written) => ({ ...(await present(db, viewer, written)), cardId: written.cardId! }));
     },
 
     async updateCard(viewer: Viewer, input: { cardId: string; title?: string; description?: string; labels?: string[]; dueDate?: string | null }): Promise<BoardChange> {
       const fields = { title: input.title, description: input.description, labels: input.labels, dueDate: input.dueDate };
       const changed = Object.entries(fields).filter(([, value]) => value !== undefined);
       if (changed.length === 0) throw new KanbanError('invalid', 'Nothing to change: give a title, description, labels or dueDate.');
-      const written = await write(viewer, async (db) => {
+      return writeBoard(viewer, async (db) => {
         const { card, board } = await findEditableCard(db, viewer, input.cardId);
         if (input.description !== undefined) await quota.assertDescriptionRoom(db, board, input.description, card.description);
         const words = input.title === undefined && input.description === undefined ? {} : { searchText: cardSearchText({ title: input.title ?? card.title, description: input.description ?? card.description }) };
         await db.update(cards).set({ ...Object.fromEntries(changed), ...words, updatedAt: new Date() }).where(eq(cards.id, card.id));
         return afterChange(db, board, `Updated ${changed.map(([name]) => name).join(', ')} of "${input.title ?? card.title}".`);
       });
-      return present(viewer, written);
     },
 
     async moveCard(viewer: Viewer, input: { cardId: string; column?: string; position?: 'top' | 'bottom' | 'before' | 'after'; relativeTo?: string; force?: boolean }): Promise<BoardChange> {
@@ -390,7 +358,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
       if ((position === 'before' || position === 'after') !== (input.relativeTo !== undefined)) {
         throw new KanbanError('invalid', 'relativeTo goes with position "before" or "after", and only with them.');
       }
-      const written = await write(viewer, async (db) => {
+      return writeBoard(viewer, async (db) => {
         const { card, board } = await findEditableCard(db, viewer, input.cardId);
         if (input.relativeTo === card.id) throw new KanbanError('invalid', 'A card cannot move before or after itself.');
         // "Move X before Y" names no column: Y's column, found on this board only.
@@ -402,16 +370,14 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
         const where = neighbour ? `${position} "${neighbour.title}"` : position;
         return afterChange(db, board, `Moved "${card.title}" to ${target.title} (${where}).`);
       });
-      return present(viewer, written);
     },
 
     async deleteCard(viewer: Viewer, cardId: string): Promise<BoardChange> {
-      const written = await write(viewer, async (db) => {
+      return writeBoard(viewer, async (db) => {
         const { card, board } = await findEditableCard(db, viewer, cardId);
         await db.delete(cards).where(eq(cards.id, card.id));
         return afterChange(db, board, `Deleted "${card.title}".`);
       });
-      return present(viewer, written);
     },
   };
 }
