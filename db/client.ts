@@ -29,6 +29,10 @@ const sqliteDialect: Dialect = {
   fold: (value: AnyColumn | SQL) => sql`${sql.raw(FOLD_FUNCTION)}(${value})`,
   contains: (haystack: AnyColumn | SQL, needle: string) => sql`instr(${haystack}, ${needle}) > 0`,
   jsonText: (column: AnyColumn, member: string) => sql<string>`json_extract(${column}, '$.${jsonMemberName(member)}')`,
+  // One FTS5 phrase per word (in double quotes, its own doubled: migration 0006), and the unfolded
+  // rows (their partial index): as one rowid list, which the planner starts from.
+  cardsThatMayHold: (cards, words) =>
+    sql`${cards}.rowid IN (SELECT rowid FROM cards_search WHERE cards_search MATCH ${words.map((word) => `"${word.replaceAll('"', '""')}"`).join(' AND ')} UNION ALL SELECT rowid FROM ${cards} WHERE ${cards.searchText} IS NULL)`,
   json: (column: AnyColumn) => sql`json(${column})`,
   jsonRows: (values, from, orderBy) => sql<string>`(SELECT json_group_array(json_array(${sql.join(values, sql`, `)}) ORDER BY ${orderBy}) FROM ${from})`,
 };

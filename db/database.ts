@@ -21,6 +21,9 @@ export type CardRow = typeof schema.cards.$inferSelect;
 export type AccountRow = typeof schema.accounts.$inferSelect;
 export type OAuthRow = typeof schema.oauthStore.$inferSelect;
 
+/** Trigram indexes know no shorter word: shorter ones are looked for card by card. */
+export const INDEXED_WORD_LENGTH = 3;
+
 export interface Dialect {
   /** `value` folded as foldText (db/usernames.ts) folds: for rows whose folded copy is not stored. */
   fold(value: AnyColumn | SQL): SQL;
@@ -28,6 +31,13 @@ export interface Dialect {
   contains(haystack: AnyColumn | SQL, needle: string): SQL;
   /** A top-level member of a JSON column, as text. `member` is a name of ours (letters, digits, _), written into the SQL. */
   jsonText(column: AnyColumn, member: string): SQL<string>;
+  /**
+   * The cards that may hold every one of `words` (folded, each at least INDEXED_WORD_LENGTH
+   * characters), found through the engine's text index (FTS5's trigram table on SQLite, a pg_trgm
+   * index on PostgreSQL), and every card without its search_text. Which cards it finds is the
+   * index's business: check each with contains() too.
+   */
+  cardsThatMayHold(cards: Tables['cards'], words: string[]): SQL;
   /** A JSON column's value as JSON (not as a string holding JSON), inside jsonRows. */
   json(column: AnyColumn): SQL;
   /**

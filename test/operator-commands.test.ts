@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.ts';
 import { freePort } from './support/child-server.ts';
 import { signInActor } from './support/kanban-actors.ts';
-import { makeDataDir, removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
+import { LOAD_LIMITS, makeDataDir, removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
 import { exchangeCode, getCode, makeAccount, registerClient, signedInClient } from './support/oauth-steps.ts';
 import { TEST_ENGINE } from './support/test-database.ts';
 import { refresh, whoamiStatus } from './support/token-helpers.ts';
@@ -177,7 +177,8 @@ describe('pnpm db:backup', () => {
   });
 
   it.skipIf(TEST_ENGINE !== 'sqlite')('copies the database while the server writes: integrity ok, and every write acknowledged before it started is in the copy', async () => {
-    const kanban = await running();
+    // Writes as fast as it can until the copy is done: past the default per-user budget on a quick machine.
+    const kanban = await running({ env: LOAD_LIMITS });
     const writer = await signInActor(kanban, 'backup-writer');
     let acknowledged = 0;
     let writing = true;

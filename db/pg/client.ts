@@ -32,6 +32,10 @@ const postgresDialect: Dialect = {
   fold: folded,
   contains: (haystack: AnyColumn | SQL, needle: string) => sql`strpos(${haystack}, ${needle}) > 0`,
   jsonText: (column: AnyColumn, member: string) => sql<string>`${column} ->> '${jsonMemberName(member)}'`,
+  // LIKE with the words' own wildcards escaped, which pg_trgm's index answers (migration 0005),
+  // or the unfolded rows (their partial index): a BitmapOr of the two.
+  cardsThatMayHold: (cards, words) =>
+    sql`((${sql.join(words.map((word) => sql`${cards.searchText} LIKE ${`%${word.replace(/[\\%_]/g, '\\$&')}%`}`), sql` AND `)}) OR ${cards.searchText} IS NULL)`,
   json: (column: AnyColumn) => sql`${column}`,
   // As text, as SQLite gives it: one JSON.parse for both engines (pg would parse json itself).
   jsonRows: (values, from, orderBy) => sql<string>`(SELECT coalesce(json_agg(json_build_array(${sql.join(values, sql`, `)}) ORDER BY ${orderBy}), '[]')::text FROM ${from})`,

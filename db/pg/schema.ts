@@ -73,6 +73,10 @@ export const cards = pgTable(
   (t) => [
     index('cards_column_position_idx').on(t.columnId, t.position),
     index('cards_board_idx').on(t.boardId),
+    // search_cards: words of 3 characters or more found through trigrams (pg_trgm, migration
+    // 0004), and the few rows without their folded words found without reading the others.
+    index('cards_search_text_trigram_idx').using('gin', t.searchText.op('gin_trgm_ops')),
+    index('cards_unfolded_idx').on(t.id).where(sql`${t.searchText} IS NULL`),
     check('cards_title_length', sql`char_length(${t.title}) BETWEEN 1 AND 200`),
     check('cards_description_length', sql`char_length(${t.description}) <= 10000`),
   ],

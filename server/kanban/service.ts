@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, lt, or, sql } from 'drizzle-orm';
-import type { BoardRow, CardRow, ColumnRow, Db, KanbanDatabase } from '../../db/database.ts';
+import { INDEXED_WORD_LENGTH, type BoardRow, type CardRow, type ColumnRow, type Db, type KanbanDatabase } from '../../db/database.ts';
 import { newId } from '../../db/ids.ts';
 import { positionBetween, spacedPositions } from '../../db/positions.ts';
 import { cardSearchText, foldText } from '../../db/usernames.ts';
@@ -70,6 +70,11 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
   // A card's folded words (cards.search_text, written with the card); a row put straight into the
   // table without them is folded on the fly.
   const searchText = sql`coalesce(${cards.searchText}, ${dialect.fold(sql`${cards.title} || ${'\n'} || ${cards.description}`)})`;
+  /** Cards holding every word (folded): through the engine's text index when a word is long enough for it, each checked on the card itself. */
+  const holdingEvery = (words: string[]) => {
+    const indexed = words.filter((word) => [...word].length >= INDEXED_WORD_LENGTH);
+    return and(...(indexed.length > 0 ? [dialect.cardsThatMayHold(cards, indexed)] : []), ...words.map((word) => dialect.contains(searchText, word)));
+  };
 
   /** A write on the viewer's behalf: one person's writes queue behind each other across replicas. */
   function write<T>(viewer: Viewer, work: (db: Db) => Promise<T>): Promise<T> {
@@ -202,7 +207,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
     /** Over the listed boards (access.ts), or one board the viewer may read (a public one by its id). */
     searchCards(viewer: Viewer, options: { query: string; boardId?: string; limit?: number }): Promise<(SearchHit & { ownBoard: boolean })[]> {
       const words = options.query.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
-      const everyWordMatches = words.map((word) => dialect.contains(searchText, foldText(word)));
+      const folded = words.map(foldText);
       return database.read(async (db) => {
         if (options.boardId !== undefined) await visibleBoard(db, viewer, options.boardId);
         const rows = await db
@@ -215,7 +220,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
         .from(cards)
         .innerJoin(boards, eq(boards.id, cards.boardId))
         .innerJoin(columns, eq(columns.id, cards.columnId))
-        .where(and(options.boardId === undefined ? boardsListedTo(boards, viewer) : eq(cards.boardId, options.boardId), ...everyWordMatches))
+        .where(and(options.boardId === undefined ? boardsListedTo(boards, viewer) : eq(cards.boardId, options.boardId), holdingEvery(folded)))
         .orderBy(desc(cards.updatedAt), asc(cards.id))
         .limit(options.limit ?? DEFAULT_SEARCH_RESULTS);
         return rows.map(({ ownerSub, ...row }) => ({ ...row, card: toCardView(row.card), ownBoard: ownership(viewer, { ownerSub }).owned }));

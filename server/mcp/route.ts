@@ -239,8 +239,9 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
     const retryAfterSeconds = overBudgetOf(res)?.retryAfterSeconds;
     const replayable = replayableRequest(req.body, req.headers, viewer, retryAfterSeconds !== undefined);
     // Read before an answer is made: a change in between leaves a kept answer older than its version, never newer.
-    // No such public board (undefined): its refusal is answered afresh.
-    const version = replayable === undefined ? undefined : replayable.boardId === undefined ? 0 : await deps.kanban.anonymousBoardVersion(replayable.boardId);
+    // No such public board (undefined): its refusal is answered afresh. A database that fails here
+    // fails the call below too, which answers and logs it as any tool's failure.
+    const version = replayable === undefined ? undefined : replayable.boardId === undefined ? 0 : await deps.kanban.anonymousBoardVersion(replayable.boardId).catch(() => undefined);
     if (replayable && version !== undefined) {
       // The era, the nesting bound and everything below were decided alike for the request it was made for: same headers, same body.
       const kept = replayed.find(replayable.key, version);

@@ -127,11 +127,15 @@ async function measureScaleOn(setup: EngineSetup, databaseUrl: string): Promise<
     const time = async (label: string, size: number, tool: string, args: () => Record<string, unknown>): Promise<void> => {
       let bytes = 0;
       for (let round = 0; round < WARM_UP + REPEATS; round++) {
-        const response = await fetch(kanban.mcpUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${actor.token}` },
-          body: JSON.stringify({ jsonrpc: '2.0', id: round, method: 'tools/call', params: { name: tool, arguments: args() } }),
-        });
+        const send = () =>
+          fetch(kanban.mcpUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${actor.token}` },
+            body: JSON.stringify({ jsonrpc: '2.0', id: round, method: 'tools/call', params: { name: tool, arguments: args() } }),
+          });
+        // A first call after a long seed may meet a kept-alive connection the server has just closed
+        // (its keep-alive timeout is 5 s): sent again on a new one, before the server saw it.
+        const response = await send().catch((error: Error) => ((error.cause as { code?: string } | undefined)?.code === 'ECONNRESET' && round === 0 ? send() : Promise.reject(error)));
         const text = await response.text();
         if (response.status !== 200 || text.includes('"isError":true')) throw new Error(`${tool} failed: ${text.slice(0, 300)}`);
         bytes = text.length;

@@ -1,0 +1,1 @@
+CREATE INDEX `cards_unfolded_idx` ON `cards` (`id`) WHERE "cards"."search_text" IS NULL;

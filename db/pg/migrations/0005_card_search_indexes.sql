@@ -1,0 +1,2 @@
+CREATE INDEX "cards_search_text_trigram_idx" ON "cards" USING gin ("search_text" gin_trgm_ops);--> statement-breakpoint
+CREATE INDEX "cards_unfolded_idx" ON "cards" USING btree ("id") WHERE "cards"."search_text" IS NULL;
