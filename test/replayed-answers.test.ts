@@ -138,3 +138,28 @@ describe('replayed answers', () => {
     expect(lastWasReplayed(kanban)).toBe(false);
   });
 });
+
+describe('requests that are not replayed', () => {
+  it('get what the SDK answers them: deeply nested bodies and ids it does not accept', async () => {
+    const kanban = await start();
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const legacyDeep = await rawPost(kanban.mcpUrl, undefined, `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"deep":${deep}}}}`);
+    expect(legacyDeep.status).toBeLessThan(500);
+    expect(legacyDeep.body.jsonrpc).toBe('2.0');
+    const envelope = JSON.stringify(ENVELOPE).slice(1, -1);
+    const modernDeep = await rawPost(kanban.mcpUrl, undefined, `{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"_meta":{${envelope},"deep":${deep}}}}`, {
+      'mcp-protocol-version': MODERN_REVISION,
+      'mcp-method': 'tools/list',
+    });
+    expect(modernDeep.status).toBe(400);
+    expect(modernDeep.body).toMatchObject({ id: 2, error: { code: -32602 } });
+
+    // A fractional id is no JSON-RPC id to the SDK: refused each time, never answered from what was kept.
+    await send(kanban, '2025', 'resources/templates/list', {}, 1);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const fractional = await send(kanban, '2025', 'resources/templates/list', {}, 1.5);
+      expect(fractional.status).toBe(400);
+      expect(lastWasReplayed(kanban)).toBe(false);
+    }
+  });
+});

@@ -360,7 +360,7 @@ describe('three replicas on one PostgreSQL database', () => {
         if (attempt > 1) tally.retriedCreates++;
         const outcome = await send(writer, 'create_card', args);
         if (outcome.kind === 'ack') {
-          // The answer is the board after the write, read after the commit: the card is on it once.
+          // The answer is the board after the write, read in its transaction: the card is on it once.
           const card = cardByTitle(boardOf(outcome.result), title);
           acknowledged.set(title, { cardId: card.id, writer });
           writer.cards.push(card.id);

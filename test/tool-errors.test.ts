@@ -115,7 +115,9 @@ describe('an internal failure', () => {
       expect(text).toBe(`Something went wrong on our side (request ${requestId}). Try again in a moment; if it keeps happening, report this request id.`);
       const logged = fresh.logs.find((line) => line.msg === 'tool failed')!;
       expect(logged).toMatchObject({ requestId, tool: 'get_board', level: 50 });
-      expect(String((logged.err as { stack: string }).stack)).toMatch(fresh.runtime.database.engine === 'sqlite' ? /database connection is not open/ : /pool after calling end/);
+      // The driver's own words: in the stack, or as the cause of a failed query (whose SQL the log leaves out).
+      const { stack, cause } = logged.err as { stack: string; cause?: string };
+      expect(`${stack}\n${cause ?? ''}`).toMatch(fresh.runtime.database.engine === 'sqlite' ? /database connection is not open/ : /pool after calling end/);
     } finally {
       await fresh.stop().catch(() => undefined);
       removeDataDir(fresh.dataDir);

@@ -56,8 +56,9 @@ function assertDistinctNames(titles: string[]): void {
 export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuotas) {
   const { boards, cards, columns } = database.tables;
   const { dialect } = database;
-  // The reads of every get_board and of the board after every write, prepared (see access.ts). Each runs
-  // in the read or write given to it, and so sees what that transaction sees.
+  // The board row every tool that names a board checks access on, prepared (see access.ts); each
+  // runs in the read or write given to it, and so sees what that transaction sees. A whole board,
+  // for get_board and for the answer of every write, is board-contents.ts's one statement.
   const access = preparedBoardAccess(database);
   const visibleBoard = access.visible;
   const quota = quotaChecks(database, quotas);

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { toWebRequest } from '@modelcontextprotocol/node';
+import type { AuthInfo, McpHttpHandler } from '@modelcontextprotocol/server';
+import type { Request, Response } from 'express';
 import type { Viewer } from '../kanban/viewer.ts';
 
 // Many requests get the same answer: every tools/list, resources/read or initialize of one shape,
@@ -7,7 +10,8 @@ import type { Viewer } from '../kanban/viewer.ts';
 // makes each such answer once; it is kept as its text with a hole where the JSON-RPC id goes, and
 // a later request of the same shape gets that text with its own id, with no server built for it.
 // (The SDK has no answer cache, and a per-request server is its floor.) Only answers the SDK made
-// are replayed, so no answer is written here; the key holds everything the SDK reads of a request.
+// are replayed, so no answer is written here; the key holds everything the SDK reads of a request
+// but its id, and only ids the SDK accepts are replayed.
 
 /** Methods whose answer depends on the request alone (and this build), never on who asks or when. */
 const SAME_FOR_EVERYONE: ReadonlySet<string> = new Set(['initialize', 'server/discover', 'tools/list', 'resources/list', 'resources/templates/list', 'resources/read']);
@@ -31,8 +35,11 @@ export interface ReplayableRequest {
 /** Whether this request's answer may come from one made before, and under which key. */
 export function replayableRequest(body: unknown, headers: IncomingHttpHeaders, viewer: Viewer, overBudget: boolean): ReplayableRequest | undefined {
   if (overBudget || typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  // A long body is never a repeated shape, and it is not serialised here (a deep one would overflow the stack).
+  if (Number(headers['content-length'] ?? Infinity) > MAX_KEY_CHARACTERS) return undefined;
   const { id, ...rest } = body as { id?: unknown; method?: unknown; params?: { name?: unknown; arguments?: { boardId?: unknown } } };
-  if (typeof id !== 'string' && typeof id !== 'number') return undefined;
+  // The ids the SDK accepts (a string or an integer): any other gets the SDK's own refusal.
+  if (typeof id !== 'string' && !Number.isSafeInteger(id)) return undefined;
   let boardId: string | undefined;
   if (rest.method === 'tools/call') {
     // What a signed-in viewer reads depends on who they are: only the anonymous answer is shared.
@@ -44,11 +51,11 @@ export function replayableRequest(body: unknown, headers: IncomingHttpHeaders, v
   }
   const key = JSON.stringify([HEADERS_THE_SDK_READS.map((name) => headers[name] ?? null), rest]);
   if (key.length > MAX_KEY_CHARACTERS) return undefined;
-  return boardId === undefined ? { key, id } : { key, id, boardId };
+  return boardId === undefined ? { key, id: id as string | number } : { key, id: id as string | number, boardId };
 }
 
 /** An answer as the SDK gave it, split where the request's id was. */
-export interface AnswerTemplate {
+interface AnswerTemplate {
   status: number;
   headers: Record<string, string>;
   beforeId: string;
@@ -56,12 +63,12 @@ export interface AnswerTemplate {
 }
 
 /** The answer's body for a request with this id. */
-export function bodyWithId(template: AnswerTemplate, id: string | number): string {
+function bodyWithId(template: AnswerTemplate, id: string | number): string {
   return template.beforeId + JSON.stringify(id) + template.afterId;
 }
 
 /** An id no request sends: the SDK's answer to it shows where an id goes. */
-export function placeholderId(): string {
+function placeholderId(): string {
   return `kanban-replay-${randomUUID()}`;
 }
 
@@ -70,7 +77,7 @@ export function placeholderId(): string {
  * must not be replayed: anything but a plain JSON result (errors, refusals and streams are answered
  * afresh each time), or an answer that holds the id more than once.
  */
-export function templateOf(response: { status: number; headers: Headers }, text: string, placeholder: string): AnswerTemplate | undefined {
+function templateOf(response: { status: number; headers: Headers }, text: string, placeholder: string): AnswerTemplate | undefined {
   if (response.status !== 200 || response.headers.get('content-type')?.split(';')[0]?.trim() !== 'application/json') return undefined;
   const parts = text.split(JSON.stringify(placeholder));
   if (parts.length !== 2) return undefined;
@@ -88,34 +95,69 @@ interface Kept {
   size: number;
 }
 
-/** The kept answers, least recently used out first, bounded by their size. */
-export function replayedAnswers() {
+/** The request as toNodeHandler hands it on: `auth` is its AuthInfo. */
+type RequestWithAuth = Request & { auth?: AuthInfo };
+/** An era's web-standard handler (createMcpHandler's, or route.ts's 2025 leg). */
+type EraHandler = Pick<McpHttpHandler, 'fetch'>;
+
+/** The kept answers, least recently used out first, bounded by their size; and how they are sent. */
+export function replayedAnswers(onerror: (error: Error) => void) {
   const kept = new Map<string, Kept>();
   let total = 0;
   const drop = (key: string) => {
     total -= kept.get(key)?.size ?? 0;
     kept.delete(key);
   };
+  const keep = (key: string, version: number, template: AnswerTemplate) => {
+    const size = key.length + template.beforeId.length + template.afterId.length;
+    if (size > KEPT_CHARACTERS / 4) return;
+    drop(key);
+    while (total + size > KEPT_CHARACTERS && kept.size > 0) drop(kept.keys().next().value!);
+    kept.set(key, { template, version, size });
+    total += size;
+  };
+  const send = (res: Response, template: AnswerTemplate, id: string | number) => res.writeHead(template.status, template.headers).end(bodyWithId(template, id));
 
   return {
-    /** The answer kept for this key as of `version`, if there is one. */
-    find(key: string, version: number): AnswerTemplate | undefined {
-      const entry = kept.get(key);
-      if (!entry) return undefined;
-      drop(key);
-      if (entry.version !== version) return undefined;
-      kept.set(key, entry); // most recently used: last in the Map's order
+    /** Sends the answer kept for this request as of `version`, if there is one. */
+    answerFromKept(res: Response, replayable: ReplayableRequest, version: number): boolean {
+      const entry = kept.get(replayable.key);
+      if (!entry) return false;
+      drop(replayable.key);
+      if (entry.version !== version) return false;
+      kept.set(replayable.key, entry); // most recently used: last in the Map's order
       total += entry.size;
-      return entry.template;
+      send(res, entry.template, replayable.id);
+      return true;
     },
 
-    keep(key: string, version: number, template: AnswerTemplate): void {
-      const size = key.length + template.beforeId.length + template.afterId.length;
-      if (size > KEPT_CHARACTERS / 4) return;
-      drop(key);
-      while (total + size > KEPT_CHARACTERS && kept.size > 0) drop(kept.keys().next().value!);
-      kept.set(key, { template, version, size });
-      total += size;
+    /**
+     * Sends the SDK's answer to this request, and keeps it when it may be replayed. False when it
+     * could not be made here (the request then takes the live path, which answers any failure as
+     * JSON-RPC: every replayable method only reads, so asking twice changes nothing).
+     */
+    async answerAndKeep(req: RequestWithAuth, res: Response, era: EraHandler, replayable: ReplayableRequest, version: number): Promise<boolean> {
+      const placeholder = placeholderId();
+      const body = { ...(req.body as object), id: placeholder };
+      let answer: globalThis.Response;
+      let text: string;
+      try {
+        answer = await era.fetch(await toWebRequest(req, body), { parsedBody: body, ...(req.auth === undefined ? {} : { authInfo: req.auth }) });
+        text = await answer.text();
+      } catch (error) {
+        onerror(error instanceof Error ? error : new Error(String(error)));
+        return false;
+      }
+      const template = templateOf(answer, text, placeholder);
+      if (template) {
+        keep(replayable.key, version, template);
+        send(res, template, replayable.id);
+        return true;
+      }
+      // Not to be kept (an error, a refusal): sent once, with the request's own id back in place.
+      const headers = Object.fromEntries([...answer.headers].filter(([name]) => name !== 'content-length'));
+      res.writeHead(answer.status, headers).end(text.replaceAll(JSON.stringify(placeholder), JSON.stringify(replayable.id)));
+      return true;
     },
   };
 }

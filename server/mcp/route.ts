@@ -1,6 +1,6 @@
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
-import { NodeStreamableHTTPServerTransport, originValidation, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
+import { NodeStreamableHTTPServerTransport, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
 import { classifyInboundRequest, createMcpHandler, ProtocolErrorCode, validateOriginHeader, WebStandardStreamableHTTPServerTransport, type AuthInfo, type McpHttpHandler } from '@modelcontextprotocol/server';
 import { bearerAuth } from '../auth/bearer.ts';
 import { AUTHORIZATION_REQUIRED, jsonRpcError, SERVER_REFUSAL } from '../json-rpc.ts';
@@ -12,7 +12,7 @@ import { markReplayed, overBudgetOf, recordRpc, requestIdOf, viewerOf, type RpcS
 import type { ToolCatalogue } from './catalogue.ts';
 import { challengeStyle, decideToolAccess, httpChallengeHeader, type ChallengeMode, type ToolAccess } from './guard.ts';
 import { mcpBudgets, refuseOverBudget } from './rate-limits.ts';
-import { bodyWithId, placeholderId, replayableRequest, replayedAnswers, templateOf, type AnswerTemplate, type ReplayableRequest } from './replayed-answers.ts';
+import { replayableRequest, replayedAnswers } from './replayed-answers.ts';
 import { createMcpServer, type McpDependencies, type McpRequestContext } from './server.ts';
 
 export const MCP_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -170,7 +170,8 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
   // here (its documented isLegacyRequest pattern) only so its transport answers plain JSON, not SSE,
   // as we always have. Served through the Node transport, which reads no body back out of the parsed
   // one (toWebRequest would re-serialise it, and JSON.stringify overflows on 100 000-deep values);
-  // the web-standard one serves replayable requests, whose bodies are small. Same options for both.
+  // the web-standard one serves replayable requests, whose bodies are at most a few kB (replayed-answers.ts).
+  // Same options for both.
   const legacyTransport = { sessionIdGenerator: undefined, enableJsonResponse: true } as const;
   const answerLegacy = async (req: AuthedRequest, res: express.Response) => {
     const server = createMcpServer(deps, contextOf(req.auth, (name) => req.headers[name] as string | undefined));
@@ -200,26 +201,8 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
   };
   const answerModern = toNodeHandler(modern, { onerror });
 
-  // Answers the SDK made before, replayed with each request's own id (replayed-answers.ts).
-  const replayed = replayedAnswers();
-  const sendTemplate = (res: express.Response, template: AnswerTemplate, id: string | number) => res.writeHead(template.status, template.headers).end(bodyWithId(template, id));
-
-  /** The SDK's answer to a replayable request, kept when it may be replayed; sent either way. */
-  const answerAndKeep = async (req: AuthedRequest, res: express.Response, era: Pick<McpHttpHandler, 'fetch'>, replayable: ReplayableRequest, version: number) => {
-    const placeholder = placeholderId();
-    const body = { ...(req.body as object), id: placeholder };
-    const response = await era.fetch(await toWebRequest(req, body), { parsedBody: body, ...(req.auth === undefined ? {} : { authInfo: req.auth }) });
-    const text = await response.text();
-    const template = templateOf(response, text, placeholder);
-    if (template) {
-      replayed.keep(replayable.key, version, template);
-      sendTemplate(res, template, replayable.id);
-      return;
-    }
-    // Not to be kept (an error, a refusal): sent once, with the request's own id back in place.
-    const headers = Object.fromEntries([...response.headers].filter(([name]) => name !== 'content-length'));
-    res.writeHead(response.status, headers).end(text.replaceAll(JSON.stringify(placeholder), JSON.stringify(replayable.id)));
-  };
+  // Answers the SDK made before, replayed with each request's own id.
+  const replayed = replayedAnswers(onerror);
 
   const handlePost: RequestHandler = async (req, res) => {
     if (req.body !== undefined) {
@@ -244,10 +227,8 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
     const version = replayable === undefined ? undefined : replayable.boardId === undefined ? 0 : await deps.kanban.anonymousBoardVersion(replayable.boardId).catch(() => undefined);
     if (replayable && version !== undefined) {
       // The era, the nesting bound and everything below were decided alike for the request it was made for: same headers, same body.
-      const kept = replayed.find(replayable.key, version);
-      if (kept) {
+      if (replayed.answerFromKept(res, replayable, version)) {
         markReplayed(res);
-        sendTemplate(res, kept, replayable.id);
         return;
       }
     }
@@ -262,8 +243,8 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
     if (retryAfterSeconds === undefined) delete req.headers[RETRY_AFTER_HEADER];
     else req.headers[RETRY_AFTER_HEADER] = String(retryAfterSeconds);
     (req as AuthedRequest).auth = authInfoOf(viewer, req.headers.authorization);
-    if (replayable && version !== undefined) await answerAndKeep(req, res, legacyEra ? legacy : modern, replayable, version);
-    else if (legacyEra) await answerLegacy(req, res);
+    if (replayable && version !== undefined && (await replayed.answerAndKeep(req, res, legacyEra ? legacy : modern, replayable, version))) return;
+    if (legacyEra) await answerLegacy(req, res);
     else await answerModern(req, res, req.body);
   };
 

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,8 +142,24 @@ const DEPLOYMENTS: Deployment[] = [
   { engine: 'postgres', label: 'PostgreSQL ×3', replicas: 3, toolsList: false, eras: ['2025'] },
 ];
 
-/** Our rows for one deployment (its servers stopped when this returns), and its get_board request and answer. */
-async function measureOurs(deployment: Deployment, databaseUrl: string, scratch: string, options: LoadOptions): Promise<{ rows: ThroughputRow[]; getBoard: GetBoard }> {
+/** A process's resident set size in MB, from Linux's /proc (elsewhere: undefined). */
+function residentMb(child: ChildProcess): number | undefined {
+  try {
+    const kilobytes = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+    return kilobytes === undefined ? undefined : Number(kilobytes) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "Memory (RSS) of …: 91 MB at idle, 132 MB after its load", one figure per replica. */
+function memoryNote(label: string, idle: (number | undefined)[], loaded: (number | undefined)[]): string {
+  const figures = (values: (number | undefined)[]) => (values.every((value) => value !== undefined) ? values.map((value) => value!.toFixed(0)).join(' / ') : 'not known here');
+  return `Memory (RSS) of ours on ${label}: ${figures(idle)} MB at idle (started, nothing asked yet), ${figures(loaded)} MB after its load.`;
+}
+
+/** Our rows for one deployment (its servers stopped when this returns), its get_board request and answer, and its memory. */
+async function measureOurs(deployment: Deployment, databaseUrl: string, scratch: string, options: LoadOptions): Promise<{ rows: ThroughputRow[]; getBoard: GetBoard; memory: string }> {
   const children: ChildProcess[] = [];
   const stop = () => children.forEach((child) => child.kill('SIGKILL'));
   const dataDir = mkdtempSync(join(scratch, 'data-'));
@@ -160,6 +176,7 @@ async function measureOurs(deployment: Deployment, databaseUrl: string, scratch:
     // The first migrates, seeds and makes the signing keys; the others find them.
     await start(ours);
     await Promise.all(urls.slice(1).map(start));
+    const idle = children.map(residentMb);
 
     // The bench's own handle on the servers' database: the account is made in it, as
     // `pnpm user:add` would, then signed in over HTTP; at the end the cards are counted in it.
@@ -197,6 +214,7 @@ async function measureOurs(deployment: Deployment, databaseUrl: string, scratch:
     }
     if (deployment.toolsList) for (const era of deployment.eras) targets.push({ name: `kanban tools/list (${label})`, era, urls: mcpUrls, ...mcpRequest(era, 'tools/list', {}) });
     const rows = await measureAll(targets, options);
+    const memory = memoryNote(deployment.label, idle, children.map(residentMb));
 
     // Every acknowledged create_card is a card (nothing counted that did not happen); requests
     // still in flight when the load stopped may or may not have been stored.
@@ -204,7 +222,7 @@ async function measureOurs(deployment: Deployment, databaseUrl: string, scratch:
     const cards = (await database.query<{ n: number }>("select count(*) as n from cards where title like 'Bench card %'"))[0]!.n;
     const acknowledged = rows.filter((_, index) => targets[index]!.writes).reduce((sum, row) => sum + row.acknowledged, 0);
     if (cards < acknowledged || cards > created) throw new Error(`create_card (${deployment.label}): ${acknowledged} acknowledged and ${created} sent, but ${cards} cards stored`);
-    return { rows, getBoard: { request: getBoardRequest, answer: getBoardAnswer } };
+    return { rows, getBoard: { request: getBoardRequest, answer: getBoardAnswer }, memory };
   } finally {
     stop();
     await database?.close();
@@ -295,7 +313,7 @@ export async function measureHttpThroughput(options: LoadOptions, compareRoot?: 
     const baselines = await measureBaselines(ours.results[0]!.getBoard, scratch, options);
     // One user on one address, far past the default budgets: raised, so the rows measure the app (budgets still counted).
     const limits = `Our servers ran with ${Object.entries(LOAD_LIMITS).map(([name, value]) => `${name}=${value}`).join(', ')}: the load is one user on one address, far past the default budgets; each request is still counted.`;
-    return { rows: [...baselines, ...ours.results.flatMap((result) => result.rows)], notes: [...ours.notes, limits] };
+    return { rows: [...baselines, ...ours.results.flatMap((result) => result.rows)], notes: [...ours.notes, ...ours.results.map((result) => result.memory), limits] };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
