@@ -11,11 +11,33 @@ import { rateLimitHits } from '../../db/pg/schema.ts';
 /** How often this process deletes rows whose window ended long ago. */
 const SWEEP_EVERY_MS = 60_000;
 
+/**
+ * One hit counted: an upsert prepared once per window length (its name says which). Every request
+ * runs it, so it is built once here and planned once per connection, not at every hit.
+ */
+function countHitStatement(db: PostgresDatabase['autocommit'], windowMs: number) {
+  const ended = sql`${rateLimitHits.resetsAt} <= now()`;
+  return (
+    db
+      .insert(rateLimitHits)
+      .values({ key: sql.placeholder('key'), hits: 1, resetsAt: sql`now() + ${sql.raw(String(windowMs))} * interval '1 millisecond'` })
+      // A window that ended starts again at one; otherwise one more hit in it.
+      .onConflictDoUpdate({
+        target: rateLimitHits.key,
+        set: { hits: sql`CASE WHEN ${ended} THEN 1 ELSE ${rateLimitHits.hits} + 1 END`, resetsAt: sql`CASE WHEN ${ended} THEN excluded.resets_at ELSE ${rateLimitHits.resetsAt} END` },
+      })
+      .returning({ hits: rateLimitHits.hits, resetsAt: rateLimitHits.resetsAt })
+      .prepare(`rate_limit_hit_${windowMs}`)
+  );
+}
+type CountHit = ReturnType<typeof countHitStatement>;
+
 export class PostgresRateLimitStore implements Store {
   readonly prefix: string;
   windowMs = 60_000;
   readonly #db: PostgresDatabase['autocommit'];
   #sweptAt = 0;
+  #prepared: { windowMs: number; statement: CountHit } | undefined;
 
   constructor(database: PostgresDatabase, limiter: string) {
     this.#db = database.autocommit;
@@ -28,17 +50,14 @@ export class PostgresRateLimitStore implements Store {
 
   async increment(key: string): Promise<ClientRateLimitInfo> {
     this.#sweepNowAndThen();
-    const ended = sql`${rateLimitHits.resetsAt} <= now()`;
-    const [row] = await this.#db
-      .insert(rateLimitHits)
-      .values({ key: this.prefix + key, hits: 1, resetsAt: sql`now() + ${sql.raw(String(Math.trunc(this.windowMs)))} * interval '1 millisecond'` })
-      // A window that ended starts again at one; otherwise one more hit in it.
-      .onConflictDoUpdate({
-        target: rateLimitHits.key,
-        set: { hits: sql`CASE WHEN ${ended} THEN 1 ELSE ${rateLimitHits.hits} + 1 END`, resetsAt: sql`CASE WHEN ${ended} THEN excluded.resets_at ELSE ${rateLimitHits.resetsAt} END` },
-      })
-      .returning({ hits: rateLimitHits.hits, resetsAt: rateLimitHits.resetsAt });
+    const [row] = await this.#countHit().execute({ key: this.prefix + key });
     return { totalHits: row!.hits, resetTime: row!.resetsAt };
+  }
+
+  #countHit(): CountHit {
+    const windowMs = Math.trunc(this.windowMs);
+    if (this.#prepared?.windowMs !== windowMs) this.#prepared = { windowMs, statement: countHitStatement(this.#db, windowMs) };
+    return this.#prepared.statement;
   }
 
   /** A hit given back (skipSuccessfulRequests), within the window it was counted in. */
