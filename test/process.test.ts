@@ -41,6 +41,7 @@ describe('server/main.ts as a process', () => {
     const port = await freePort();
     const server = await start({ PORT: String(port) });
     await server.waitFor('listening');
+    await server.waitFor('MCP URL:', undefined, 'stderr'); // the banner, on its own pipe
     expect(server.stderr()).toContain(`MCP URL:   http://localhost:${port}/mcp`);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
@@ -79,6 +80,7 @@ describe('server/main.ts as a process', () => {
     const port = await freePort();
     const server = await start({ PORT: String(port), PUBLIC_URL: 'https://kanban-demo.example', SIGNUP: 'closed' });
     await server.waitFor('listening');
+    await server.waitFor('MCP URL:', undefined, 'stderr'); // the banner, on its own pipe
     const banner = server.stderr();
     expect(banner).toContain('  Public:    https://kanban-demo.example\n');
     expect(banner).toContain('  MCP URL:   https://kanban-demo.example/mcp\n');
@@ -95,6 +97,7 @@ describe('server/main.ts as a process', () => {
     const port = await freePort();
     const server = await start({ PORT: String(port) });
     await server.waitFor('listening');
+    await server.waitFor('MCP URL:', undefined, 'stderr'); // the banner, on its own pipe
     expect(server.stderr()).toContain(`  Next: call list_boards from MCP Inspector at http://localhost:${port}/mcp.\n`);
     expect(server.stderr()).toContain(`pnpm dev --tunnel (with NGROK_AUTHTOKEN), or ngrok http ${port} and PUBLIC_URL`);
     expect(server.stderr()).toContain('  Sign-up:   open (anyone can create an account on the sign-in page)\n');
@@ -110,6 +113,7 @@ describe('server/main.ts as a process', () => {
     const port = await freePort();
     const server = await start({ PORT: String(port), PUBLIC_URL: 'https://kanban-demo.example', ...env });
     await server.waitFor('listening');
+    await server.waitFor('MCP URL:', undefined, 'stderr'); // the banner, on its own pipe
     expect(server.stderr()).toContain(signUpLine);
     const warning = '  Warning: anyone who reaches https://kanban-demo.example can create an account (SIGNUP=open).\n    To choose who signs in: SIGNUP=closed, and pnpm user:add NAME for each person.\n';
     if (warns) expect(server.stderr()).toContain(warning);

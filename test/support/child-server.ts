@@ -36,8 +36,11 @@ export interface ChildServer {
   child: ChildProcessWithoutNullStreams;
   stdout(): string;
   stderr(): string;
-  /** Resolves when stdout contains the text. */
-  waitFor(text: string, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves when stdout (or stderr) contains the text. The two are separate pipes: a line seen on
+   * one says nothing of what the process wrote to the other just before, so wait on each you read.
+   */
+  waitFor(text: string, timeoutMs?: number, stream?: 'stdout' | 'stderr'): Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -48,23 +51,29 @@ export function spawnServer(env: Record<string, string>): ChildServer {
   const child = spawn(process.execPath, [MAIN_ENTRY], { env: { ...process.env, NODE_ENV: 'test', ...cost, ...env }, stdio: 'pipe' });
   let out = '';
   let err = '';
-  const waiters: { text: string; resolve: () => void }[] = [];
+  const waiters: { text: string; stream: 'stdout' | 'stderr'; resolve: () => void }[] = [];
+  const wake = () => {
+    for (const waiter of waiters.filter((w) => (w.stream === 'stdout' ? out : err).includes(w.text))) waiter.resolve();
+  };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
-    for (const waiter of waiters.filter((w) => out.includes(w.text))) waiter.resolve();
+    wake();
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+    wake();
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return {
     child,
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitFor(text, timeoutMs = 15_000) {
-      if (out.includes(text)) return Promise.resolve();
+    waitFor(text, timeoutMs = 15_000, stream = 'stdout') {
+      if ((stream === 'stdout' ? out : err).includes(text)) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for "${text}"; stdout: ${out}; stderr: ${err}`)), timeoutMs);
-        waiters.push({ text, resolve: () => (clearTimeout(timer), resolve()) });
+        waiters.push({ text, stream, resolve: () => (clearTimeout(timer), resolve()) });
         void exited.then(() => reject(new Error(`server exited before "${text}"; stdout: ${out}; stderr: ${err}`)));
       });
     },
