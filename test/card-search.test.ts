@@ -48,7 +48,8 @@ describe('search_cards', () => {
     const other = await boardWith(actor, ['Garden party']);
     await actor.call('delete_board', { boardId: other.boardId });
     const everywhere = await actor.call('search_cards', { query: 'garden' });
-    // Over every board listed to them (the demo boards too): the deleted board's card is gone from the index with it.
+    // Over every board listed to them (the demo boards too), where the index is the only filter on words:
+    // a card of a deleted board is not found (its board row is gone too, so this holds the delete as a whole).
     const titles = (everywhere.structuredContent as { results: { card: { title: string } }[] }).results.map((hit) => hit.card.title);
     expect(titles).toContain('Water the garden');
     expect(titles).not.toContain('Garden party');

@@ -1,33 +1,25 @@
-import { and, asc, count, desc, eq, lt, or, sql } from 'drizzle-orm';
-import { INDEXED_WORD_LENGTH, type BoardRow, type CardRow, type ColumnRow, type Db, type KanbanDatabase } from '../../db/database.ts';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
+import type { BoardRow, CardRow, ColumnRow, Db, KanbanDatabase } from '../../db/database.ts';
 import { newId } from '../../db/ids.ts';
 import { positionBetween, spacedPositions } from '../../db/positions.ts';
-import { cardSearchText, foldText } from '../../db/usernames.ts';
-import { boardsListedTo, ownership, preparedBoardAccess, signedInSubject } from './access.ts';
+import { cardSearchText } from '../../db/usernames.ts';
+import { preparedBoardAccess, signedInSubject } from './access.ts';
 import { boardContents, type BoardWithDetails } from './board-contents.ts';
-import { decodeCursor, encodeCursor } from './board-cursors.ts';
+import { boardReads } from './board-reads.ts';
+import { assertDistinctNames, DEFAULT_COLUMNS, newBoards } from './new-boards.ts';
 import { cardPlacement } from './card-placement.ts';
 import { KanbanError } from './errors.ts';
 import { quotaChecks, type KanbanQuotas } from './quotas.ts';
 import { requestReplay, type Written } from './request-replay.ts';
-import { LIMITS, type BoardSummary, type CardView, type SearchHit } from './schemas.ts';
-import { ANONYMOUS, type Viewer } from './viewer.ts';
+import { LIMITS } from './schemas.ts';
+import type { Viewer } from './viewer.ts';
 
-// Every board/column/card rule lives here (who may do what: access.ts). It knows nothing of
+// Every board/column/card write lives here (who may do what: access.ts; the reads: board-reads.ts). It knows nothing of
 // HTTP or MCP: it takes a Viewer and plain arguments, and returns plain data or throws a
 // KanbanError. Every write is one transaction (database.write): all of it happens, or none of
 // it; a person's writes queue behind each other, across replicas on PostgreSQL.
 
-const DEFAULT_PAGE_SIZE = 20;
-const DEFAULT_SEARCH_RESULTS = 20;
-const MAX_SEARCH_WORDS = 10;
-const DEFAULT_COLUMNS = ['To do', 'Doing', 'Done'];
-const PERSONAL_BOARD_TITLE = 'My board';
 
-
-function toCardView(card: Pick<CardRow, 'id' | 'title' | 'labels' | 'dueDate'>): CardView {
-  return { id: card.id, title: card.title, labels: card.labels, dueDate: card.dueDate };
-}
 
 function cardNotFound(cardId: string): KanbanError {
   return new KanbanError('not_found', `No card ${cardId} is visible to you. Call get_board to see a board's cards and their ids.`);
@@ -43,40 +35,22 @@ export interface BoardChange extends BoardWithDetails {
 }
 
 
-/** Columns are found by name too, so two names that differ only in case would be ambiguous. */
-function assertDistinctNames(titles: string[]): void {
-  const seen = new Set<string>();
-  for (const title of titles) {
-    const key = title.trim().toLowerCase();
-    if (seen.has(key)) throw new KanbanError('invalid', `Two columns would be named "${title}": column names must differ (ignoring case).`);
-    seen.add(key);
-  }
-}
-
 export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuotas) {
   const { boards, cards, columns } = database.tables;
-  const { dialect } = database;
   // The board row every tool that names a board checks access on, prepared (see access.ts); each
   // runs in the read or write given to it, and so sees what that transaction sees. A whole board,
-  // for get_board and for the answer of every write, is board-contents.ts's one statement.
+  // for get_board and for the answer of every write, is board-contents.ts's one statement; the
+  // reads (listing, a board, search) are board-reads.ts's.
   const access = preparedBoardAccess(database);
-  const visibleBoard = access.visible;
   const quota = quotaChecks(database, quotas);
   const once = requestReplay(database, write);
   const placement = cardPlacement(database);
   const contents = boardContents(database);
+  const { insertBoard, personalBoard } = newBoards(database);
+  const reads = boardReads(database, access, contents);
   const columnsOfBoard = database.prepared('columns_of_board', (db) => db.select().from(columns).where(eq(columns.boardId, sql.placeholder('boardId'))).orderBy(asc(columns.position)));
   const cardCountOfBoard = database.prepared('card_count_of_board', (db) => db.select({ n: count() }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))));
   const cardCountOfColumn = database.prepared('card_count_of_column', (db) => db.select({ n: count() }).from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))));
-  // A card's folded words (cards.search_text, written with the card); a row put straight into the
-  // table without them is folded on the fly.
-  const searchText = sql`coalesce(${cards.searchText}, ${dialect.fold(sql`${cards.title} || ${'\n'} || ${cards.description}`)})`;
-  /** Cards holding every word (folded): through the engine's text index when a word is long enough for it, each checked on the card itself. */
-  const holdingEvery = (words: string[]) => {
-    const indexed = words.filter((word) => [...word].length >= INDEXED_WORD_LENGTH);
-    return and(...(indexed.length > 0 ? [dialect.cardsThatMayHold(cards, indexed)] : []), ...words.map((word) => dialect.contains(searchText, word)));
-  };
-
   /** A write on the viewer's behalf: one person's writes queue behind each other across replicas. */
   function write<T>(viewer: Viewer, work: (db: Db) => Promise<T>): Promise<T> {
     return database.write(work, { queueBy: viewer.signedIn ? viewer.subject : undefined });
@@ -130,24 +104,6 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
     if (n >= LIMITS.cardsPerBoard) throw new KanbanError('invalid', `Board "${board.title}" already holds ${LIMITS.cardsPerBoard} cards, the most a board can hold. Delete some, or start another board.`);
   }
 
-  async function insertBoard(db: Db, owner: string, input: { title: string; columns?: string[]; visibility?: 'public' | 'private'; personal?: boolean }): Promise<BoardRow> {
-    const now = new Date();
-    const row: BoardRow = { id: newId('board'), ownerSub: owner, title: input.title, visibility: input.visibility ?? 'private', personal: input.personal ?? false, featured: false, createdAt: now, updatedAt: now };
-    await db.insert(boards).values(row);
-    const titles = input.columns ?? DEFAULT_COLUMNS;
-    const positions = spacedPositions(titles.length);
-    await db.insert(columns).values(titles.map((title, index) => ({ id: newId('column'), boardId: row.id, title, position: positions[index]!, wipLimit: null })));
-    return row;
-  }
-
-  /** The viewer's personal board, made on first use. One per owner: their writes queue, and the unique index holds it. */
-  async function personalBoard(db: Db, viewer: Viewer): Promise<BoardRow> {
-    const owner = signedInSubject(viewer);
-    const [existing] = await db.select().from(boards).where(and(eq(boards.ownerSub, owner), eq(boards.personal, true))).limit(1);
-    return existing ?? insertBoard(db, owner, { title: PERSONAL_BOARD_TITLE, personal: true });
-  }
-
-
   async function findEditableCard(db: Db, viewer: Viewer, cardId: string): Promise<{ card: CardRow; board: BoardRow }> {
     const [card] = await db.select().from(cards).where(eq(cards.id, cardId)).limit(1);
     if (!card) throw cardNotFound(cardId);
@@ -161,72 +117,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
   }
 
   return {
-    async listBoards(viewer: Viewer, options: { limit?: number; cursor?: string } = {}): Promise<{ boards: BoardSummary[]; nextCursor?: string }> {
-      const limit = options.limit ?? DEFAULT_PAGE_SIZE;
-      const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
-      const rows = await database.read(async (db) =>
-        db.select({
-          id: boards.id,
-          title: boards.title,
-          visibility: boards.visibility,
-          ownerSub: boards.ownerSub,
-          updatedAt: boards.updatedAt,
-          columnCount: db.$count(columns, eq(columns.boardId, boards.id)),
-          cardCount: db.$count(cards, eq(cards.boardId, boards.id)),
-        })
-        .from(boards)
-        .where(and(boardsListedTo(boards, viewer), after && or(lt(boards.updatedAt, after.updatedAt), and(eq(boards.updatedAt, after.updatedAt), lt(boards.id, after.id)))))
-        .orderBy(desc(boards.updatedAt), desc(boards.id))
-        .limit(limit + 1),
-      );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        boards: page.map(({ ownerSub, ...row }) => ({ ...row, ...ownership(viewer, { ownerSub }), updatedAt: row.updatedAt.toISOString() })),
-        ...(rows.length > limit && last ? { nextCursor: encodeCursor(last) } : {}),
-      };
-    },
-
-    /** A board the viewer may see: one statement, a snapshot by itself. */
-    getBoard(viewer: Viewer, boardId: string): Promise<BoardWithDetails> {
-      return database.single((db) => contents(db, viewer, boardId));
-    },
-
-    /**
-     * The version of what anyone not signed in reads of a board (its updatedAt, which every change
-     * moves strictly forward), or undefined when they may read none of it: one statement.
-     */
-    async anonymousBoardVersion(boardId: string): Promise<number | undefined> {
-      try {
-        return (await database.single((db) => visibleBoard(db, ANONYMOUS, boardId))).updatedAt.getTime();
-      } catch (error) {
-        if (error instanceof KanbanError) return undefined;
-        throw error;
-      }
-    },
-
-    /** Over the listed boards (access.ts), or one board the viewer may read (a public one by its id). */
-    searchCards(viewer: Viewer, options: { query: string; boardId?: string; limit?: number }): Promise<(SearchHit & { ownBoard: boolean })[]> {
-      const words = options.query.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
-      const folded = words.map(foldText);
-      return database.read(async (db) => {
-        if (options.boardId !== undefined) await visibleBoard(db, viewer, options.boardId);
-        const rows = await db
-        .select({
-          card: { id: cards.id, title: cards.title, labels: cards.labels, dueDate: cards.dueDate },
-          board: { id: boards.id, title: boards.title },
-          column: { id: columns.id, title: columns.title },
-          ownerSub: boards.ownerSub,
-        })
-        .from(cards)
-        .innerJoin(boards, eq(boards.id, cards.boardId))
-        .innerJoin(columns, eq(columns.id, cards.columnId))
-        .where(and(options.boardId === undefined ? boardsListedTo(boards, viewer) : eq(cards.boardId, options.boardId), holdingEvery(folded)))
-        .orderBy(desc(cards.updatedAt), asc(cards.id))
-        .limit(options.limit ?? DEFAULT_SEARCH_RESULTS);
-        return rows.map(({ ownerSub, ...row }) => ({ ...row, card: toCardView(row.card), ownBoard: ownership(viewer, { ownerSub }).owned }));
-      });
-    },
+    ...reads,
 
     async createBoard(viewer: Viewer, input: { title: string; columns?: string[]; visibility?: 'public' | 'private'; requestId?: string }): Promise<BoardChange> {
       const { requestId, ...args } = input;
