@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BARE_SDK_BASELINES, echoRequest, formatHttpThroughput, startBaseline, type ThroughputRow } from './bench/http-throughput.ts';
+import { memoryNote, residentMb } from './bench/memory.ts';
 import { formatTargets, performanceTargets } from './bench/targets.ts';
 import { formatWidgetLoad, measureWidgetLoad } from './bench/widget-load.ts';
 import { chromiumAvailable, chromiumMissingMessage } from './support/chromium.ts';
@@ -10,6 +11,15 @@ import { chromiumAvailable, chromiumMissingMessage } from './support/chromium.ts
 // numbers themselves are the benchmark's business, never asserted here.
 
 describe("pnpm bench's HTTP part", () => {
+  it("reads a server's resident memory, and says so per replica (or that it is not known)", () => {
+    const own = residentMb({ pid: process.pid } as ChildProcess);
+    expect(own).toBeGreaterThan(10);
+    expect(memoryNote('PostgreSQL ×3', [180.2, 171.6, own], [260, 250, 240])).toBe(
+      `Memory (RSS) of ours on PostgreSQL ×3: 180 / 172 / ${own!.toFixed(0)} MB at idle (started, nothing asked yet), 260 / 250 / 240 MB after its load.`,
+    );
+    expect(memoryNote('SQLite', [undefined], [300])).toBe('Memory (RSS) of ours on SQLite: not known here at idle (started, nothing asked yet), 300 MB after its load.');
+  });
+
   it.each(BARE_SDK_BASELINES)('$name answers the echo in each era it is measured in', async ({ script, eras }) => {
     const children: ChildProcess[] = [];
     try {

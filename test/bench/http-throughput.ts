@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { signedInClient } from '../support/oauth-steps.ts';
 import { TEST_PASSWORD_HASH_COST } from '../support/password-cost.ts';
 import { onEachEngine, type EngineSetup } from './engines.ts';
 import { ERAS, mcpBody, mcpHeaders, mcpRequest, type Era, type McpRequest } from './eras.ts';
+import { memoryNote, residentMb } from './memory.ts';
 
 // HTTP/MCP throughput on loopback: ours next to baselines measured in the same run, each server in
 // a process of its own, the load (autocannon) in this one. (a) the v2 SDK's documented stateless
@@ -141,22 +142,6 @@ const DEPLOYMENTS: Deployment[] = [
   { engine: 'postgres', label: 'PostgreSQL', replicas: 1, toolsList: true, eras: ['2025'] },
   { engine: 'postgres', label: 'PostgreSQL ×3', replicas: 3, toolsList: false, eras: ['2025'] },
 ];
-
-/** A process's resident set size in MB, from Linux's /proc (elsewhere: undefined). */
-function residentMb(child: ChildProcess): number | undefined {
-  try {
-    const kilobytes = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
-    return kilobytes === undefined ? undefined : Number(kilobytes) / 1024;
-  } catch {
-    return undefined;
-  }
-}
-
-/** "Memory (RSS) of …: 91 MB at idle, 132 MB after its load", one figure per replica. */
-function memoryNote(label: string, idle: (number | undefined)[], loaded: (number | undefined)[]): string {
-  const figures = (values: (number | undefined)[]) => (values.every((value) => value !== undefined) ? values.map((value) => value!.toFixed(0)).join(' / ') : 'not known here');
-  return `Memory (RSS) of ours on ${label}: ${figures(idle)} MB at idle (started, nothing asked yet), ${figures(loaded)} MB after its load.`;
-}
 
 /** Our rows for one deployment (its servers stopped when this returns), its get_board request and answer, and its memory. */
 async function measureOurs(deployment: Deployment, databaseUrl: string, scratch: string, options: LoadOptions): Promise<{ rows: ThroughputRow[]; getBoard: GetBoard; memory: string }> {
