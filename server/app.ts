@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { hostHeaderValidation } from '@modelcontextprotocol/node';
 import type { KanbanDatabase } from '../db/database.ts';
 import { resourceMetadataRouter } from './auth/resource-metadata.ts';
@@ -18,6 +18,8 @@ export interface AppDependencies {
   mcp: McpDependencies;
   auth: ResourceAuth;
   requestBudgets: RequestBudgets;
+  /** The dev playground's routes (/dev), outside production only. */
+  playground?: Router;
 }
 
 function healthCheck(database: KanbanDatabase): RequestHandler {
@@ -77,6 +79,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(mcpRouter(deps.mcp, { allowedHostnames: deps.config.allowedHostnames, verify: deps.auth.verify, usage: deps.config.usage, requestBudgets: deps.requestBudgets }));
   app.use(resourceMetadataRouter(deps.config, deps.auth.issuer));
   if (deps.auth.router) app.use(deps.auth.router);
+  if (deps.playground) app.use(deps.playground);
   app.use(notFound);
   app.use(internalError(deps.logger));
   return app;

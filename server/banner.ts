@@ -38,9 +38,12 @@ function nextStep(config: AppConfig): string[] {
 export function startupBanner(config: AppConfig, facts: BannerFacts): string {
   const local = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${facts.port}`;
   const issuer = config.authIssuer === undefined ? `${config.publicUrl} (embedded)` : `${config.authIssuer} (external)`;
+  // Outside production the playground comes first: it is where a person starts.
+  const playground = config.env === 'production' ? [] : [`  Playground: ${config.publicUrl}/dev  (a local ChatGPT: call the tools, see the widget, sign in)`];
   return [
     '',
     '  kanban-mcp is running',
+    ...playground,
     `  Local:     ${local}`,
     `  Public:    ${config.publicUrl}`,
     `  MCP URL:   ${config.publicUrl}/mcp`,

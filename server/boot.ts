@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { KanbanDatabase } from '../db/database.ts';
 import { openKanbanDatabase } from '../db/open.ts';
@@ -12,11 +13,14 @@ import { externalIssuerAuth, type ResourceAuth } from './auth/setup.ts';
 import { createToolCatalogue, type ToolDefinition } from './mcp/catalogue.ts';
 import { PUBLIC_TOOLS, SIGNED_IN_TOOLS } from './mcp/tools/index.ts';
 import { loadWidget } from './mcp/widget.ts';
+import { playground } from './playground/router.ts';
 import { openRequestBudgets, type RequestBudgets } from './rate-limits/budgets.ts';
 
 export interface KanbanRuntime {
   app: Express;
   database: KanbanDatabase;
+  /** Answers `server`'s requests with the app (and, outside production, the playground's hot-reload socket). */
+  serve(server: Server): void;
   /** Releases what boot opened (Redis, the issuer's timers, the database). Call after the HTTP server has stopped. */
   close(): Promise<void>;
 }
@@ -62,8 +66,16 @@ export async function bootKanban(config: AppConfig, logger: Logger, options: Boo
       challengeMode: config.authChallenge,
       widget,
     };
-    const app = createApp({ config, database, logger, mcp, auth, requestBudgets });
-    return { app, database, close: () => closeInOrder(closeAll) };
+    let httpServer: Server | undefined;
+    // The dev playground (/dev): never in production.
+    const devPlayground = config.env === 'production' ? undefined : playground({ publicUrl: config.publicUrl, allowedHostnames: config.allowedHostnames, httpServer: () => httpServer });
+    if (devPlayground) closeAll.unshift(() => devPlayground.close());
+    const app = createApp({ config, database, logger, mcp, auth, requestBudgets, playground: devPlayground?.router });
+    const serve = (server: Server) => {
+      httpServer = server;
+      server.on('request', app);
+    };
+    return { app, database, serve, close: () => closeInOrder(closeAll) };
   } catch (error) {
     await closeInOrder(closeAll);
     throw error;

@@ -33,7 +33,8 @@ try {
   if (error instanceof IssuerDiscoveryError || error instanceof WidgetNotBuiltError || error instanceof DatabaseOpenError) fail(error.message);
   throw error;
 }
-const server = createHttpServer(runtime.app);
+const server = createHttpServer();
+runtime.serve(server);
 
 let port: number;
 try {

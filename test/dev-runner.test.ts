@@ -141,6 +141,7 @@ describe('pnpm dev --tunnel', () => {
     expect(run.stderr()).toContain(`  Paste into ChatGPT (Settings → Apps → Create app):  ${tunnelUrl}/mcp\n`);
     expect(run.stderr()).not.toContain('This URL changes on every run'); // a reserved domain does not
     expect(run.stderr()).toContain(`  MCP URL:   ${tunnelUrl}/mcp\n`);
+    expect(run.stderr()).toContain(`  Playground: ${tunnelUrl}/dev `);
     expect(JSON.parse(readFileSync(record, 'utf8').split('\n')[0]!)).toEqual({ event: 'forward', config: { addr: `127.0.0.1:${port}`, authtoken: 'test-token', domain } });
 
     const resource = JSON.parse((await viaTunnel(port, domain, '/.well-known/oauth-protected-resource/mcp')).body);

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
 import { singleFilePage } from '../../web/vite.config.ts';
-import { MCP_APPS_DEFAULT_CSP } from '../browser/widget-host/csp.ts';
+import { widgetCsp, withCsp } from '../../web/playground/src/widget-csp.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { HOST_PAGE as MCP_APPS_HOST_PAGE, testHostScript } from '../support/widget-host.ts';
 
@@ -96,8 +96,8 @@ export async function measureWidgetLoad(loads: number): Promise<PageLoad[]> {
       for (const name of Object.keys(PAGES)) {
         const page = await browser.newPage();
         await page.setContent(HOST_PAGE);
-        const withCsp = html[name]!.replace(/<head>/i, `<head><meta http-equiv="Content-Security-Policy" content="${MCP_APPS_DEFAULT_CSP}">`);
-        await page.$eval('#page', (frame, srcdoc) => ((frame as HTMLIFrameElement).srcdoc = srcdoc), withCsp);
+        const underCsp = withCsp(html[name]!, widgetCsp(undefined));
+        await page.$eval('#page', (frame, srcdoc) => ((frame as HTMLIFrameElement).srcdoc = srcdoc), underCsp);
         const frame = await (await page.$('#page'))!.contentFrame();
         const paints = (await frame!.waitForFunction(() => {
           const entries = performance.getEntriesByType('paint');

@@ -50,7 +50,7 @@ export async function startKanban(options: { dataDir?: string; port?: number; en
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const runtime = await bootKanban(config, logger, { tools: options.tools, issuer: options.issuer, widgetFile: options.widgetFile });
-  server.on('request', runtime.app);
+  runtime.serve(server);
   return {
     url,
     mcpUrl: `${url}/mcp`,

@@ -14,6 +14,7 @@ export interface OpenAiGlobals {
   widgetState?: unknown;
   theme?: 'light' | 'dark';
   locale?: string;
+  displayMode?: 'inline' | 'fullscreen' | 'pip';
   setWidgetState?(state: unknown): unknown;
   callTool?(name: string, args: Record<string, unknown>): Promise<OpenAiToolResult>;
   sendFollowUpMessage?(args: { prompt: string }): Promise<unknown>;

@@ -83,6 +83,8 @@ export function useHost(): KanbanHost {
   const [waiting, setWaiting] = useState(false);
   // The one thing read from the host context after applying it: may it show us fullscreen?
   const [displayModes, setDisplayModes] = useState<readonly string[] | undefined>();
+  // Where the host shows us now: no "Show fullscreen" when we already are.
+  const [displayMode, setDisplayMode] = useState<string | undefined>(() => openAi()?.displayMode);
   const [initialWidgetState] = useState(() => openAi()?.widgetState as WidgetState | undefined);
 
   // MCP Apps: what ext-apps' useApp does (an App over postMessage to our parent, connected once),
@@ -107,12 +109,14 @@ export function useHost(): KanbanHost {
       created.addEventListener('hostcontextchanged', (change) => {
         applyHostContext(change);
         if (change.availableDisplayModes) setDisplayModes(change.availableDisplayModes);
+        if (change.displayMode) setDisplayMode(change.displayMode);
       });
       await created.connect(new PostMessageTransport(window.parent, window.parent));
       if (!mounted) return void created.close();
       const context = created.getHostContext();
       applyHostContext(context);
       setDisplayModes(context?.availableDisplayModes);
+      setDisplayMode(context?.displayMode);
       setApp(created);
     };
     // No MCP Apps host (window.openai alone, or none) ends the handshake in an error after 60 s: no app.
@@ -131,6 +135,7 @@ export function useHost(): KanbanHost {
       const globals = openAi();
       if (globals?.theme) applyDocumentTheme(globals.theme);
       if (globals?.locale) document.documentElement.lang = globals.locale;
+      if (globals?.displayMode) setDisplayMode(globals.displayMode);
       if (!globals?.toolOutput || globals.toolOutput === lastToolOutput.current) return;
       lastToolOutput.current = globals.toolOutput;
       const next = deliveredOf({ structuredContent: globals.toolOutput, _meta: globals.toolResponseMetadata });
@@ -152,7 +157,7 @@ export function useHost(): KanbanHost {
 
   return useMemo<KanbanHost>(() => {
     const globals = openAi();
-    const canFullscreen = displayModes?.includes('fullscreen') ?? (!app && globals?.requestDisplayMode !== undefined);
+    const canFullscreen = displayMode !== 'fullscreen' && (displayModes?.includes('fullscreen') ?? (!app && globals?.requestDisplayMode !== undefined));
     return {
       delivered,
       waiting,
@@ -184,5 +189,5 @@ export function useHost(): KanbanHost {
         void succeeded(Promise.resolve(globals?.setWidgetState?.(state)));
       },
     };
-  }, [app, delivered, waiting, displayModes, initialWidgetState]);
+  }, [app, delivered, waiting, displayModes, displayMode, initialWidgetState]);
 }

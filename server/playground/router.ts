@@ -1,0 +1,111 @@
+import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { Router, type Request, type Response } from 'express';
+import type { ViteDevServer } from 'vite';
+
+// The dev playground at /dev: a page that does what ChatGPT does, minus the model (web/playground/).
+// Vite's dev server serves it from source, in this process, so the page hot-reloads. Never in
+// production: app.ts mounts this router only outside NODE_ENV=production, and Vite (a dev
+// dependency) is imported here only when the first /dev request arrives.
+
+export const PLAYGROUND_PATH = '/dev';
+
+const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
+const NODE_MODULES = fileURLToPath(new URL('../../node_modules/', import.meta.url));
+/** The two HTML pages, by their path under /dev. */
+const PAGES: Record<string, string> = { '': 'playground/index.html', '/': 'playground/index.html', '/oauth/callback': 'playground/callback.html' };
+
+/** What the playground says of itself as an OAuth client, in its metadata document. */
+export function playgroundClientMetadata(publicUrl: string) {
+  return {
+    client_id: `${publicUrl}${PLAYGROUND_PATH}/oauth/client.json`,
+    client_name: 'kanban-mcp playground',
+    client_uri: `${publicUrl}${PLAYGROUND_PATH}`,
+    redirect_uris: [`${publicUrl}${PLAYGROUND_PATH}/oauth/callback`],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+  };
+}
+
+export interface PlaygroundOptions {
+  /** This server as clients reach it: the playground must run on that origin (tokens are issued for its /mcp). */
+  publicUrl: string;
+  /** Host names the app answers to: Vite checks them again on its own routes and its socket. */
+  allowedHostnames: readonly string[];
+  /** The HTTP server, for Vite's hot-reload socket (its upgrade requests). */
+  httpServer(): Server | undefined;
+}
+
+export interface Playground {
+  router: Router;
+  /** Stops Vite (its file watchers and socket), if it was started. */
+  close(): Promise<void>;
+}
+
+export function playground(options: PlaygroundOptions): Playground {
+  let vite: Promise<ViteDevServer> | undefined;
+  const start = async (): Promise<ViteDevServer> => {
+    const { createServer } = await import('vite');
+    const { default: react } = await import('@vitejs/plugin-react');
+    const server = options.httpServer();
+    return createServer({
+      configFile: false,
+      root: WEB_ROOT,
+      base: `${PLAYGROUND_PATH}/`,
+      appType: 'custom',
+      logLevel: 'warn',
+      clearScreen: false,
+      plugins: [react()],
+      cacheDir: `${NODE_MODULES}.vite/playground`,
+      optimizeDeps: { entries: ['playground/index.html'] },
+      server: {
+        middlewareMode: true,
+        // The socket shares our port (no second port to expose), or is off without a server to share.
+        hmr: server ? { server } : false,
+        allowedHosts: [...options.allowedHostnames],
+        // Only the page's sources and the packages they import: never the data directory, the
+        // server's code or anything else under the project (Vite's default allows it all).
+        fs: { strict: true, allow: [`${WEB_ROOT}playground`, `${WEB_ROOT}src`, NODE_MODULES], deny: ['.env', '.env.*', '*.sqlite*', '*.{crt,pem,key}'] },
+      },
+    });
+  };
+  const devServer = () => (vite ??= start());
+
+  const router = Router();
+  const publicHost = new URL(options.publicUrl).host;
+  // The playground's client metadata document (CIMD): its client_id is this URL. Issuers fetch it
+  // only over https (a tunnel's URL); on plain http the playground registers dynamically.
+  router.get(`${PLAYGROUND_PATH}/oauth/client.json`, (_req, res) => {
+    res.set('cache-control', 'no-cache').json(playgroundClientMetadata(options.publicUrl));
+  });
+  router.get([PLAYGROUND_PATH, `${PLAYGROUND_PATH}/`, `${PLAYGROUND_PATH}/oauth/callback`], async (req: Request, res: Response, next) => {
+    // Another name for this machine (127.0.0.1 for localhost, say) would be another origin than the
+    // one the tokens and the issuer's cookies are for: go to the public one.
+    if (req.get('host') !== publicHost) return res.redirect(302, `${options.publicUrl}${req.originalUrl}`);
+    try {
+      const server = await devServer();
+      const page = PAGES[req.path.slice(PLAYGROUND_PATH.length)]!;
+      const html = await server.transformIndexHtml(`/${page}`, await readFile(`${WEB_ROOT}${page}`, 'utf8'));
+      res.set({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send(html);
+    } catch (error) {
+      next(error);
+    }
+  });
+  router.use(PLAYGROUND_PATH, async (req, res, next) => {
+    try {
+      // Vite's middlewares expect the full URL (its base included): put back what Express took off.
+      req.url = req.originalUrl;
+      (await devServer()).middlewares(req, res, next);
+    } catch (error) {
+      next(error);
+    }
+  });
+  return {
+    router,
+    async close() {
+      if (vite) await (await vite).close();
+    },
+  };
+}

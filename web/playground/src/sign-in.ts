@@ -1,0 +1,163 @@
+import {
+  auth,
+  extractWWWAuthenticateParams,
+  type OAuthClientMetadata,
+  type OAuthClientProvider,
+  type StoredOAuthClientInformation,
+  type StoredOAuthTokens,
+} from '@modelcontextprotocol/client';
+
+// Sign-in as ChatGPT does it, with the SDK's own OAuth client (`auth`): discovery from the
+// challenge's resource_metadata, registration (a client metadata document, or dynamic
+// registration), PKCE, our sign-in and consent pages in a popup, `iss` checked on the way back.
+// Tokens live in this page's memory only: a reload signs the person out.
+
+export const SIGN_IN_CHANNEL = 'kanban-playground-sign-in';
+export const CALLBACK_PATH = '/dev/oauth/callback';
+export const CLIENT_METADATA_PATH = '/dev/oauth/client.json';
+export const MCP_URL = new URL('/mcp', location.origin);
+
+export type Registration = 'metadata-document' | 'dynamic';
+
+/** What a challenge asks for: where to discover, and the scopes the refused call needs. */
+export interface Challenge {
+  resourceMetadataUrl?: URL;
+  scope?: string;
+  description?: string;
+}
+
+/** A challenge string (in-band `mcp/www_authenticate`, or a WWW-Authenticate header) through the SDK's own parser. */
+export function parseChallenge(header: string): Challenge {
+  const params = extractWWWAuthenticateParams(new Response(null, { headers: { 'www-authenticate': header } }));
+  return { resourceMetadataUrl: params.resourceMetadataUrl, scope: params.scope, description: params.errorDescription };
+}
+
+/** Client metadata documents (CIMD) are https only: on plain http only dynamic registration works. */
+export function metadataDocumentPossible(): boolean {
+  return location.protocol === 'https:';
+}
+
+function randomText(): string {
+  return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(24)))).replace(/[+/=]/g, '');
+}
+
+export interface SignedIn {
+  tokens: StoredOAuthTokens;
+  /** When the access token expires, from expires_in at the time it was saved. */
+  expiresAt: number | undefined;
+}
+
+export class PlaygroundOAuth implements OAuthClientProvider {
+  registration: Registration = 'dynamic';
+  private client: StoredOAuthClientInformation | undefined;
+  private saved: SignedIn | undefined;
+  private verifier = '';
+  private expectedState = '';
+  private popup: Window | null = null;
+
+  private readonly changed: (signedIn: SignedIn | undefined) => void;
+
+  constructor(changed: (signedIn: SignedIn | undefined) => void) {
+    this.changed = changed;
+  }
+
+  get redirectUrl(): string {
+    return new URL(CALLBACK_PATH, location.origin).href;
+  }
+  get clientMetadataUrl(): string | undefined {
+    return this.registration === 'metadata-document' ? new URL(CLIENT_METADATA_PATH, location.origin).href : undefined;
+  }
+  get clientMetadata(): OAuthClientMetadata {
+    return { client_name: 'kanban-mcp playground', redirect_uris: [this.redirectUrl], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
+  }
+  state(): string {
+    this.expectedState = randomText();
+    return this.expectedState;
+  }
+  clientInformation(): StoredOAuthClientInformation | undefined {
+    return this.client;
+  }
+  saveClientInformation(client: StoredOAuthClientInformation): void {
+    this.client = client;
+  }
+  tokens(): StoredOAuthTokens | undefined {
+    return this.saved?.tokens;
+  }
+  saveTokens(tokens: StoredOAuthTokens): void {
+    this.saved = { tokens, expiresAt: tokens.expires_in === undefined ? undefined : Date.now() + tokens.expires_in * 1000 };
+    this.changed(this.saved);
+  }
+  /**
+   * Outside signIn (the SDK's own reaction to a 401) there is no window yet: nothing opens, the
+   * call fails with the SDK's UnauthorizedError, and the playground offers the sign-in button.
+   */
+  redirectToAuthorization(authorizationUrl: URL): void {
+    if (this.popup && !this.popup.closed) this.popup.location.href = authorizationUrl.href;
+  }
+  saveCodeVerifier(codeVerifier: string): void {
+    this.verifier = codeVerifier;
+  }
+  codeVerifier(): string {
+    return this.verifier;
+  }
+  /** The SDK calls this when the server refuses what it holds (a revoked token, a forgotten client). */
+  invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
+    if (scope === 'all' || scope === 'client') this.client = undefined;
+    if (scope === 'all' || scope === 'tokens') this.signOut();
+  }
+
+  /** Switches how the next sign-in registers: the client known so far is forgotten. */
+  chooseRegistration(registration: Registration): void {
+    this.registration = registration;
+    this.client = undefined;
+  }
+
+  get signedIn(): SignedIn | undefined {
+    return this.saved;
+  }
+
+  signOut(): void {
+    this.saved = undefined;
+    this.changed(undefined);
+  }
+
+  /** Runs the whole flow for `challenge`. Call it from a click: the popup opens at once, then goes to the issuer. */
+  async signIn(challenge: Challenge): Promise<void> {
+    // Opened before any await, while the click still counts as the person's: browsers block later popups.
+    this.popup = window.open('about:blank', 'kanban-sign-in', 'popup,width=520,height=760');
+    if (!this.popup) throw new Error('The browser blocked the sign-in window: allow popups for this page.');
+    const returned = this.waitForCallback();
+    // No scope of our own: the SDK then asks for every scope the resource advertises (and
+    // offline_access, for a refresh token), as ChatGPT does, not only the refused call's.
+    const options = { serverUrl: MCP_URL, resourceMetadataUrl: challenge.resourceMetadataUrl };
+    try {
+      if ((await auth(this, options)) === 'AUTHORIZED') return;
+      const response = await returned;
+      if (response.error) throw new Error(`Sign-in did not finish: ${response.error_description ?? response.error}`);
+      if (!response.state || response.state !== this.expectedState) throw new Error('Sign-in answered a request this page did not make (state mismatch).');
+      await auth(this, { ...options, authorizationCode: response.code, iss: response.iss });
+    } finally {
+      if (!this.popup.closed) this.popup.close();
+      this.popup = null;
+    }
+  }
+
+  private waitForCallback(): Promise<Record<string, string | undefined>> {
+    return new Promise((resolve, reject) => {
+      const channel = new BroadcastChannel(SIGN_IN_CHANNEL);
+      // The callback page closes itself right after posting: give its message a moment to arrive.
+      const watch = setInterval(() => {
+        if (this.popup?.closed) setTimeout(() => finish(() => reject(new Error('The sign-in window was closed before signing in.'))), 1000);
+      }, 500);
+      let settled = false;
+      const finish = (settle: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearInterval(watch);
+        channel.close();
+        settle();
+      };
+      channel.onmessage = (event: MessageEvent<Record<string, string | undefined>>) => finish(() => resolve(event.data));
+    });
+  }
+}

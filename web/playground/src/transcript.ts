@@ -1,0 +1,45 @@
+import type { CallToolResult } from '@modelcontextprotocol/client';
+import type { McpUiResourceCsp } from '@modelcontextprotocol/ext-apps/app-bridge';
+import type { Challenge } from './sign-in.ts';
+
+// What the playground shows, in order, as ChatGPT's conversation does: each tool call with its
+// result and widget, and what the widget asked the host for (follow-up messages, links).
+
+export interface WidgetSource {
+  uri: string;
+  html: string;
+  csp: McpUiResourceCsp | undefined;
+}
+
+export interface CallEntry {
+  kind: 'call';
+  id: number;
+  tool: string;
+  args: Record<string, unknown>;
+  /** Who asked: the person (the model's stand-in) or the widget. */
+  from: 'person' | 'widget';
+  status: 'running' | 'done' | 'failed' | 'sign-in';
+  result?: CallToolResult;
+  error?: string;
+  challenge?: Challenge;
+  widget?: WidgetSource;
+}
+
+export interface NoteEntry {
+  kind: 'follow-up' | 'link' | 'note';
+  id: number;
+  text: string;
+}
+
+export type Entry = CallEntry | NoteEntry;
+
+/** The in-band challenge of a tool result (`_meta["mcp/www_authenticate"]`), if it carries one. */
+export function inbandChallenge(result: CallToolResult): string | undefined {
+  const challenges = result._meta?.['mcp/www_authenticate'];
+  return Array.isArray(challenges) && typeof challenges[0] === 'string' ? challenges[0] : undefined;
+}
+
+/** The text the model reads: the result's text blocks. */
+export function modelText(result: CallToolResult): string {
+  return result.content.map((block) => (block.type === 'text' ? block.text : `[${block.type}]`)).join('\n');
+}

@@ -1,0 +1,152 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { UnauthorizedError, type CallToolResult, type Tool } from '@modelcontextprotocol/client';
+import type { McpUiHostContext, McpUiResourceCsp } from '@modelcontextprotocol/ext-apps/app-bridge';
+import { callTool, chatGptHints, connect, type Connection, type Era } from './connection.ts';
+import { MessageLog } from './message-log.ts';
+import { parseChallenge, PlaygroundOAuth, type Challenge, type SignedIn } from './sign-in.ts';
+import { inbandChallenge, type CallEntry, type Entry, type WidgetSource } from './transcript.ts';
+import type { Bridge } from './widget-frame.tsx';
+
+// The playground's state and what it does: connect, call, sign in and retry, host the widgets.
+
+export interface Settings {
+  era: Era;
+  /** Send ChatGPT's request hints, so the server challenges in-band as it does for ChatGPT. */
+  chatGptHints: boolean;
+  /** How widgets talk to the playground: MCP Apps (ext-apps' AppBridge) or window.openai alone. */
+  bridge: Bridge;
+}
+
+export interface Viewer {
+  signedIn: SignedIn;
+  /** The name whoami gives, once known. */
+  name: string | undefined;
+}
+
+function widgetUri(tool: Tool | undefined): string | undefined {
+  const ui = tool?._meta?.ui as { resourceUri?: unknown } | undefined;
+  return typeof ui?.resourceUri === 'string' ? ui.resourceUri : undefined;
+}
+
+export function usePlayground() {
+  const log = useMemo(() => new MessageLog(), []);
+  const [settings, setSettings] = useState<Settings>({ era: '2025', chatGptHints: true, bridge: 'mcp-apps' });
+  const [connection, setConnection] = useState<Connection | undefined>();
+  const [connectError, setConnectError] = useState<string | undefined>();
+  const [entries, setEntries] = useState<Entry[]>([]);
+  const [viewer, setViewer] = useState<Viewer | undefined>();
+  const [hostContext, setHostContext] = useState<McpUiHostContext>(() => ({
+    theme: matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light',
+    locale: navigator.language,
+    displayMode: 'inline',
+    availableDisplayModes: ['inline', 'fullscreen', 'pip'],
+    platform: 'web',
+    containerDimensions: { maxHeight: 640 },
+  }));
+  const lastHttpChallenge = useRef<string | undefined>(undefined);
+  const nextId = useRef(1);
+  const widgets = useRef(new Map<string, Promise<WidgetSource>>());
+  const oauth = useMemo(() => new PlaygroundOAuth((signedIn) => setViewer(signedIn ? { signedIn, name: undefined } : undefined)), []);
+
+  useEffect(() => {
+    let current = true;
+    setConnection(undefined);
+    setConnectError(undefined);
+    widgets.current.clear();
+    connect(settings.era, oauth, log, (header) => (lastHttpChallenge.current = header)).then(
+      (made) => (current ? setConnection(made) : void made.client.close()),
+      (error: unknown) => current && setConnectError(error instanceof Error ? error.message : String(error)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [settings.era, oauth, log]);
+
+  const update = (id: number, change: Partial<CallEntry>) => setEntries((all) => all.map((entry) => (entry.id === id && entry.kind === 'call' ? { ...entry, ...change } : entry)));
+  const note = (kind: 'follow-up' | 'link' | 'note', text: string) => setEntries((all) => [...all, { kind, id: nextId.current++, text }]);
+
+  const widgetOf = useCallback(
+    (made: Connection, uri: string): Promise<WidgetSource> => {
+      let found = widgets.current.get(uri);
+      if (!found) {
+        found = made.client.readResource({ uri }).then(({ contents }) => {
+          const first = contents[0];
+          if (!first || !('text' in first)) throw new Error(`resources/read of ${uri} returned no HTML`);
+          const ui = first._meta?.ui as { csp?: McpUiResourceCsp } | undefined;
+          return { uri, html: first.text, csp: ui?.csp };
+        });
+        widgets.current.set(uri, found);
+        found.catch(() => widgets.current.delete(uri));
+      }
+      return found;
+    },
+    [],
+  );
+
+  /** One tools/call as ChatGPT makes it; the result lands in the entry `id`. */
+  const run = useCallback(
+    async (id: number, name: string, args: Record<string, unknown>, from: CallEntry['from']): Promise<CallToolResult | undefined> => {
+      if (!connection) return undefined;
+      lastHttpChallenge.current = undefined;
+      update(id, { status: 'running', error: undefined, challenge: undefined });
+      try {
+        const result = await callTool(connection, name, args, settings.chatGptHints ? chatGptHints(String(hostContext.locale)) : {});
+        const inband = inbandChallenge(result);
+        if (inband) {
+          update(id, { status: 'sign-in', result, challenge: parseChallenge(inband) });
+          return result;
+        }
+        // As in ChatGPT, a call the widget makes answers that widget: it opens no widget of its own.
+        const uri = from === 'person' ? widgetUri(connection.tools.find((tool) => tool.name === name)) : undefined;
+        const widget = uri && !result.isError ? await widgetOf(connection, uri) : undefined;
+        update(id, { status: result.isError ? 'failed' : 'done', result, widget });
+        return result;
+      } catch (error) {
+        const header = lastHttpChallenge.current;
+        if (error instanceof UnauthorizedError || header) {
+          const challenge: Challenge = header ? parseChallenge(header) : {};
+          update(id, { status: 'sign-in', challenge, error: `HTTP challenge: ${header ?? 'unauthorized'}` });
+          return undefined;
+        }
+        update(id, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+        return undefined;
+      }
+    },
+    [connection, settings.chatGptHints, hostContext.locale, widgetOf],
+  );
+
+  const call = useCallback(
+    (name: string, args: Record<string, unknown>, from: CallEntry['from'] = 'person') => {
+      const id = nextId.current++;
+      setEntries((all) => [...all, { kind: 'call', id, tool: name, args, from, status: 'running' }]);
+      return run(id, name, args, from);
+    },
+    [run],
+  );
+
+  const whoami = useCallback(async () => {
+    if (!connection) return;
+    const result = await callTool(connection, 'whoami', {}, {});
+    const name = (result.structuredContent as { viewer?: { name?: string } } | undefined)?.viewer?.name;
+    setViewer((current) => (current ? { ...current, name } : current));
+  }, [connection]);
+
+  /** From the sign-in button of a challenged call: the flow in a popup, then the same call again. */
+  const signInAndRetry = useCallback(
+    async (entry: CallEntry) => {
+      try {
+        await oauth.signIn(entry.challenge ?? {});
+      } catch (error) {
+        update(entry.id, { error: error instanceof Error ? error.message : String(error) });
+        return;
+      }
+      await whoami().catch(() => undefined);
+      await run(entry.id, entry.tool, entry.args, entry.from);
+    },
+    [oauth, run, whoami],
+  );
+
+  return { log, settings, setSettings, connection, connectError, entries, viewer, oauth, hostContext, setHostContext, call, note, signInAndRetry };
+}
+
+export type PlaygroundState = ReturnType<typeof usePlayground>;

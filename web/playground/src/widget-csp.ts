@@ -1,0 +1,33 @@
+import type { McpUiResourceCsp } from '@modelcontextprotocol/ext-apps/app-bridge';
+
+// The Content-Security-Policy an MCP Apps host puts on a widget, from the lists its resource
+// declares (`_meta.ui.csp`): nothing from the network unless declared, inline script and style
+// allowed (a single-file widget is all inline). ext-apps documents the mapping but ships no builder.
+
+function sources(base: string[], domains: string[] | undefined): string {
+  return [...base, ...(domains ?? [])].join(' ');
+}
+
+export function widgetCsp(declared: McpUiResourceCsp | undefined): string {
+  const resources = declared?.resourceDomains;
+  const connect = declared?.connectDomains?.length ? declared.connectDomains.join(' ') : "'none'";
+  const frames = declared?.frameDomains?.length ? declared.frameDomains.join(' ') : "'none'";
+  const base = declared?.baseUriDomains?.length ? declared.baseUriDomains.join(' ') : "'self'";
+  return [
+    "default-src 'none'",
+    `script-src ${sources(["'self'", "'unsafe-inline'"], resources)}`,
+    `style-src ${sources(["'self'", "'unsafe-inline'"], resources)}`,
+    `img-src ${sources(["'self'", 'data:'], resources)}`,
+    `font-src ${sources(["'self'"], resources)}`,
+    `media-src ${sources(["'self'", 'data:'], resources)}`,
+    `connect-src ${connect}`,
+    `frame-src ${frames}`,
+    `base-uri ${base}`,
+  ].join('; ');
+}
+
+/** The widget's HTML with its policy first in <head>, before any of its own scripts can run. */
+export function withCsp(html: string, policy: string, injected = ''): string {
+  const head = `<meta http-equiv="Content-Security-Policy" content="${policy.replace(/"/g, '&quot;')}">${injected}`;
+  return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (open) => `${open}${head}`) : `${head}${html}`;
+}

@@ -1,0 +1,130 @@
+import { useEffect, useRef } from 'react';
+import { AppBridge, PostMessageTransport, type McpUiHostContext, type McpUiResourceCsp } from '@modelcontextprotocol/ext-apps/app-bridge';
+import type { CallToolResult } from '@modelcontextprotocol/client';
+import type { MessageLog } from './message-log.ts';
+import { openAiEmulationScript, serveOpenAiEmulation, type OpenAiHost } from './openai-emulation.ts';
+import { widgetCsp, withCsp } from './widget-csp.ts';
+
+// One tool call's widget, hosted as an MCP Apps host does it: the resource's HTML in a sandboxed
+// srcdoc iframe (scripts only, an opaque origin), under the CSP its resource declares, talking to
+// the playground through ext-apps' AppBridge. Or, the other bridge, through an emulated
+// window.openai only, as ChatGPT's older widget API. Whatever the widget asks of the host goes to
+// the playground's handlers; its tool calls go to the server through the playground's client.
+
+export type Bridge = 'mcp-apps' | 'openai';
+
+export interface WidgetHostHandlers {
+  callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  followUp(text: string): void;
+  openLink(url: string): void;
+  displayMode(mode: string): void;
+}
+
+export interface WidgetFrameProps {
+  bridge: Bridge;
+  html: string;
+  csp: McpUiResourceCsp | undefined;
+  toolInput: Record<string, unknown>;
+  toolResult: CallToolResult;
+  hostContext: McpUiHostContext;
+  handlers: WidgetHostHandlers;
+  log: MessageLog;
+  title: string;
+}
+
+/** The globals ChatGPT gives window.openai from its host context. */
+function openAiGlobalsOf(context: McpUiHostContext): Record<string, unknown> {
+  const maxHeight = context.containerDimensions && 'maxHeight' in context.containerDimensions ? context.containerDimensions.maxHeight : undefined;
+  return { theme: context.theme, locale: context.locale, displayMode: context.displayMode, maxHeight };
+}
+
+/** The widget through window.openai alone; returns what tells it of host changes. */
+function hostThroughOpenAi(iframe: HTMLIFrameElement, props: WidgetFrameProps, latest: { current: { handlers: WidgetHostHandlers; hostContext: McpUiHostContext } }): OpenAiHost {
+  let widgetState: unknown = null;
+  const host = serveOpenAiEmulation(iframe, {
+    callTool: (name, args) => latest.current.handlers.callTool(name, args),
+    sendFollowUpMessage: ({ prompt }) => latest.current.handlers.followUp(prompt),
+    setWidgetState: (state) => {
+      widgetState = state;
+    },
+    requestDisplayMode: ({ mode }) => {
+      latest.current.handlers.displayMode(mode);
+      return { mode };
+    },
+    openExternal: ({ href }) => latest.current.handlers.openLink(href),
+    notifyIntrinsicHeight: (height) => {
+      iframe.style.height = `${Math.min(height, 2000)}px`;
+    },
+  });
+  const globals = {
+    ...openAiGlobalsOf(latest.current.hostContext),
+    toolInput: props.toolInput,
+    toolOutput: props.toolResult.structuredContent ?? null,
+    toolResponseMetadata: props.toolResult._meta ?? null,
+    widgetState,
+  };
+  iframe.srcdoc = withCsp(props.html, widgetCsp(props.csp), openAiEmulationScript(globals));
+  return host;
+}
+
+export function WidgetFrame(props: WidgetFrameProps) {
+  const { bridge: kind, html, csp, toolInput, toolResult, hostContext, handlers, log, title } = props;
+  const frame = useRef<HTMLIFrameElement>(null);
+  const bridge = useRef<AppBridge | undefined>(undefined);
+  const openAiHost = useRef<OpenAiHost | undefined>(undefined);
+  const latest = useRef({ handlers, hostContext });
+  latest.current = { handlers, hostContext };
+
+  useEffect(() => {
+    const iframe = frame.current!;
+    if (kind === 'openai') {
+      const host = hostThroughOpenAi(iframe, props, latest);
+      openAiHost.current = host;
+      return () => {
+        openAiHost.current = undefined;
+        host.close();
+      };
+    }
+    const host = new AppBridge(null, { name: 'kanban-mcp-playground', version: '1.0.0' }, { openLinks: {}, serverTools: {}, message: { text: {} } }, { hostContext: latest.current.hostContext });
+    host.oncalltool = (params) => latest.current.handlers.callTool(params.name, params.arguments ?? {});
+    host.onmessage = async (params) => {
+      const text = params.content.map((block) => (block.type === 'text' ? block.text : `[${block.type}]`)).join('\n');
+      latest.current.handlers.followUp(text);
+      return {};
+    };
+    host.onopenlink = async ({ url }) => {
+      latest.current.handlers.openLink(url);
+      return {};
+    };
+    host.onrequestdisplaymode = async ({ mode }) => {
+      latest.current.handlers.displayMode(mode);
+      return { mode };
+    };
+    host.onsizechange = ({ height }) => {
+      if (height !== undefined) iframe.style.height = `${Math.min(height, 2000)}px`;
+    };
+    host.oninitialized = () => {
+      void host.sendToolInput({ arguments: toolInput });
+      void host.sendToolResult(toolResult);
+    };
+    bridge.current = host;
+    let cancelled = false;
+    // Listen before the widget loads: it says ui/initialize as soon as its script runs.
+    void host.connect(log.wrap(new PostMessageTransport(iframe.contentWindow!, iframe.contentWindow!), 'widget')).then(() => {
+      if (!cancelled) iframe.srcdoc = withCsp(html, widgetCsp(csp));
+    });
+    return () => {
+      cancelled = true;
+      bridge.current = undefined;
+      void host.close();
+    };
+    // The rest of props is read once, on load: another call is another frame.
+  }, [kind, html, csp, toolInput, toolResult, log]);
+
+  useEffect(() => {
+    bridge.current?.setHostContext(hostContext);
+    openAiHost.current?.setGlobals(openAiGlobalsOf(hostContext));
+  }, [hostContext]);
+
+  return <iframe key={kind} ref={frame} className="widget" title={title} sandbox="allow-scripts" />;
+}
