@@ -11,8 +11,9 @@ import { embeddedIssuerAuth, type EmbeddedIssuerOptions } from './auth/issuer/in
 import { resourceMetadataUrl } from './auth/resource-metadata.ts';
 import { externalIssuerAuth, type ResourceAuth } from './auth/setup.ts';
 import { createToolCatalogue, type ToolDefinition } from './mcp/catalogue.ts';
+import type { McpDependencies } from './mcp/server.ts';
 import { PUBLIC_TOOLS, SIGNED_IN_TOOLS } from './mcp/tools/index.ts';
-import { loadWidget } from './mcp/widget.ts';
+import { BUILT_WIDGET_FILE, followWidgetBuilds, loadWidget } from './mcp/widget.ts';
 import { playground } from './playground/router.ts';
 import { openRequestBudgets, type RequestBudgets } from './rate-limits/budgets.ts';
 
@@ -37,6 +38,8 @@ export interface BootOptions {
   issuer?: EmbeddedIssuerOptions;
   /** The built widget HTML (default: web/dist/index.html). */
   widgetFile?: string;
+  /** The widget's sources the playground hot-reloads (default: web/). */
+  widgetSource?: string;
 }
 
 /** Closes what boot opened, newest first; the database last. */
@@ -58,7 +61,7 @@ export async function bootKanban(config: AppConfig, logger: Logger, options: Boo
     const seeded = await seedDemoBoards(database);
     if (seeded > 0) logger.info({ boards: seeded }, 'seeded demo boards');
     const tools = options.tools ?? [...PUBLIC_TOOLS, ...SIGNED_IN_TOOLS];
-    const mcp = {
+    const mcp: McpDependencies = {
       catalogue: createToolCatalogue(tools, widget.toolMeta),
       kanban: createKanbanService(database, config.usage),
       logger,
@@ -66,9 +69,18 @@ export async function bootKanban(config: AppConfig, logger: Logger, options: Boo
       challengeMode: config.authChallenge,
       widget,
     };
+    if (config.env !== 'production') {
+      // pnpm dev rebuilds the widget on every change under web/: served at once, no restart.
+      const stopFollowing = followWidgetBuilds(options.widgetFile ?? BUILT_WIDGET_FILE, widget, (next) => {
+        mcp.widget = next;
+        mcp.catalogue = createToolCatalogue(tools, next.toolMeta);
+        logger.info({ uri: next.uri }, 'serving a new build of the widget');
+      });
+      closeAll.unshift(stopFollowing);
+    }
     let httpServer: Server | undefined;
     // The dev playground (/dev): never in production.
-    const devPlayground = config.env === 'production' ? undefined : playground({ publicUrl: config.publicUrl, allowedHostnames: config.allowedHostnames, httpServer: () => httpServer });
+    const devPlayground = config.env === 'production' ? undefined : playground({ widgetRoot: options.widgetSource, publicUrl: config.publicUrl, allowedHostnames: config.allowedHostnames, httpServer: () => httpServer });
     if (devPlayground) closeAll.unshift(() => devPlayground.close());
     const app = createApp({ config, database, logger, mcp, auth, requestBudgets, playground: devPlayground?.router });
     const serve = (server: Server) => {

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,35 @@ describe('the widget URI is versioned by content', () => {
     } finally {
       await other.stop();
       removeDataDir(other.dataDir);
+    }
+  });
+
+  it('outside production, a new build is served at its new URI by the running server, the old URI gone and no list replayed from before', async () => {
+    const file = join(dir, 'following.html');
+    copyFileSync(BUILT_WIDGET_FILE, file);
+    const running = await startKanban({ widgetFile: file });
+    const listedUri = async () => {
+      const answer = await (await postMcp(running.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} })).json();
+      return answer.result.tools[0]._meta.ui.resourceUri as string;
+    };
+    try {
+      const before = await listedUri();
+      expect(await listedUri()).toBe(before); // kept, and replayed
+      expect(running.logs.filter((line) => line.rpc === 'tools/list').map((line) => line.replayed === true)).toEqual([false, true]);
+      // As pnpm dev publishes a build: written beside, then renamed over (server/cli/dev.ts).
+      writeFileSync(`${file}.tmp`, readFileSync(file, 'utf8').replace('<title>Kanban</title>', '<title>Kanban, rebuilt</title>'));
+      renameSync(`${file}.tmp`, file);
+      await expect.poll(listedUri, { timeout: 5000 }).not.toBe(before);
+      const after = await listedUri();
+      expect(after).toMatch(URI);
+      const client = await connectClient(running.mcpUrl);
+      const { contents } = await client.readResource({ uri: after });
+      expect((contents[0] as { text: string }).text).toContain('<title>Kanban, rebuilt</title>');
+      await expect(client.readResource({ uri: before })).rejects.toThrow(/No resource/);
+      await client.close();
+    } finally {
+      await running.stop();
+      removeDataDir(running.dataDir);
     }
   });
 

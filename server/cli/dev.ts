@@ -9,14 +9,15 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { BUILT_WIDGET_FILE } from '../mcp/widget.ts';
 import { openTunnel, tunnelHelp, TunnelError, type Tunnel } from './tunnel.ts';
 
-// `pnpm dev`, in one terminal: Vite rebuilds the widget on every change under web/src, and the
-// server restarts when the widget changes (a new build is a new widget URI) or when server/ or
-// db/ change (node --watch). With --tunnel, an ngrok tunnel is opened first and its URL becomes
+// `pnpm dev`, in one terminal: Vite rebuilds the widget on every change under web/src (the server
+// serves each build at its new URI without restarting), and the server restarts when server/ or
+// db/ change (node --watch). The playground (/dev) hot-reloads its widget from source meanwhile. With --tunnel, an ngrok tunnel is opened first and its URL becomes
 // PUBLIC_URL. Ctrl-C stops everything and leaves nothing running.
 
 const HELP = `Usage: pnpm dev [--tunnel]
 
-Builds the widget, starts kanban-mcp, rebuilds and restarts on change. Ctrl-C stops it.
+Builds the widget, starts kanban-mcp and its playground (/dev), rebuilds the widget and restarts the
+server on change. Ctrl-C stops it.
   --tunnel   open an https tunnel with ngrok (NGROK_AUTHTOKEN, optional NGROK_DOMAIN) and use its
              URL as PUBLIC_URL; the same as TUNNEL=ngrok
 The server reads the variables of README: Configuration (PORT, DATA_DIR, SIGNUP…).`;
@@ -157,7 +158,7 @@ buildDir = mkdtempSync(join(tmpdir(), 'kanban-widget-build-'));
 const output = join(buildDir, 'index.html');
 watcher = (await build({ configFile: join(ROOT, 'web/vite.config.ts'), build: { watch: {}, outDir: buildDir } })) as Rolldown.RolldownWatcher;
 
-let restarts = Promise.resolve();
+let publishing = Promise.resolve();
 watcher.on('event', (event) => {
   if (event.code === 'ERROR') {
     const waiting = server ? 'the server keeps the last widget' : 'the server starts after the next successful build';
@@ -166,13 +167,16 @@ watcher.on('event', (event) => {
   }
   if (event.code !== 'BUNDLE_END') return;
   void event.result.close();
-  restarts = restarts
+  publishing = publishing
     .then(async () => {
       if (stopping) return;
       const changed = publishWidget(output);
-      if (server && !changed) return;
-      if (server) process.stderr.write('kanban-mcp dev: widget rebuilt, restarting the server\n');
-      await stopServer();
+      // The running server follows the built file (server/mcp/widget.ts): it serves the new
+      // build at its new URI without a restart, so the playground keeps its page and its sign-in.
+      if (server) {
+        if (changed) process.stderr.write('kanban-mcp dev: widget rebuilt, served at its new URI\n');
+        return;
+      }
       if (!stopping) startServer();
     })
     .catch((error: unknown) => {

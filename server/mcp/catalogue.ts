@@ -110,8 +110,12 @@ export function toListEntry(tool: ToolDefinition, linkMeta: Record<string, unkno
 export interface ToolCatalogue {
   /** Computed once at start: the tools/list answer is the same for every request. */
   readonly listEntries: readonly ToolListEntry[];
+  /** Differs between catalogues: answers kept for one (replayed-answers.ts) are not replayed for the next. */
+  readonly version: number;
   find(name: string): ToolDefinition | undefined;
 }
+
+let catalogues = 0;
 
 export function createToolCatalogue(tools: readonly ToolDefinition[], linkMeta: Record<string, unknown> = {}): ToolCatalogue {
   const byName = new Map<string, ToolDefinition>();
@@ -120,5 +124,5 @@ export function createToolCatalogue(tools: readonly ToolDefinition[], linkMeta: 
     byName.set(tool.name, tool);
   }
   const listEntries = Object.freeze(tools.map((tool) => toListEntry(tool, linkMeta)));
-  return { listEntries, find: (name) => byName.get(name) };
+  return { listEntries, version: ++catalogues, find: (name) => byName.get(name) };
 }

@@ -224,7 +224,8 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
     // Read before an answer is made: a change in between leaves a kept answer older than its version, never newer.
     // No such public board (undefined): its refusal is answered afresh. A database that fails here
     // fails the call below too, which answers and logs it as any tool's failure.
-    const version = replayable === undefined ? undefined : replayable.boardId === undefined ? 0 : await deps.kanban.anonymousBoardVersion(replayable.boardId).catch(() => undefined);
+    // The lists depend on no board, only on the catalogue (a new widget build makes a new one).
+    const version = replayable === undefined ? undefined : replayable.boardId === undefined ? deps.catalogue.version : await deps.kanban.anonymousBoardVersion(replayable.boardId).catch(() => undefined);
     if (replayable && version !== undefined) {
       // The era, the nesting bound and everything below were decided alike for the request it was made for: same headers, same body.
       if (replayed.answerFromKept(res, replayable, version)) {

@@ -23,6 +23,7 @@ const INSTRUCTIONS =
   'boardId it goes to their personal board), update_card, move_card, delete_card, create_board, update_board, delete_board. ' +
   'Pass a requestId to create_card and create_board so a retried call does not add twice.';
 
+/** Read on every request: outside production a new widget build replaces the widget and the catalogue that links it. */
 export interface McpDependencies {
   catalogue: ToolCatalogue;
   kanban: KanbanService;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { McpUiToolMeta } from '@modelcontextprotocol/ext-apps';
 import { RESOURCE_MIME_TYPE } from '@modelcontextprotocol/ext-apps/server';
@@ -59,5 +60,35 @@ export function loadWidget(file = BUILT_WIDGET_FILE): Widget {
       'openai/outputTemplate': uri,
       'openai/widgetAccessible': true,
     },
+  };
+}
+
+/**
+ * Outside production: calls `changed` with each new build of the widget written to `file` (pnpm
+ * dev's watcher publishes by rename), so the server serves it at its new URI without a restart.
+ * A file caught missing or half-written is skipped: the next event brings the whole one.
+ * Returns the function that stops following.
+ */
+export function followWidgetBuilds(file: string, current: Widget, changed: (widget: Widget) => void): () => void {
+  let served = current.uri;
+  let pending: NodeJS.Timeout | undefined;
+  const reload = () => {
+    try {
+      const next = loadWidget(file);
+      if (next.uri === served) return;
+      served = next.uri;
+      changed(next);
+    } catch {
+      // between a build's unlink and its rename, say
+    }
+  };
+  const watcher = watch(dirname(file), (_event, name) => {
+    if (name !== basename(file)) return;
+    clearTimeout(pending);
+    pending = setTimeout(reload, 50);
+  });
+  return () => {
+    clearTimeout(pending);
+    watcher.close();
   };
 }

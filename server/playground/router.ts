@@ -30,6 +30,8 @@ export function playgroundClientMetadata(publicUrl: string) {
 }
 
 export interface PlaygroundOptions {
+  /** The widget's sources (index.html and src/), hot-reloaded in the playground: web/ unless a test copies them. */
+  widgetRoot?: string;
   /** This server as clients reach it: the playground must run on that origin (tokens are issued for its /mcp). */
   publicUrl: string;
   /** Host names the app answers to: Vite checks them again on its own routes and its socket. */
@@ -45,6 +47,9 @@ export interface Playground {
 }
 
 export function playground(options: PlaygroundOptions): Playground {
+  const widgetRoot = (options.widgetRoot ?? WEB_ROOT).replace(/\/?$/, '/');
+  // How Vite names the widget's entry: under its root (web/) by path, elsewhere through /@fs/.
+  const widgetEntry = widgetRoot === WEB_ROOT ? '/src/main.tsx' : `/@fs${widgetRoot}src/main.tsx`;
   let vite: Promise<ViteDevServer> | undefined;
   const start = async (): Promise<ViteDevServer> => {
     const { createServer } = await import('vite');
@@ -59,7 +64,8 @@ export function playground(options: PlaygroundOptions): Playground {
       clearScreen: false,
       plugins: [react()],
       cacheDir: `${NODE_MODULES}.vite/playground`,
-      optimizeDeps: { entries: ['playground/index.html'] },
+      // Both pages' imports, bundled before the first load: a dependency found later reloads the page.
+      optimizeDeps: { entries: ['playground/index.html', `${widgetRoot}index.html`] },
       server: {
         middlewareMode: true,
         // The socket shares our port (no second port to expose), or is off without a server to share.
@@ -67,7 +73,7 @@ export function playground(options: PlaygroundOptions): Playground {
         allowedHosts: [...options.allowedHostnames],
         // Only the page's sources and the packages they import: never the data directory, the
         // server's code or anything else under the project (Vite's default allows it all).
-        fs: { strict: true, allow: [`${WEB_ROOT}playground`, `${WEB_ROOT}src`, NODE_MODULES], deny: ['.env', '.env.*', '*.sqlite*', '*.{crt,pem,key}'] },
+        fs: { strict: true, allow: [`${WEB_ROOT}playground`, `${widgetRoot}src`, NODE_MODULES], deny: ['.env', '.env.*', '*.sqlite*', '*.{crt,pem,key}'] },
       },
     });
   };
@@ -92,6 +98,25 @@ export function playground(options: PlaygroundOptions): Playground {
     } catch (error) {
       next(error);
     }
+  });
+  // The widget from source, for hot reload: its index.html as Vite serves it, with the React
+  // refresh preamble and Vite's client, each loaded from here by the widget's frame.
+  router.get(`${PLAYGROUND_PATH}/widget.html`, async (_req, res, next) => {
+    try {
+      const server = await devServer();
+      const source = (await readFile(`${widgetRoot}index.html`, 'utf8')).replace('./src/main.tsx', widgetEntry);
+      res.set({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).send(await server.transformIndexHtml('/index.html', source));
+    } catch (error) {
+      next(error);
+    }
+  });
+  // The widget's frame is sandboxed (an opaque origin): its module requests say `Origin: null` and
+  // need CORS to load. That lets any page's sandboxed frame read what Vite serves here: the widget's
+  // sources and the packages they import (fs.allow, above), never the playground's own page; and
+  // only outside production.
+  router.use(PLAYGROUND_PATH, (req, res, next) => {
+    if (req.headers.origin === 'null' && !req.path.startsWith('/playground/')) res.set({ 'access-control-allow-origin': 'null', vary: 'Origin' });
+    next();
   });
   router.use(PLAYGROUND_PATH, async (req, res, next) => {
     try {

@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startupBanner } from '../../server/banner.ts';
@@ -12,14 +14,19 @@ import { SCREENSHOTS } from '../support/widget-host.ts';
 // the popup, see the call retried, drag the card, reload and find it still there. Every step
 // asserts what the person sees; screenshots go to test-output/screenshots/playground-*.png.
 
+const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
+const TEST_OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
+
 if (!chromiumAvailable) console.warn(`Skipping the playground tests: ${chromiumMissingMessage}`);
 
+// The MCP Apps run takes the widget live from source (the default), the window.openai run the
+// built file ChatGPT gets: both widget sources walk the whole story once.
 const BRIDGES = [
-  { bridge: 'mcp-apps', option: 'MCP Apps (AppBridge)' },
-  { bridge: 'openai', option: 'window.openai only' },
+  { bridge: 'mcp-apps', option: 'MCP Apps (AppBridge)', source: 'live from source (hot reload)' },
+  { bridge: 'openai', option: 'window.openai only', source: 'built (as ChatGPT gets it)' },
 ] as const;
 
-describe.skipIf(!chromiumAvailable).each(BRIDGES)(`the dev playground in Chromium, widgets through $option${chromiumAvailable ? '' : ` (skipped: ${chromiumMissingMessage})`}`, ({ bridge, option }) => {
+describe.skipIf(!chromiumAvailable).each(BRIDGES)(`the dev playground in Chromium, widgets through $option, $source${chromiumAvailable ? '' : ` (skipped: ${chromiumMissingMessage})`}`, ({ bridge, option, source }) => {
   let kanban: RunningKanban;
   let browser: Browser;
   let context: BrowserContext;
@@ -51,6 +58,7 @@ describe.skipIf(!chromiumAvailable).each(BRIDGES)(`the dev playground in Chromiu
   async function openPlayground(): Promise<void> {
     await page.getByRole('status').filter({ hasText: 'Connected to /mcp (2025-11-25)' }).waitFor({ timeout: 60_000 });
     await page.getByLabel('Widget bridge').selectOption({ label: option });
+    await page.getByLabel('Widget source').selectOption({ label: source });
   }
   /** The newest entry of the transcript that is a call of `tool`. */
   const lastCall = (tool: string): Locator => page.getByRole('article', { name: `${tool} call` }).last();
@@ -258,5 +266,55 @@ describe('the playground outside the browser: production, the banner, its origin
       await development.stop();
       removeDataDir(development.dataDir);
     }
+  });
+});
+
+describe.skipIf(!chromiumAvailable)('the playground hot-reloads the widget from its sources', () => {
+  let kanban: RunningKanban;
+  let browser: Browser;
+  let sources: string;
+
+  beforeAll(async () => {
+    // A copy of the widget's sources inside the project (its packages resolve from node_modules there).
+    mkdirSync(TEST_OUTPUT, { recursive: true });
+    sources = mkdtempSync(join(TEST_OUTPUT, 'widget-sources-'));
+    cpSync(join(WEB, 'src'), join(sources, 'src'), { recursive: true });
+    copyFileSync(join(WEB, 'index.html'), join(sources, 'index.html'));
+    kanban = await startKanban({ widgetSource: sources });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await kanban?.stop();
+    if (kanban) removeDataDir(kanban.dataDir);
+    if (sources) rmSync(sources, { recursive: true, force: true });
+  });
+
+  it('an edit of a widget source file shows in the widget with no page reload and the widget state kept', { timeout: 90_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${kanban.url}/dev`);
+    await page.getByRole('status').filter({ hasText: 'Connected to /mcp' }).waitFor({ timeout: 60_000 });
+    await expect(page.getByLabel('Widget source').inputValue()).resolves.toBe('live');
+    await page.getByRole('region', { name: 'Tools' }).getByRole('button', { name: 'list_boards', exact: true }).click();
+    await page.getByRole('form', { name: 'Call list_boards' }).getByRole('button', { name: 'Call list_boards' }).click();
+    const widget = page.getByRole('article', { name: 'list_boards call' }).frameLocator('iframe.widget');
+    // State the reload must keep: the board opened in the widget (React state), and a mark on
+    // each window that a reload of the page or of the frame would wipe.
+    await widget.getByRole('button', { name: /^Product roadmap/ }).click();
+    await widget.getByRole('heading', { name: 'Product roadmap' }).waitFor();
+    await widget.getByText('← All boards').waitFor();
+    await page.evaluate(() => ((window as { mark?: number }).mark = 1));
+    const frame = (await page.locator('iframe.widget').elementHandle())!;
+    await (await frame.contentFrame())!.evaluate(() => ((window as { mark?: number }).mark = 2));
+
+    const app = join(sources, 'src', 'app.tsx');
+    writeFileSync(app, readFileSync(app, 'utf8').replace('← All boards', '← Every board'));
+
+    await widget.getByText('← Every board').waitFor({ timeout: 10_000 });
+    await widget.getByRole('heading', { name: 'Product roadmap' }).waitFor();
+    await expect(page.evaluate(() => (window as { mark?: number }).mark)).resolves.toBe(1);
+    await expect((await frame.contentFrame())!.evaluate(() => (window as { mark?: number }).mark)).resolves.toBe(2);
+    await page.screenshot({ path: `${SCREENSHOTS}playground-hot-reload.png` });
+    await page.close();
   });
 });

@@ -40,7 +40,7 @@ export function makeDataDir(): string {
  * with TEST_ENGINE=postgres, a real PostgreSQL database of its own).
  * Binds first, so PUBLIC_URL can name the port the OS gave us.
  */
-export async function startKanban(options: { dataDir?: string; port?: number; env?: Record<string, string>; tools?: readonly ToolDefinition[]; issuer?: EmbeddedIssuerOptions; widgetFile?: string } = {}): Promise<RunningKanban> {
+export async function startKanban(options: { dataDir?: string; port?: number; env?: Record<string, string>; tools?: readonly ToolDefinition[]; issuer?: EmbeddedIssuerOptions; widgetFile?: string; widgetSource?: string } = {}): Promise<RunningKanban> {
   const dataDir = options.dataDir ?? makeDataDir();
   const server: Server = createHttpServer();
   // A fixed port keeps the issuer URL across a restart on the same data dir.
@@ -49,7 +49,7 @@ export async function startKanban(options: { dataDir?: string; port?: number; en
   const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: url, ...(await databaseEnv(dataDir)), LOG_LEVEL: 'info', PASSWORD_HASH_COST: TEST_PASSWORD_HASH_COST, ...options.env });
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const runtime = await bootKanban(config, logger, { tools: options.tools, issuer: options.issuer, widgetFile: options.widgetFile });
+  const runtime = await bootKanban(config, logger, { tools: options.tools, issuer: options.issuer, widgetFile: options.widgetFile, widgetSource: options.widgetSource });
   runtime.serve(server);
   return {
     url,

@@ -49,7 +49,7 @@ function CallView({ entry, bridge, hostContext, handlers, log, signIn }: CallVie
         </section>
       ) : null}
       {entry.widget && result && !result.isError ? (
-        <WidgetFrame bridge={bridge} html={entry.widget.html} csp={entry.widget.csp} toolInput={entry.args} toolResult={result} hostContext={hostContext} handlers={handlers} log={log} title={`Widget of ${entry.tool}`} />
+        <WidgetFrame bridge={bridge} html={entry.widget.html} csp={entry.widget.csp} live={entry.widget.live} toolInput={entry.args} toolResult={result} hostContext={hostContext} handlers={handlers} log={log} title={`Widget of ${entry.tool}`} />
       ) : null}
     </article>
   );

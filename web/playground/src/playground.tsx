@@ -33,7 +33,7 @@ function RegistrationSwitch({ state }: { state: PlaygroundState }) {
   return (
     <label title={possible ? undefined : 'Client metadata documents are https only: open the playground through an https URL (pnpm dev --tunnel).'}>
       Client registration{' '}
-      <select value={registration} onChange={(event) => choose(event.target.value as Registration)}>
+      <select aria-label="Client registration" value={registration} onChange={(event) => choose(event.target.value as Registration)}>
         <option value="dynamic">dynamic registration</option>
         <option value="metadata-document" disabled={!possible}>
           metadata document{possible ? '' : ' (https only)'}
@@ -49,7 +49,7 @@ function Settings({ state }: { state: PlaygroundState }) {
     <div className="settings">
       <label>
         Protocol{' '}
-        <select value={settings.era} onChange={(event) => setSettings({ ...settings, era: event.target.value as typeof settings.era })}>
+        <select aria-label="Protocol" value={settings.era} onChange={(event) => setSettings({ ...settings, era: event.target.value as typeof settings.era })}>
           <option value="2025">2025-11-25 (what ChatGPT speaks)</option>
           <option value="2026-07-28">2026-07-28</option>
         </select>
@@ -59,9 +59,16 @@ function Settings({ state }: { state: PlaygroundState }) {
       </label>
       <label>
         Widget bridge{' '}
-        <select value={settings.bridge} onChange={(event) => setSettings({ ...settings, bridge: event.target.value as typeof settings.bridge })}>
+        <select aria-label="Widget bridge" value={settings.bridge} onChange={(event) => setSettings({ ...settings, bridge: event.target.value as typeof settings.bridge })}>
           <option value="mcp-apps">MCP Apps (AppBridge)</option>
           <option value="openai">window.openai only</option>
+        </select>
+      </label>
+      <label title="Live: from web/src through Vite, an edit shows at once (its CSP also allows this server). Built: the single file ChatGPT gets.">
+        Widget{' '}
+        <select aria-label="Widget source" value={settings.widgetSource} onChange={(event) => setSettings({ ...settings, widgetSource: event.target.value as typeof settings.widgetSource })}>
+          <option value="live">live from source (hot reload)</option>
+          <option value="built">built (as ChatGPT gets it)</option>
         </select>
       </label>
       <RegistrationSwitch state={state} />
@@ -79,14 +86,14 @@ function HostControls({ state }: { state: PlaygroundState }) {
       <legend>Host context</legend>
       <label>
         Theme{' '}
-        <select value={hostContext.theme} onChange={(event) => setHostContext({ ...hostContext, theme: event.target.value as 'light' | 'dark' })}>
+        <select aria-label="Theme" value={hostContext.theme} onChange={(event) => setHostContext({ ...hostContext, theme: event.target.value as 'light' | 'dark' })}>
           <option>light</option>
           <option>dark</option>
         </select>
       </label>
       <label>
         Display mode{' '}
-        <select value={hostContext.displayMode} onChange={(event) => setHostContext({ ...hostContext, displayMode: event.target.value as 'inline' })}>
+        <select aria-label="Display mode" value={hostContext.displayMode} onChange={(event) => setHostContext({ ...hostContext, displayMode: event.target.value as 'inline' })}>
           <option>inline</option>
           <option>fullscreen</option>
           <option>pip</option>

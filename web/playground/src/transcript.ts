@@ -9,6 +9,8 @@ export interface WidgetSource {
   uri: string;
   html: string;
   csp: McpUiResourceCsp | undefined;
+  /** From source through Vite (hot reload), not the built file ChatGPT gets. */
+  live: boolean;
 }
 
 export interface CallEntry {

@@ -9,12 +9,17 @@ import type { Bridge } from './widget-frame.tsx';
 
 // The playground's state and what it does: connect, call, sign in and retry, host the widgets.
 
+/** The widget from source, as Vite serves it (server/playground/router.ts). */
+const LIVE_WIDGET_PATH = '/dev/widget.html';
+
 export interface Settings {
   era: Era;
   /** Send ChatGPT's request hints, so the server challenges in-band as it does for ChatGPT. */
   chatGptHints: boolean;
   /** How widgets talk to the playground: MCP Apps (ext-apps' AppBridge) or window.openai alone. */
   bridge: Bridge;
+  /** `live`: the widget from web/src through Vite, hot-reloaded; `built`: the file ChatGPT gets (resources/read). */
+  widgetSource: 'live' | 'built';
 }
 
 export interface Viewer {
@@ -30,7 +35,7 @@ function widgetUri(tool: Tool | undefined): string | undefined {
 
 export function usePlayground() {
   const log = useMemo(() => new MessageLog(), []);
-  const [settings, setSettings] = useState<Settings>({ era: '2025', chatGptHints: true, bridge: 'mcp-apps' });
+  const [settings, setSettings] = useState<Settings>({ era: '2025', chatGptHints: true, bridge: 'mcp-apps', widgetSource: 'live' });
   const [connection, setConnection] = useState<Connection | undefined>();
   const [connectError, setConnectError] = useState<string | undefined>();
   const [entries, setEntries] = useState<Entry[]>([]);
@@ -65,18 +70,21 @@ export function usePlayground() {
   const update = (id: number, change: Partial<CallEntry>) => setEntries((all) => all.map((entry) => (entry.id === id && entry.kind === 'call' ? { ...entry, ...change } : entry)));
   const note = (kind: 'follow-up' | 'link' | 'note', text: string) => setEntries((all) => [...all, { kind, id: nextId.current++, text }]);
 
+  /** The widget a tool links: its resource (HTML and declared CSP), and in live mode its HTML from source. */
   const widgetOf = useCallback(
-    (made: Connection, uri: string): Promise<WidgetSource> => {
-      let found = widgets.current.get(uri);
+    (made: Connection, uri: string, live: boolean): Promise<WidgetSource> => {
+      const key = `${live ? 'live' : 'built'} ${uri}`;
+      let found = widgets.current.get(key);
       if (!found) {
-        found = made.client.readResource({ uri }).then(({ contents }) => {
+        found = made.client.readResource({ uri }).then(async ({ contents }) => {
           const first = contents[0];
           if (!first || !('text' in first)) throw new Error(`resources/read of ${uri} returned no HTML`);
           const ui = first._meta?.ui as { csp?: McpUiResourceCsp } | undefined;
-          return { uri, html: first.text, csp: ui?.csp };
+          const html = live ? await (await fetch(LIVE_WIDGET_PATH)).text() : first.text;
+          return { uri, html, csp: ui?.csp, live };
         });
-        widgets.current.set(uri, found);
-        found.catch(() => widgets.current.delete(uri));
+        widgets.current.set(key, found);
+        found.catch(() => widgets.current.delete(key));
       }
       return found;
     },
@@ -98,7 +106,7 @@ export function usePlayground() {
         }
         // As in ChatGPT, a call the widget makes answers that widget: it opens no widget of its own.
         const uri = from === 'person' ? widgetUri(connection.tools.find((tool) => tool.name === name)) : undefined;
-        const widget = uri && !result.isError ? await widgetOf(connection, uri) : undefined;
+        const widget = uri && !result.isError ? await widgetOf(connection, uri, settings.widgetSource === 'live') : undefined;
         update(id, { status: result.isError ? 'failed' : 'done', result, widget });
         return result;
       } catch (error) {
@@ -112,7 +120,7 @@ export function usePlayground() {
         return undefined;
       }
     },
-    [connection, settings.chatGptHints, hostContext.locale, widgetOf],
+    [connection, settings.chatGptHints, settings.widgetSource, hostContext.locale, widgetOf],
   );
 
   const call = useCallback(

@@ -8,9 +8,15 @@ function sources(base: string[], domains: string[] | undefined): string {
   return [...base, ...(domains ?? [])].join(' ');
 }
 
-export function widgetCsp(declared: McpUiResourceCsp | undefined): string {
-  const resources = declared?.resourceDomains;
-  const connect = declared?.connectDomains?.length ? declared.connectDomains.join(' ') : "'none'";
+/**
+ * `devServer`: the origin the hot-reloaded widget loads its modules from and keeps its reload
+ * socket open to, allowed on top of what the resource declares (the playground's live widget).
+ */
+export function widgetCsp(declared: McpUiResourceCsp | undefined, devServer?: string): string {
+  const dev = devServer ? [devServer] : [];
+  const resources = [...(declared?.resourceDomains ?? []), ...dev];
+  const connectDomains = [...(declared?.connectDomains ?? []), ...dev, ...dev.map((origin) => origin.replace(/^http/, 'ws'))];
+  const connect = connectDomains.length ? connectDomains.join(' ') : "'none'";
   const frames = declared?.frameDomains?.length ? declared.frameDomains.join(' ') : "'none'";
   const base = declared?.baseUriDomains?.length ? declared.baseUriDomains.join(' ') : "'self'";
   return [

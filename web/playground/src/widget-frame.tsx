@@ -24,12 +24,18 @@ export interface WidgetFrameProps {
   bridge: Bridge;
   html: string;
   csp: McpUiResourceCsp | undefined;
+  /** The widget is served from source by Vite here: its policy allows this origin too. */
+  live: boolean;
   toolInput: Record<string, unknown>;
   toolResult: CallToolResult;
   hostContext: McpUiHostContext;
   handlers: WidgetHostHandlers;
   log: MessageLog;
   title: string;
+}
+
+function policyOf(props: Pick<WidgetFrameProps, 'csp' | 'live'>): string {
+  return widgetCsp(props.csp, props.live ? location.origin : undefined);
 }
 
 /** The globals ChatGPT gives window.openai from its host context. */
@@ -63,12 +69,12 @@ function hostThroughOpenAi(iframe: HTMLIFrameElement, props: WidgetFrameProps, l
     toolResponseMetadata: props.toolResult._meta ?? null,
     widgetState,
   };
-  iframe.srcdoc = withCsp(props.html, widgetCsp(props.csp), openAiEmulationScript(globals));
+  iframe.srcdoc = withCsp(props.html, policyOf(props), openAiEmulationScript(globals));
   return host;
 }
 
 export function WidgetFrame(props: WidgetFrameProps) {
-  const { bridge: kind, html, csp, toolInput, toolResult, hostContext, handlers, log, title } = props;
+  const { bridge: kind, html, csp, live, toolInput, toolResult, hostContext, handlers, log, title } = props;
   const frame = useRef<HTMLIFrameElement>(null);
   const bridge = useRef<AppBridge | undefined>(undefined);
   const openAiHost = useRef<OpenAiHost | undefined>(undefined);
@@ -111,7 +117,7 @@ export function WidgetFrame(props: WidgetFrameProps) {
     let cancelled = false;
     // Listen before the widget loads: it says ui/initialize as soon as its script runs.
     void host.connect(log.wrap(new PostMessageTransport(iframe.contentWindow!, iframe.contentWindow!), 'widget')).then(() => {
-      if (!cancelled) iframe.srcdoc = withCsp(html, widgetCsp(csp));
+      if (!cancelled) iframe.srcdoc = withCsp(html, policyOf({ csp, live }));
     });
     return () => {
       cancelled = true;
@@ -119,7 +125,7 @@ export function WidgetFrame(props: WidgetFrameProps) {
       void host.close();
     };
     // The rest of props is read once, on load: another call is another frame.
-  }, [kind, html, csp, toolInput, toolResult, log]);
+  }, [kind, html, csp, live, toolInput, toolResult, log]);
 
   useEffect(() => {
     bridge.current?.setHostContext(hostContext);
