@@ -50,7 +50,7 @@ async function closeInOrder(closers: readonly (() => unknown)[]): Promise<void> 
 /** Everything between configuration and listening: auth, database, migrations, seed, services, app. */
 export async function bootKanban(config: AppConfig, logger: Logger, options: BootOptions = {}): Promise<KanbanRuntime> {
   // First: a missing build stops the start before anything is opened.
-  const widget = loadWidget(options.widgetFile);
+  const widget = loadWidget(options.widgetFile, config.publicUrl);
   const database = await openKanbanDatabase(config);
   const closeAll: (() => unknown)[] = [() => database.close()];
   try {
@@ -71,7 +71,7 @@ export async function bootKanban(config: AppConfig, logger: Logger, options: Boo
     };
     if (config.env !== 'production') {
       // pnpm dev rebuilds the widget on every change under web/: served at once, no restart.
-      const stopFollowing = followWidgetBuilds(options.widgetFile ?? BUILT_WIDGET_FILE, widget, (next) => {
+      const stopFollowing = followWidgetBuilds(options.widgetFile ?? BUILT_WIDGET_FILE, config.publicUrl, widget, (next) => {
         mcp.widget = next;
         mcp.catalogue = createToolCatalogue(tools, next.toolMeta);
         logger.info({ uri: next.uri }, 'serving a new build of the widget');

@@ -163,6 +163,9 @@ const envSchema = z.object({
   ...usageEnv,
   // ChatGPT's redirect URIs are all on chatgpt.com (see the README, Sign-in).
   AUTH_TRUSTED_REDIRECT_HOSTS: redirectHostsSchema.default(['chatgpt.com']),
+  // What a ChatGPT app directory submission asks for, published in the resource metadata (pnpm check:app reads them).
+  PRIVACY_POLICY_URL: httpUrl('the page of your privacy policy, such as https://example.com/privacy').optional(),
+  SUPPORT_URL: httpUrl('where people get help with the app, such as https://example.com/support').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug, trace or silent' }).default('info'),
 });
 
@@ -200,6 +203,9 @@ export type AppConfig = Readonly<{
   usage: UsageLimits;
   /** Redis, where set: request budgets shared by every replica (server/rate-limits/stores.ts). */
   redisUrl: string | undefined;
+  /** The app's privacy policy and support pages, for people and for the app directory. */
+  privacyPolicyUrl: string | undefined;
+  supportUrl: string | undefined;
 }>;
 
 /** Names of this machine: always allowed as Host, and the only places plain http is tolerated. */
@@ -267,5 +273,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       descriptionCharsPerBoard: vars.QUOTA_DESCRIPTION_CHARS_PER_BOARD,
     },
     redisUrl: vars.REDIS_URL,
+    privacyPolicyUrl: vars.PRIVACY_POLICY_URL,
+    supportUrl: vars.SUPPORT_URL,
   });
 }

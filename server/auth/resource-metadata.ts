@@ -24,7 +24,14 @@ export function protectedResourceMetadata(config: AppConfig, issuer: string) {
     dangerouslyAllowInsecureIssuerUrl: new URL(issuer).protocol === 'http:',
   });
   // The SDK's document leaves out how tokens may be sent: only in the header (the spec forbids URLs).
-  return { ...document, bearer_methods_supported: ['header'] };
+  // The privacy policy and the support page, where configured: RFC 9728's fields for the resource's
+  // data-use policy and its human-readable documentation.
+  return {
+    ...document,
+    bearer_methods_supported: ['header'],
+    ...(config.privacyPolicyUrl === undefined ? {} : { resource_policy_uri: config.privacyPolicyUrl }),
+    ...(config.supportUrl === undefined ? {} : { resource_documentation: config.supportUrl }),
+  };
 }
 
 /** Served at the root and at the path-suffixed location (RFC 9728 §3.1), to any origin. */

@@ -44,14 +44,25 @@ function readBuiltHtml(file: string): string {
   }
 }
 
-export function loadWidget(file = BUILT_WIDGET_FILE): Widget {
+/**
+ * ChatGPT's widget domain: the app's own https origin (ChatGPT's directory asks for one; it
+ * derives the widget's sandbox origin from it, or since December 2026 from the MCP URL). Only
+ * ChatGPT's key: MCP Apps' `ui.domain` has a format each host defines, and no other host needs it.
+ */
+function resourceMeta(publicUrl: string | undefined) {
+  return publicUrl?.startsWith('https:') ? { ...RESOURCE_META, 'openai/widgetDomain': publicUrl } : RESOURCE_META;
+}
+
+/** `publicUrl`: where the server is reached (the widget domain ChatGPT reads, when it is https). */
+export function loadWidget(file = BUILT_WIDGET_FILE, publicUrl?: string): Widget {
   const html = readBuiltHtml(file);
+  const meta = resourceMeta(publicUrl);
   const uri = `ui://widget/kanban-${createHash('sha256').update(html).digest('hex').slice(0, 16)}.html`;
   return {
     uri,
-    resource: { uri, name: 'kanban-board', title: 'Kanban board', description: RESOURCE_META['openai/widgetDescription'], mimeType: RESOURCE_MIME_TYPE, _meta: RESOURCE_META },
+    resource: { uri, name: 'kanban-board', title: 'Kanban board', description: RESOURCE_META['openai/widgetDescription'], mimeType: RESOURCE_MIME_TYPE, _meta: meta },
     // registerAppResource-style hosts read mimeType from the contents, not from the listing.
-    contents: { contents: [{ uri, mimeType: RESOURCE_MIME_TYPE, text: html, _meta: RESOURCE_META }] },
+    contents: { contents: [{ uri, mimeType: RESOURCE_MIME_TYPE, text: html, _meta: meta }] },
     toolMeta: {
       // Both the model and the widget may call every tool (MCP Apps' default, said explicitly).
       ui: { resourceUri: uri, visibility: ['model', 'app'] } satisfies McpUiToolMeta,
@@ -69,12 +80,12 @@ export function loadWidget(file = BUILT_WIDGET_FILE): Widget {
  * A file caught missing or half-written is skipped: the next event brings the whole one.
  * Returns the function that stops following.
  */
-export function followWidgetBuilds(file: string, current: Widget, changed: (widget: Widget) => void): () => void {
+export function followWidgetBuilds(file: string, publicUrl: string, current: Widget, changed: (widget: Widget) => void): () => void {
   let served = current.uri;
   let pending: NodeJS.Timeout | undefined;
   const reload = () => {
     try {
-      const next = loadWidget(file);
+      const next = loadWidget(file, publicUrl);
       if (next.uri === served) return;
       served = next.uri;
       changed(next);

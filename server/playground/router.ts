@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Router, type Request, type Response } from 'express';
 import type { ViteDevServer } from 'vite';
+import { checkSubmission } from './submission-check.ts';
 
 // The dev playground at /dev: a page that does what ChatGPT does, minus the model (web/playground/).
 // Vite's dev server serves it from source, in this process, so the page hot-reloads. Never in
@@ -97,6 +98,14 @@ export function playground(options: PlaygroundOptions): Playground {
       res.set({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send(html);
     } catch (error) {
       next(error);
+    }
+  });
+  // pnpm check:app's rows, for the playground: this server read at its public URL, as ChatGPT reads it.
+  router.get(`${PLAYGROUND_PATH}/check`, async (_req, res) => {
+    try {
+      res.set('cache-control', 'no-store').json({ url: options.publicUrl, rows: await checkSubmission(options.publicUrl) });
+    } catch (error) {
+      res.status(502).json({ url: options.publicUrl, error: `could not read ${options.publicUrl}: ${error instanceof Error ? error.message : String(error)}` });
     }
   });
   // The widget from source, for hot reload: its index.html as Vite serves it, with the React

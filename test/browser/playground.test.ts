@@ -199,6 +199,19 @@ describe.skipIf(!chromiumAvailable).each(BRIDGES)(`the dev playground in Chromiu
     await screenshot('6-after-reload');
   });
 
+  it.runIf(bridge === 'mcp-apps')('shows pnpm check:app: on plain http without the new settings, what a submission still lacks', async () => {
+    const panel = page.getByRole('region', { name: 'Submission check' });
+    await panel.getByRole('button', { name: 'Check the app' }).click();
+    await expect(panel.getByRole('status').innerText()).resolves.toBe(`5 passed, 4 failed (${kanban.url})`);
+    const failed = await panel.locator('li.failed').allInnerTexts();
+    expect(failed.map((text) => text.split('\n')[0])).toEqual([
+      'failed An https public URL',
+      "failed The widget's domain is declared",
+      'failed A privacy policy URL (PRIVACY_POLICY_URL)',
+      'failed A support URL (SUPPORT_URL)',
+    ]);
+  });
+
   it('the widget sees the host change its theme and its display mode', async () => {
     const widget = widgetOf(lastCall('get_board'));
     const background = () => widget.locator('html').evaluate((root) => getComputedStyle(root).backgroundColor);

@@ -3,6 +3,7 @@ import type { Tool } from '@modelcontextprotocol/client';
 import { EntryView } from './call-view.tsx';
 import { metadataDocumentPossible, type Registration } from './sign-in.ts';
 import { LogView } from './log-view.tsx';
+import { SubmissionCheck } from './submission-view.tsx';
 import { ToolForm } from './tool-form.tsx';
 import { usePlayground, type PlaygroundState } from './use-playground.ts';
 import type { WidgetHostHandlers } from './widget-frame.tsx';
@@ -163,6 +164,7 @@ export function Playground() {
         <div className="side">
           {connection ? <ToolPicker tools={connection.tools} state={state} /> : null}
           <HostControls state={state} />
+          <SubmissionCheck />
         </div>
         <section className="transcript" aria-label="Transcript">
           <h2>Transcript</h2>
