@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startupBanner } from '../../server/banner.ts';
 import { loadConfig } from '../../server/config.ts';
 import { chromiumAvailable, chromiumMissingMessage, launchChromium } from '../support/chromium.ts';
+import { runCli } from '../support/cli.ts';
 import { removeDataDir, startKanban, type RunningKanban } from '../support/kanban-server.ts';
 import { SCREENSHOTS } from '../support/widget-host.ts';
 
@@ -279,6 +280,79 @@ describe('the playground outside the browser: production, the banner, its origin
       await development.stop();
       removeDataDir(development.dataDir);
     }
+  });
+});
+
+describe.skipIf(!chromiumAvailable)('the playground as a spec client: 2026-07-28, no ChatGPT hints, the HTTP challenge', () => {
+  let kanban: RunningKanban;
+  let browser: Browser;
+  beforeAll(async () => {
+    kanban = await startKanban();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await kanban?.stop();
+    if (kanban) removeDataDir(kanban.dataDir);
+  });
+
+  it('meets the 401, signs in through the popup, retries the call, and signs out', { timeout: 90_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(`${kanban.url}/dev`);
+    await page.getByRole('status').filter({ hasText: 'Connected to /mcp (2025-11-25)' }).waitFor({ timeout: 60_000 });
+    await page.getByLabel('Protocol').selectOption('2026-07-28');
+    await page.getByRole('status').filter({ hasText: 'Connected to /mcp (2026-07-28)' }).waitFor();
+    await page.getByLabel("Send ChatGPT's hints").uncheck();
+    await page.getByRole('region', { name: 'Tools' }).getByRole('button', { name: 'create_card', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Call create_card' });
+    await form.getByLabel('title (required)').fill('From a spec client');
+    await form.getByRole('button', { name: 'Call create_card' }).click();
+
+    const call = page.getByRole('article', { name: 'create_card call' });
+    await call.getByRole('group', { name: 'Sign-in needed' }).waitFor();
+    // No tool result: the server refused at the HTTP level, and the challenge came in the header.
+    await expect(call.getByRole('alert').innerText()).resolves.toMatch(/^HTTP challenge: Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp", scope="kanban.write"$/);
+    await expect(call.locator('.model-text').count()).resolves.toBe(0);
+    const log = page.getByRole('region', { name: 'Message log' });
+    await log.getByRole('listitem').filter({ hasText: 'server → playground' }).filter({ hasText: 'HTTP 401' }).first().waitFor();
+
+    const [popup] = await Promise.all([context.waitForEvent('page'), call.getByRole('button', { name: 'Sign in to kanban-mcp' }).click()]);
+    await popup.getByRole('button', { name: 'Create an account' }).click();
+    await popup.getByLabel('Username').fill('grace');
+    await popup.getByLabel('Display name').fill('Grace Hopper');
+    await popup.getByLabel('Password').fill('correct horse battery');
+    await popup.getByRole('button', { name: 'Create account and continue' }).click();
+    await popup.getByRole('button', { name: 'Allow' }).click();
+    await popup.waitForEvent('close');
+    await expect.poll(() => call.locator('.status').innerText(), { timeout: 15_000 }).toBe('done');
+    await expect(call.locator('.model-text').innerText()).resolves.toMatch(/^Added "From a spec client"/);
+    await expect(page.getByLabel('Who is signed in').innerText()).resolves.toMatch(/^Signed in as Grace Hopper/);
+
+    // A token the server no longer accepts (its signing key revoked, as when one leaks) is refreshed
+    // by the playground, and the call goes through on the retry: the person stays signed in.
+    const jwks = async () => ((await (await fetch(`${kanban.url}/oauth/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
+    const [oldKid] = await jwks();
+    const revoked = await runCli('signing-keys', ['revoke', oldKid!], kanban.dataDir);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    await expect.poll(jwks, { timeout: 15_000 }).not.toContain(oldKid);
+    const refusalsBefore = await log.getByRole('listitem').filter({ hasText: 'HTTP 401' }).count();
+    await page.getByRole('region', { name: 'Tools' }).getByRole('button', { name: 'whoami', exact: true }).click();
+    await page.getByRole('form', { name: 'Call whoami' }).getByRole('button', { name: 'Call whoami' }).click();
+    const whoami = page.getByRole('article', { name: 'whoami call' });
+    await expect.poll(() => whoami.locator('.status').innerText(), { timeout: 15_000 }).toBe('done');
+    await expect(whoami.locator('.model-text').innerText()).resolves.toMatch(/^Signed in as Grace Hopper/);
+    await expect(log.getByRole('listitem').filter({ hasText: 'HTTP 401' }).count()).resolves.toBe(refusalsBefore + 1);
+    await expect(page.getByLabel('Who is signed in').innerText()).resolves.toMatch(/^Signed in as Grace Hopper/);
+
+    // Sign-out drops the token: the next write meets the challenge again.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByLabel('Who is signed in').innerText()).resolves.toBe('Not signed in');
+    await page.getByRole('region', { name: 'Tools' }).getByRole('button', { name: 'create_card', exact: true }).click();
+    await form.getByLabel('title (required)').fill('After signing out');
+    await form.getByRole('button', { name: 'Call create_card' }).click();
+    await page.getByRole('article', { name: 'create_card call' }).last().getByRole('group', { name: 'Sign-in needed' }).waitFor();
+    await context.close();
   });
 });
 

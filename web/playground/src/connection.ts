@@ -3,8 +3,7 @@ import type { MessageLog } from './message-log.ts';
 import { MCP_URL, type PlaygroundOAuth } from './sign-in.ts';
 
 // The playground's MCP client: the v2 SDK's, against this server's /mcp, in either protocol era.
-// The OAuth provider rides on the transport, so a signed-in person's token goes with every request
-// and an expired one is refreshed by the SDK.
+// A signed-in person's token goes with every request, and a refused one is refreshed (sign-in.ts).
 
 export type Era = '2025' | '2026-07-28';
 
@@ -27,9 +26,14 @@ export async function connect(era: Era, oauth: PlaygroundOAuth, log: MessageLog,
     const response = await fetch(input, init);
     const header = response.headers.get('www-authenticate');
     if ((response.status === 401 || response.status === 403) && header) challenged(header);
+    // The SDK throws on an HTTP refusal without handing its JSON-RPC error on: logged here instead.
+    if (!response.ok && response.headers.get('content-type')?.startsWith('application/json')) {
+      const message = await response.clone().json().catch(() => undefined);
+      if (message?.jsonrpc === '2.0') log.record('server', 'in', message, response.status);
+    }
     return response;
   };
-  await client.connect(log.wrap(new StreamableHTTPClientTransport(MCP_URL, { authProvider: oauth, fetch: watchingFetch }), 'server'));
+  await client.connect(log.wrap(new StreamableHTTPClientTransport(MCP_URL, { authProvider: oauth.transportAuth(), fetch: watchingFetch }), 'server'));
   const { tools } = await client.listTools();
   return { client, era, protocol: client.getNegotiatedProtocolVersion() ?? era, tools };
 }

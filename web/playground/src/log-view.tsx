@@ -22,6 +22,7 @@ export function LogView({ log }: { log: MessageLog }) {
                   <span className="time">{(entry.at / 1000).toFixed(3)} s</span> {entry.channel === 'server' ? (entry.direction === 'out' ? 'playground → server' : 'server → playground') : entry.direction === 'out' ? 'host → widget' : 'widget → host'}{' '}
                   <code>{what}</code>
                   {message.id !== undefined ? <span className="muted"> #{String(message.id)}</span> : null}
+                  {entry.httpStatus !== undefined ? <span className="error"> HTTP {entry.httpStatus}</span> : null}
                   {entry.tookMs !== undefined ? <span className="muted"> {entry.tookMs} ms</span> : null}
                 </summary>
                 <pre>{JSON.stringify(entry.message, null, 2)}</pre>

@@ -14,6 +14,8 @@ export interface LoggedMessage {
   at: number;
   /** For a response: milliseconds since its request. */
   tookMs: number | undefined;
+  /** The HTTP status it came with, when not 200 (a refusal the SDK turns into an exception). */
+  httpStatus?: number;
   message: JSONRPCMessage;
 }
 
@@ -22,7 +24,7 @@ export class MessageLog {
   private readonly listeners = new Set<() => void>();
   private readonly pending = new Map<string, number>();
 
-  record(channel: Channel, direction: 'out' | 'in', message: JSONRPCMessage): void {
+  record(channel: Channel, direction: 'out' | 'in', message: JSONRPCMessage, httpStatus?: number): void {
     const at = performance.now();
     const id = 'id' in message ? message.id : undefined;
     const isRequest = 'method' in message;
@@ -35,7 +37,7 @@ export class MessageLog {
       tookMs = Math.round(at - this.pending.get(key)!);
       this.pending.delete(key);
     }
-    this.entries.push({ seq: this.entries.length + 1, channel, direction, at: Math.round(at), tookMs, message });
+    this.entries.push({ seq: this.entries.length + 1, channel, direction, at: Math.round(at), tookMs, httpStatus, message });
     for (const listener of this.listeners) listener();
   }
 

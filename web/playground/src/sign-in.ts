@@ -1,6 +1,8 @@
 import {
   auth,
   extractWWWAuthenticateParams,
+  UnauthorizedError,
+  type AuthProvider,
   type OAuthClientMetadata,
   type OAuthClientProvider,
   type StoredOAuthClientInformation,
@@ -104,6 +106,25 @@ export class PlaygroundOAuth implements OAuthClientProvider {
   invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
     if (scope === 'all' || scope === 'client') this.client = undefined;
     if (scope === 'all' || scope === 'tokens') this.signOut();
+  }
+
+  /**
+   * What the transport uses: the token, and on a 401 a refresh when there is a refresh token (an
+   * expired token, say). Without one the call fails with UnauthorizedError and the playground
+   * offers the sign-in: nothing registers or signs in before the person asks.
+   */
+  transportAuth(): AuthProvider {
+    return {
+      token: async () => this.saved?.tokens.access_token,
+      onUnauthorized: async ({ response }) => {
+        if (this.saved?.tokens.refresh_token) {
+          const { resourceMetadataUrl } = extractWWWAuthenticateParams(response);
+          if ((await auth(this, { serverUrl: MCP_URL, resourceMetadataUrl }).catch(() => 'FAILED')) === 'AUTHORIZED') return;
+          this.signOut();
+        }
+        throw new UnauthorizedError('Sign in to continue.');
+      },
+    };
   }
 
   /** Switches how the next sign-in registers: the client known so far is forgotten. */

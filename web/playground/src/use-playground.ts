@@ -51,7 +51,8 @@ export function usePlayground() {
   const lastHttpChallenge = useRef<string | undefined>(undefined);
   const nextId = useRef(1);
   const widgets = useRef(new Map<string, Promise<WidgetSource>>());
-  const oauth = useMemo(() => new PlaygroundOAuth((signedIn) => setViewer(signedIn ? { signedIn, name: undefined } : undefined)), []);
+  // A refreshed token is the same person: the name whoami gave stays (each sign-in asks again).
+  const oauth = useMemo(() => new PlaygroundOAuth((signedIn) => setViewer((current) => (signedIn ? { signedIn, name: current?.name } : undefined))), []);
 
   useEffect(() => {
     let current = true;
