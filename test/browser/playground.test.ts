@@ -265,6 +265,19 @@ describe('the playground outside the browser: production, the banner, its origin
       // localhost is this machine too, but another origin than the one tokens are issued for.
       const elsewhere = await fetch(`${development.url.replace('127.0.0.1', 'localhost')}/dev?x=1`, { redirect: 'manual' });
       expect([elsewhere.status, elsewhere.headers.get('location')]).toEqual([302, `${development.url}/dev?x=1`]);
+      // Vite serves the playground, the widget's sources and their packages: nothing else of the
+      // project or the machine, the data directory least of all.
+      writeFileSync(join(development.dataDir, 'secret.txt'), 'the data directory');
+      for (const path of [`/dev/@fs${development.dataDir}/secret.txt`, `/dev/@fs${fileURLToPath(new URL('../../server/config.ts', import.meta.url))}`, '/dev/../server/config.ts', `/dev/@fs${fileURLToPath(new URL('../../package.json', import.meta.url))}`]) {
+        const response = await fetch(`${development.url}${path}`);
+        const body = await response.text();
+        expect([path, response.status === 200, body.includes('the data directory') || body.includes('loadConfig')]).toEqual([path, false, false]);
+      }
+      // The widget's sandboxed frame (Origin: null) may load the widget's modules, never the playground's.
+      const widgetModule = await fetch(`${development.url}/dev/src/main.tsx`, { headers: { origin: 'null' } });
+      expect([widgetModule.status, widgetModule.headers.get('access-control-allow-origin')]).toEqual([200, 'null']);
+      const playgroundModule = await fetch(`${development.url}/dev/playground/src/main.tsx`, { headers: { origin: 'null' } });
+      expect([playgroundModule.status, playgroundModule.headers.get('access-control-allow-origin')]).toEqual([200, null]);
       const documentUrl = `${development.url}/dev/oauth/client.json`;
       const metadata = await (await fetch(documentUrl)).json();
       expect(metadata).toEqual({
