@@ -22,6 +22,11 @@ export interface KanbanRuntime {
   database: KanbanDatabase;
   /** Answers `server`'s requests with the app (and, outside production, the playground's hot-reload socket). */
   serve(server: Server): void;
+  /**
+   * Closes the sockets that outlive requests (the playground's hot-reload socket, which the HTTP
+   * server's close would wait for): call it when the server stops accepting, before close().
+   */
+  stopServing(): Promise<void>;
   /** Releases what boot opened (Redis, the issuer's timers, the database). Call after the HTTP server has stopped. */
   close(): Promise<void>;
 }
@@ -81,13 +86,14 @@ export async function bootKanban(config: AppConfig, logger: Logger, options: Boo
     let httpServer: Server | undefined;
     // The dev playground (/dev): never in production.
     const devPlayground = config.env === 'production' ? undefined : playground({ widgetRoot: options.widgetSource, publicUrl: config.publicUrl, allowedHostnames: config.allowedHostnames, httpServer: () => httpServer });
-    if (devPlayground) closeAll.unshift(() => devPlayground.close());
+    const stopServing = async () => devPlayground?.close();
+    closeAll.unshift(stopServing);
     const app = createApp({ config, database, logger, mcp, auth, requestBudgets, playground: devPlayground?.router });
     const serve = (server: Server) => {
       httpServer = server;
       server.on('request', app);
     };
-    return { app, database, serve, close: () => closeInOrder(closeAll) };
+    return { app, database, serve, stopServing, close: () => closeInOrder(closeAll) };
   } catch (error) {
     await closeInOrder(closeAll);
     throw error;

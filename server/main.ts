@@ -64,6 +64,7 @@ function stop(signal: string): void {
     });
   });
   server.closeIdleConnections();
+  void runtime.stopServing();
   setTimeout(() => {
     logger.warn('in-flight requests did not finish in time; closing them');
     server.closeAllConnections();

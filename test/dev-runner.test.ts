@@ -144,6 +144,9 @@ describe('pnpm dev --tunnel', () => {
     expect(run.stderr()).toContain(`  Playground: ${tunnelUrl}/dev `);
     expect(JSON.parse(readFileSync(record, 'utf8').split('\n')[0]!)).toEqual({ event: 'forward', config: { addr: `127.0.0.1:${port}`, authtoken: 'test-token', domain } });
 
+    // The playground, on the tunnel's origin (where its tokens are for).
+    const playground = await viaTunnel(port, domain, '/dev');
+    expect([playground.status, playground.body.includes('<title>kanban-mcp playground</title>')]).toEqual([200, true]);
     const resource = JSON.parse((await viaTunnel(port, domain, '/.well-known/oauth-protected-resource/mcp')).body);
     expect(resource).toMatchObject({ resource: `${tunnelUrl}/mcp`, authorization_servers: [tunnelUrl] });
     const issuer = JSON.parse((await viaTunnel(port, domain, '/.well-known/oauth-authorization-server')).body);

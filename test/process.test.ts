@@ -69,6 +69,27 @@ describe('server/main.ts as a process', () => {
     expect(server.stdout()).toContain('"msg":"stopped"');
   });
 
+  it("outside production, the playground's hot-reload socket does not hold up a SIGTERM: the stop is graceful, exit 0", async () => {
+    const port = await freePort();
+    const server = await start({ NODE_ENV: 'development', PORT: String(port), PASSWORD_HASH_COST: '17' });
+    await server.waitFor('listening');
+    expect((await fetch(`http://localhost:${port}/dev`)).status).toBe(200);
+    // What the playground's page does: Vite's client opens its socket with the token it was served.
+    const client = await (await fetch(`http://localhost:${port}/dev/@vite/client`)).text();
+    const token = /const wsToken = "([^"]+)"/.exec(client)![1]!;
+    const socket = new WebSocket(`ws://localhost:${port}/dev/?token=${token}`, 'vite-hmr');
+    await new Promise((resolve, reject) => {
+      socket.onopen = resolve;
+      socket.onerror = reject;
+    });
+    const socketClosed = new Promise((resolve) => (socket.onclose = resolve));
+    server.child.kill('SIGTERM');
+    const { code } = await server.exited;
+    expect(code).toBe(0);
+    expect(server.stdout()).toContain('"msg":"stopped"');
+    await socketClosed;
+  });
+
   it('production with a plain-http PUBLIC_URL does not start, and says why in one line', async () => {
     const server = await start({ NODE_ENV: 'production', PUBLIC_URL: 'http://kanban.example' });
     const { code } = await server.exited;

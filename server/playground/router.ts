@@ -138,8 +138,12 @@ export function playground(options: PlaygroundOptions): Playground {
   });
   return {
     router,
+    /** Once closed, stays closed: a request still arriving as the server stops starts no new Vite. */
     async close() {
-      if (vite) await (await vite).close();
+      const started = vite;
+      vite = Promise.reject(new Error('the playground has stopped'));
+      vite.catch(() => undefined);
+      await started?.then((server) => server.close(), () => undefined);
     },
   };
 }

@@ -60,6 +60,7 @@ export async function startKanban(options: { dataDir?: string; port?: number; en
     logs,
     async stop() {
       server.closeAllConnections();
+      await runtime.stopServing();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await runtime.close();
       // Let pooled client sockets see the close before anything reuses this port.
