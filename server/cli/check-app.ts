@@ -15,13 +15,19 @@ URL (PRIVACY_POLICY_URL, SUPPORT_URL), and sign-in reachable from the challenge.
   --connect-to HOST:PORT   send the requests for URL's host to HOST:PORT over plain http instead
                            (like curl --connect-to): check a tunnelled server from its own machine`;
 
-/** A fetch that sends every request to `address` over plain http, with the URL's own host as Host. */
-function fetchThrough(address: string): typeof fetch {
+/**
+ * A fetch that sends the requests for `origin`'s host to `address` over plain http, with that host
+ * as Host; requests elsewhere (an external identity provider's discovery) go out as they are.
+ * Written here because fetch cannot: it sets Host from the URL. Only what checkSubmission sends:
+ * URLs as strings, bodies as strings.
+ */
+function fetchThrough(origin: string, address: string): typeof fetch {
   const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
   if (!host || !Number.isInteger(port) || port <= 0) throw new CommandError(`--connect-to must be HOST:PORT (got ${JSON.stringify(address)}).`, 2);
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
-    const body = init?.body === undefined || init.body === null ? undefined : String(init.body);
+    if (url.host !== new URL(origin).host) return fetch(input, init);
+    const body = typeof init?.body === 'string' ? init.body : undefined;
     const headers = { ...Object.fromEntries(new Headers(init?.headers)), host: url.host };
     return new Promise<Response>((resolve, reject) => {
       const sent = request({ host, port, method: init?.method ?? 'GET', path: url.pathname + url.search, headers }, (answer) => {
@@ -47,7 +53,7 @@ await runCommand({
     if (positionals.length > 1) throw new CommandError(`One URL at most.\n\n${HELP}`, 2);
     const url = positionals[0] ?? loadConfig().publicUrl;
     if (!URL.canParse(url)) throw new CommandError(`Not a URL: ${JSON.stringify(url)}.`, 2);
-    const through = typeof values['connect-to'] === 'string' ? fetchThrough(values['connect-to']) : fetch;
+    const through = typeof values['connect-to'] === 'string' ? fetchThrough(url, values['connect-to']) : fetch;
     let rows: CheckRow[];
     try {
       rows = await checkSubmission(url, through);

@@ -90,7 +90,7 @@ function templateOf(response: { status: number; headers: Headers }, text: string
 
 interface Kept {
   template: AnswerTemplate;
-  /** The board version it was made at (0 for answers that depend on no board). */
+  /** The board version it was made at; for answers that depend on no board, the catalogue's version. */
   version: number;
   size: number;
 }

@@ -75,10 +75,10 @@ export function loadWidget(file = BUILT_WIDGET_FILE, publicUrl?: string): Widget
 }
 
 /**
- * Outside production: calls `changed` with each new build of the widget written to `file` (pnpm
- * dev's watcher publishes by rename), so the server serves it at its new URI without a restart.
- * A file caught missing or half-written is skipped: the next event brings the whole one.
- * Returns the function that stops following.
+ * Outside production: calls `changed` with each new build of the widget written to `file`, so the
+ * server serves it at its new URI without a restart. pnpm dev publishes by rename, whole; a file
+ * written in place (pnpm build) may be read half-written, and the write's next event serves the
+ * whole one 50 ms later. A file caught missing is skipped. Returns the function that stops following.
  */
 export function followWidgetBuilds(file: string, publicUrl: string, current: Widget, changed: (widget: Widget) => void): () => void {
   let served = current.uri;
@@ -98,6 +98,8 @@ export function followWidgetBuilds(file: string, publicUrl: string, current: Wid
     clearTimeout(pending);
     pending = setTimeout(reload, 50);
   });
+  // The folder removed, say: the server keeps the widget it has.
+  watcher.on('error', () => watcher.close());
   return () => {
     clearTimeout(pending);
     watcher.close();

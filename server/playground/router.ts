@@ -69,6 +69,7 @@ export function playground(options: PlaygroundOptions): Playground {
       optimizeDeps: { entries: ['playground/index.html', `${widgetRoot}index.html`] },
       server: {
         middlewareMode: true,
+        cors: false,
         // The socket shares our port (no second port to expose), or is off without a server to share.
         hmr: server ? { server } : false,
         allowedHosts: [...options.allowedHostnames],
@@ -91,9 +92,11 @@ export function playground(options: PlaygroundOptions): Playground {
     // Another name for this machine (127.0.0.1 for localhost, say) would be another origin than the
     // one the tokens and the issuer's cookies are for: go to the public one.
     if (req.get('host') !== publicHost) return res.redirect(302, `${options.publicUrl}${req.originalUrl}`);
+    // Express matches these paths whatever their case or a trailing slash: only the exact ones are pages.
+    const page = PAGES[req.path.slice(PLAYGROUND_PATH.length)];
+    if (page === undefined) return next();
     try {
       const server = await devServer();
-      const page = PAGES[req.path.slice(PLAYGROUND_PATH.length)]!;
       const html = await server.transformIndexHtml(`/${page}`, await readFile(`${WEB_ROOT}${page}`, 'utf8'));
       res.set({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send(html);
     } catch (error) {
@@ -120,11 +123,12 @@ export function playground(options: PlaygroundOptions): Playground {
     }
   });
   // The widget's frame is sandboxed (an opaque origin): its module requests say `Origin: null` and
-  // need CORS to load. That lets any page's sandboxed frame read what Vite serves here: the widget's
-  // sources and the packages they import (fs.allow, above), never the playground's own page; and
-  // only outside production.
+  // need CORS to load. Only what the widget loads answers so (its sources, the packages they import,
+  // Vite's client with its reload-socket token): any page's sandboxed frame can read those, never
+  // the playground's own page; and only outside production. Vite's own CORS is off.
+  const widgetModules = ['/src/', `/@fs${widgetRoot}src/`, '/@vite/client', '/@react-refresh', '/@id/', `/@fs${NODE_MODULES}`];
   router.use(PLAYGROUND_PATH, (req, res, next) => {
-    if (req.headers.origin === 'null' && !req.path.startsWith('/playground/')) res.set({ 'access-control-allow-origin': 'null', vary: 'Origin' });
+    if (req.headers.origin === 'null' && widgetModules.some((prefix) => req.path.startsWith(prefix))) res.set({ 'access-control-allow-origin': 'null', vary: 'Origin' });
     next();
   });
   router.use(PLAYGROUND_PATH, async (req, res, next) => {

@@ -1,10 +1,11 @@
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startupBanner } from '../../server/banner.ts';
 import { loadConfig } from '../../server/config.ts';
+import { BUILT_WIDGET_FILE } from '../../server/mcp/widget.ts';
 import { chromiumAvailable, chromiumMissingMessage, launchChromium } from '../support/chromium.ts';
 import { runCli } from '../support/cli.ts';
 import { removeDataDir, startKanban, type RunningKanban } from '../support/kanban-server.ts';
@@ -150,7 +151,8 @@ describe.skipIf(!chromiumAvailable).each(BRIDGES)(`the dev playground in Chromiu
     await prompt.waitFor();
     await expect(prompt.innerText()).resolves.toContain('Sign in to add cards');
     // The in-band challenge as ChatGPT gets it: a tool result, with the challenge in _meta.
-    await expect(call.locator('details', { hasText: '_meta' }).innerText()).resolves.toBeDefined();
+    await call.locator('details', { hasText: '_meta' }).locator('summary').click();
+    await expect(call.locator('details', { hasText: '_meta' }).locator('pre').innerText()).resolves.toMatch(/"mcp\/www_authenticate": \[\s*"Bearer resource_metadata=.*error=\\"insufficient_scope\\"/s);
     await screenshot('3-challenge');
 
     await signInThroughPopup(call, true);
@@ -268,7 +270,7 @@ describe('the playground outside the browser: production, the banner, its origin
       // Vite serves the playground, the widget's sources and their packages: nothing else of the
       // project or the machine, the data directory least of all.
       writeFileSync(join(development.dataDir, 'secret.txt'), 'the data directory');
-      for (const path of [`/dev/@fs${development.dataDir}/secret.txt`, `/dev/@fs${fileURLToPath(new URL('../../server/config.ts', import.meta.url))}`, '/dev/../server/config.ts', `/dev/@fs${fileURLToPath(new URL('../../package.json', import.meta.url))}`]) {
+      for (const path of [`/dev/@fs${development.dataDir}/secret.txt`, `/dev/@fs${fileURLToPath(new URL('../../server/config.ts', import.meta.url))}`, `/dev/@fs${fileURLToPath(new URL('../../package.json', import.meta.url))}`]) {
         const response = await fetch(`${development.url}${path}`);
         const body = await response.text();
         expect([path, response.status === 200, body.includes('the data directory') || body.includes('loadConfig')]).toEqual([path, false, false]);
@@ -276,8 +278,15 @@ describe('the playground outside the browser: production, the banner, its origin
       // The widget's sandboxed frame (Origin: null) may load the widget's modules, never the playground's.
       const widgetModule = await fetch(`${development.url}/dev/src/main.tsx`, { headers: { origin: 'null' } });
       expect([widgetModule.status, widgetModule.headers.get('access-control-allow-origin')]).toEqual([200, 'null']);
-      const playgroundModule = await fetch(`${development.url}/dev/playground/src/main.tsx`, { headers: { origin: 'null' } });
-      expect([playgroundModule.status, playgroundModule.headers.get('access-control-allow-origin')]).toEqual([200, null]);
+      const viteClient = await fetch(`${development.url}/dev/@vite/client`, { headers: { origin: 'null' } });
+      expect([viteClient.status, viteClient.headers.get('access-control-allow-origin')]).toEqual([200, 'null']);
+      for (const path of ['/dev/playground/src/main.tsx', `/dev/@fs${WEB}playground/src/main.tsx`]) {
+        const playgroundModule = await fetch(`${development.url}${path}`, { headers: { origin: 'null' } });
+        expect([path, playgroundModule.status, playgroundModule.headers.get('access-control-allow-origin')]).toEqual([path, 200, null]);
+      }
+      // Nor does any other site's origin (Vite's own CORS, which lets in *.localhost, is off).
+      const otherSite = await fetch(`${development.url}/dev/src/main.tsx`, { headers: { origin: 'http://evil.localhost:3000' } });
+      expect(otherSite.headers.get('access-control-allow-origin')).toBeNull();
       const documentUrl = `${development.url}/dev/oauth/client.json`;
       const metadata = await (await fetch(documentUrl)).json();
       expect(metadata).toEqual({
@@ -380,7 +389,8 @@ describe.skipIf(!chromiumAvailable)('the playground hot-reloads the widget from 
     sources = mkdtempSync(join(TEST_OUTPUT, 'widget-sources-'));
     cpSync(join(WEB, 'src'), join(sources, 'src'), { recursive: true });
     copyFileSync(join(WEB, 'index.html'), join(sources, 'index.html'));
-    kanban = await startKanban({ widgetSource: sources });
+    copyFileSync(BUILT_WIDGET_FILE, join(sources, 'built.html'));
+    kanban = await startKanban({ widgetSource: sources, widgetFile: join(sources, 'built.html') });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -415,6 +425,30 @@ describe.skipIf(!chromiumAvailable)('the playground hot-reloads the widget from 
     await expect(page.evaluate(() => (window as { mark?: number }).mark)).resolves.toBe(1);
     await expect((await frame.contentFrame())!.evaluate(() => (window as { mark?: number }).mark)).resolves.toBe(2);
     await page.screenshot({ path: `${SCREENSHOTS}playground-hot-reload.png` });
+    await page.close();
+  });
+
+  it('built mode: after a rebuild, the next call shows the new build (its new URI found by listing the tools again)', { timeout: 60_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${kanban.url}/dev`);
+    await page.getByRole('status').filter({ hasText: 'Connected to /mcp' }).waitFor({ timeout: 60_000 });
+    await page.getByLabel('Widget source').selectOption('built');
+    const callListBoards = async () => {
+      await page.getByRole('region', { name: 'Tools' }).getByRole('button', { name: 'list_boards', exact: true }).click();
+      await page.getByRole('form', { name: 'Call list_boards' }).getByRole('button', { name: 'Call list_boards' }).click();
+      const widget = page.getByRole('article', { name: 'list_boards call' }).last().locator('iframe.widget');
+      await widget.waitFor();
+      await page.getByRole('article', { name: 'list_boards call' }).last().frameLocator('iframe.widget').getByRole('heading', { name: 'Boards' }).waitFor();
+      return (await (await widget.elementHandle())!.contentFrame())!.title();
+    };
+    await expect(callListBoards()).resolves.toBe('Kanban');
+    const built = join(sources, 'built.html');
+    writeFileSync(`${built}.tmp`, readFileSync(built, 'utf8').replace('<title>Kanban</title>', '<title>Kanban, rebuilt</title>'));
+    renameSync(`${built}.tmp`, built);
+    const listedUri = async () => (await (await fetch(kanban.mcpUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' })).json()).result.tools[0]._meta.ui.resourceUri;
+    const before = await listedUri();
+    await expect.poll(listedUri).not.toBe(before);
+    await expect(callListBoards()).resolves.toBe('Kanban, rebuilt');
     await page.close();
   });
 });

@@ -23,14 +23,16 @@ export class MessageLog {
   readonly entries: LoggedMessage[] = [];
   private readonly listeners = new Set<() => void>();
   private readonly pending = new Map<string, number>();
+  private links = 0;
 
-  record(channel: Channel, direction: 'out' | 'in', message: JSONRPCMessage, httpStatus?: number): void {
+  /** `link`: which connection (each widget's bridge, each server connection): ids repeat across them. */
+  record(channel: Channel, direction: 'out' | 'in', message: JSONRPCMessage, httpStatus?: number, link = 0): void {
     const at = performance.now();
     const id = 'id' in message ? message.id : undefined;
     const isRequest = 'method' in message;
     // Requests go both ways (the widget asks the host too): key each by who asked.
     const asker = isRequest ? direction : direction === 'in' ? 'out' : 'in';
-    const key = `${channel}:${asker}:${String(id)}`;
+    const key = `${channel}:${link}:${asker}:${String(id)}`;
     let tookMs: number | undefined;
     if (id !== undefined && isRequest) this.pending.set(key, at);
     else if (id !== undefined && this.pending.has(key)) {
@@ -49,11 +51,12 @@ export class MessageLog {
   /** The same transport, with what it sends and receives recorded on `channel`. */
   wrap<T extends Transport>(transport: T, channel: Channel): T {
     const log = this;
+    const link = ++this.links;
     return new Proxy(transport, {
       get(target, key) {
         if (key === 'send') {
           return (message: JSONRPCMessage, ...rest: unknown[]) => {
-            log.record(channel, 'out', message);
+            log.record(channel, 'out', message, undefined, link);
             return (target.send as (...args: unknown[]) => Promise<void>).call(target, message, ...rest);
           };
         }
@@ -64,7 +67,7 @@ export class MessageLog {
         if (key !== 'onmessage' || typeof value !== 'function') return Reflect.set(target, key, value, target);
         const deliver = value as (message: JSONRPCMessage, ...rest: unknown[]) => void;
         return Reflect.set(target, key, (message: JSONRPCMessage, ...rest: unknown[]) => {
-          log.record(channel, 'in', message);
+          log.record(channel, 'in', message, undefined, link);
           deliver(message, ...rest);
         }, target);
       },

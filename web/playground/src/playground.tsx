@@ -134,7 +134,7 @@ function ToolPicker({ tools, state }: { tools: Tool[]; state: PlaygroundState })
       {tool ? (
         <>
           <p className="description">{tool.description}</p>
-          <ToolForm key={tool.name} tool={tool} busy={false} onCall={(args) => void state.call(tool.name, args)} />
+          <ToolForm key={tool.name} tool={tool} onCall={(args) => void state.call(tool.name, args)} />
         </>
       ) : null}
     </section>

@@ -4,6 +4,7 @@ import {
   UnauthorizedError,
   type AuthProvider,
   type OAuthClientMetadata,
+  type OAuthDiscoveryState,
   type OAuthClientProvider,
   type StoredOAuthClientInformation,
   type StoredOAuthTokens,
@@ -21,17 +22,16 @@ export const MCP_URL = new URL('/mcp', location.origin);
 
 export type Registration = 'metadata-document' | 'dynamic';
 
-/** What a challenge asks for: where to discover, and the scopes the refused call needs. */
+/** What a challenge says: where to discover, and why (its error_description). */
 export interface Challenge {
   resourceMetadataUrl?: URL;
-  scope?: string;
   description?: string;
 }
 
 /** A challenge string (in-band `mcp/www_authenticate`, or a WWW-Authenticate header) through the SDK's own parser. */
 export function parseChallenge(header: string): Challenge {
   const params = extractWWWAuthenticateParams(new Response(null, { headers: { 'www-authenticate': header } }));
-  return { resourceMetadataUrl: params.resourceMetadataUrl, scope: params.scope, description: params.errorDescription };
+  return { resourceMetadataUrl: params.resourceMetadataUrl, description: params.errorDescription };
 }
 
 /** Client metadata documents (CIMD) are https only: on plain http only dynamic registration works. */
@@ -56,6 +56,9 @@ export class PlaygroundOAuth implements OAuthClientProvider {
   private verifier = '';
   private expectedState = '';
   private popup: Window | null = null;
+  private flow: Promise<void> | undefined;
+  private waiting: { cancel(): void } | undefined;
+  private discovery: OAuthDiscoveryState | undefined;
 
   private readonly changed: (signedIn: SignedIn | undefined) => void;
 
@@ -102,10 +105,18 @@ export class PlaygroundOAuth implements OAuthClientProvider {
   codeVerifier(): string {
     return this.verifier;
   }
+  /** What discovery found, kept for the code exchange: the SDK checks the callback against the same issuer. */
+  saveDiscoveryState(state: OAuthDiscoveryState): void {
+    this.discovery = state;
+  }
+  discoveryState(): OAuthDiscoveryState | undefined {
+    return this.discovery;
+  }
   /** The SDK calls this when the server refuses what it holds (a revoked token, a forgotten client). */
   invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
     if (scope === 'all' || scope === 'client') this.client = undefined;
     if (scope === 'all' || scope === 'tokens') this.signOut();
+    if (scope === 'all' || scope === 'discovery') this.discovery = undefined;
   }
 
   /**
@@ -117,7 +128,8 @@ export class PlaygroundOAuth implements OAuthClientProvider {
     return {
       token: async () => this.saved?.tokens.access_token,
       onUnauthorized: async ({ response }) => {
-        if (this.saved?.tokens.refresh_token) {
+        // Not while the person is signing in: the SDK's auth() would take over that flow's state.
+        if (this.saved?.tokens.refresh_token && !this.flow) {
           const { resourceMetadataUrl } = extractWWWAuthenticateParams(response);
           if ((await auth(this, { serverUrl: MCP_URL, resourceMetadataUrl }).catch(() => 'FAILED')) === 'AUTHORIZED') return;
           this.signOut();
@@ -142,43 +154,72 @@ export class PlaygroundOAuth implements OAuthClientProvider {
     this.changed(undefined);
   }
 
-  /** Runs the whole flow for `challenge`. Call it from a click: the popup opens at once, then goes to the issuer. */
-  async signIn(challenge: Challenge): Promise<void> {
+  /**
+   * Runs the whole flow for `challenge`. Call it from a click: the popup opens at once, then goes
+   * to the issuer. One flow at a time: a second click while one runs brings its window forward.
+   */
+  signIn(challenge: Challenge): Promise<void> {
+    if (this.flow && this.popup && !this.popup.closed) {
+      this.popup.focus();
+      return this.flow;
+    }
     // Opened before any await, while the click still counts as the person's: browsers block later popups.
     this.popup = window.open('about:blank', 'kanban-sign-in', 'popup,width=520,height=760');
-    if (!this.popup) throw new Error('The browser blocked the sign-in window: allow popups for this page.');
-    const returned = this.waitForCallback();
+    if (!this.popup) return Promise.reject(new Error('The browser blocked the sign-in window: allow popups for this page.'));
+    this.waiting?.cancel(); // a flow whose window was closed: this one replaces it
+    const flow = this.runFlow(challenge).finally(() => {
+      if (this.popup && !this.popup.closed) this.popup.close();
+      this.popup = null;
+      this.flow = undefined;
+    });
+    this.flow = flow;
+    return flow;
+  }
+
+  private async runFlow(challenge: Challenge): Promise<void> {
+    const waiting = waitForCallback();
+    this.waiting = waiting;
     // No scope of our own: the SDK then asks for every scope the resource advertises (and
     // offline_access, for a refresh token), as ChatGPT does, not only the refused call's.
     const options = { serverUrl: MCP_URL, resourceMetadataUrl: challenge.resourceMetadataUrl };
     try {
       if ((await auth(this, options)) === 'AUTHORIZED') return;
-      const response = await returned;
+      const response = await waiting.response;
       if (response.error) throw new Error(`Sign-in did not finish: ${response.error_description ?? response.error}`);
       if (!response.state || response.state !== this.expectedState) throw new Error('Sign-in answered a request this page did not make (state mismatch).');
       await auth(this, { ...options, authorizationCode: response.code, iss: response.iss });
     } finally {
-      if (!this.popup.closed) this.popup.close();
-      this.popup = null;
+      waiting.cancel();
     }
   }
+}
 
-  private waitForCallback(): Promise<Record<string, string | undefined>> {
-    return new Promise((resolve, reject) => {
-      const channel = new BroadcastChannel(SIGN_IN_CHANNEL);
-      // The callback page closes itself right after posting: give its message a moment to arrive.
-      const watch = setInterval(() => {
-        if (this.popup?.closed) setTimeout(() => finish(() => reject(new Error('The sign-in window was closed before signing in.'))), 1000);
-      }, 500);
-      let settled = false;
-      const finish = (settle: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearInterval(watch);
-        channel.close();
-        settle();
-      };
-      channel.onmessage = (event: MessageEvent<Record<string, string | undefined>>) => finish(() => resolve(event.data));
-    });
+/** A flow given up for a newer one (its window was closed, and the person clicked again). */
+export class SignInRestarted extends Error {
+  constructor() {
+    super('Sign-in was started again.');
   }
+}
+
+/**
+ * The authorization response, from the callback page over a same-origin BroadcastChannel. No
+ * watch on the popup's `closed`: an identity provider whose pages send Cross-Origin-Opener-Policy
+ * makes it read true while the person is still signing in. A window closed for good leaves the
+ * sign-in button, whose next click starts over (and cancels this wait).
+ */
+function waitForCallback(): { response: Promise<Record<string, string | undefined>>; cancel(): void } {
+  const channel = new BroadcastChannel(SIGN_IN_CHANNEL);
+  let cancel = () => {};
+  const response = new Promise<Record<string, string | undefined>>((resolve, reject) => {
+    channel.onmessage = (event: MessageEvent<Record<string, string | undefined>>) => resolve(event.data);
+    cancel = () => reject(new SignInRestarted());
+  });
+  response.catch(() => undefined);
+  return {
+    response,
+    cancel() {
+      channel.close();
+      cancel();
+    },
+  };
 }

@@ -40,7 +40,7 @@ function argumentsOf(properties: [string, PropertySchema][], values: Record<stri
   return args;
 }
 
-export function ToolForm({ tool, busy, onCall }: { tool: Tool; busy: boolean; onCall(args: Record<string, unknown>): void }) {
+export function ToolForm({ tool, onCall }: { tool: Tool; onCall(args: Record<string, unknown>): void }) {
   const properties = Object.entries((tool.inputSchema.properties ?? {}) as Record<string, PropertySchema>);
   const required = new Set((tool.inputSchema.required as string[] | undefined) ?? []);
   const [values, setValues] = useState<Record<string, string | boolean>>({});
@@ -97,7 +97,7 @@ export function ToolForm({ tool, busy, onCall }: { tool: Tool; busy: boolean; on
       )}
       {error ? <p role="alert" className="error">{error}</p> : null}
       <div className="row">
-        <button type="submit" disabled={busy}>Call {tool.name}</button>
+        <button type="submit">Call {tool.name}</button>
         <button type="button" className="link" onClick={() => setRaw(raw === undefined ? JSON.stringify(argumentsOf(properties, values), null, 2) : undefined)}>
           {raw === undefined ? 'Edit as JSON' : 'Back to the form'}
         </button>

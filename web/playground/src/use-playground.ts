@@ -3,7 +3,7 @@ import { UnauthorizedError, type CallToolResult, type Tool } from '@modelcontext
 import type { McpUiHostContext, McpUiResourceCsp } from '@modelcontextprotocol/ext-apps/app-bridge';
 import { callTool, chatGptHints, connect, type Connection, type Era } from './connection.ts';
 import { MessageLog } from './message-log.ts';
-import { parseChallenge, PlaygroundOAuth, type Challenge, type SignedIn } from './sign-in.ts';
+import { parseChallenge, PlaygroundOAuth, SignInRestarted, type Challenge, type SignedIn } from './sign-in.ts';
 import { inbandChallenge, type CallEntry, type Entry, type WidgetSource } from './transcript.ts';
 import type { Bridge } from './widget-frame.tsx';
 
@@ -50,7 +50,6 @@ export function usePlayground() {
   }));
   const lastHttpChallenge = useRef<string | undefined>(undefined);
   const nextId = useRef(1);
-  const widgets = useRef(new Map<string, Promise<WidgetSource>>());
   // A refreshed token is the same person: the name whoami gave stays (each sign-in asks again).
   const oauth = useMemo(() => new PlaygroundOAuth((signedIn) => setViewer((current) => (signedIn ? { signedIn, name: current?.name } : undefined))), []);
 
@@ -58,45 +57,61 @@ export function usePlayground() {
     let current = true;
     setConnection(undefined);
     setConnectError(undefined);
-    widgets.current.clear();
+    let made: Connection | undefined;
     connect(settings.era, oauth, log, (header) => (lastHttpChallenge.current = header)).then(
-      (made) => (current ? setConnection(made) : void made.client.close()),
+      (connection) => {
+        made = connection;
+        if (current) setConnection(connection);
+        else void connection.client.close();
+      },
       (error: unknown) => current && setConnectError(error instanceof Error ? error.message : String(error)),
     );
     return () => {
       current = false;
+      void made?.client.close();
     };
   }, [settings.era, oauth, log]);
 
   const update = (id: number, change: Partial<CallEntry>) => setEntries((all) => all.map((entry) => (entry.id === id && entry.kind === 'call' ? { ...entry, ...change } : entry)));
   const note = (kind: 'follow-up' | 'link' | 'note', text: string) => setEntries((all) => [...all, { kind, id: nextId.current++, text }]);
 
-  /** The widget a tool links: its resource (HTML and declared CSP), and in live mode its HTML from source. */
-  const widgetOf = useCallback(
-    (made: Connection, uri: string, live: boolean): Promise<WidgetSource> => {
-      const key = `${live ? 'live' : 'built'} ${uri}`;
-      let found = widgets.current.get(key);
-      if (!found) {
-        found = made.client.readResource({ uri }).then(async ({ contents }) => {
-          const first = contents[0];
-          if (!first || !('text' in first)) throw new Error(`resources/read of ${uri} returned no HTML`);
-          const ui = first._meta?.ui as { csp?: McpUiResourceCsp } | undefined;
-          const html = live ? await (await fetch(LIVE_WIDGET_PATH)).text() : first.text;
-          return { uri, html, csp: ui?.csp, live };
-        });
-        widgets.current.set(key, found);
-        found.catch(() => widgets.current.delete(key));
+  /**
+   * The widget a tool links: its resource (HTML and declared CSP), and in live mode its HTML from
+   * source. Read at every call, not kept: a URI the server no longer serves is how a rebuild shows.
+   */
+  const widgetOf = useCallback(async (made: Connection, uri: string, live: boolean): Promise<WidgetSource> => {
+    const { contents } = await made.client.readResource({ uri });
+    const first = contents[0];
+    if (!first || !('text' in first)) throw new Error(`resources/read of ${uri} returned no HTML`);
+    const ui = first._meta?.ui as { csp?: McpUiResourceCsp } | undefined;
+    const html = live ? await (await fetch(LIVE_WIDGET_PATH)).text() : first.text;
+    return { uri, html, csp: ui?.csp, live };
+  }, []);
+
+  /**
+   * The widget of `tool`. A widget URI the server no longer serves (pnpm dev rebuilt the widget:
+   * a new build is a new URI) makes the playground list the tools again, as a host would on a
+   * refresh, and read the new one.
+   */
+  const widgetFor = useCallback(
+    async (made: Connection, tool: string, live: boolean): Promise<WidgetSource | undefined> => {
+      const uri = widgetUri(made.tools.find((each) => each.name === tool));
+      if (!uri) return undefined;
+      try {
+        return await widgetOf(made, uri, live);
+      } catch {
+        made.tools = (await made.client.listTools()).tools;
+        const fresh = widgetUri(made.tools.find((each) => each.name === tool));
+        return fresh ? widgetOf(made, fresh, live) : undefined;
       }
-      return found;
     },
-    [],
+    [widgetOf],
   );
 
   /** One tools/call as ChatGPT makes it; the result lands in the entry `id`. */
   const run = useCallback(
     async (id: number, name: string, args: Record<string, unknown>, from: CallEntry['from']): Promise<CallToolResult | undefined> => {
       if (!connection) return undefined;
-      lastHttpChallenge.current = undefined;
       update(id, { status: 'running', error: undefined, challenge: undefined });
       try {
         const result = await callTool(connection, name, args, settings.chatGptHints ? chatGptHints(String(hostContext.locale)) : {});
@@ -106,8 +121,7 @@ export function usePlayground() {
           return result;
         }
         // As in ChatGPT, a call the widget makes answers that widget: it opens no widget of its own.
-        const uri = from === 'person' ? widgetUri(connection.tools.find((tool) => tool.name === name)) : undefined;
-        const widget = uri && !result.isError ? await widgetOf(connection, uri, settings.widgetSource === 'live') : undefined;
+        const widget = from === 'person' && !result.isError ? await widgetFor(connection, name, settings.widgetSource === 'live') : undefined;
         update(id, { status: result.isError ? 'failed' : 'done', result, widget });
         return result;
       } catch (error) {
@@ -121,7 +135,7 @@ export function usePlayground() {
         return undefined;
       }
     },
-    [connection, settings.chatGptHints, settings.widgetSource, hostContext.locale, widgetOf],
+    [connection, settings.chatGptHints, settings.widgetSource, hostContext.locale, widgetFor],
   );
 
   const call = useCallback(
@@ -146,7 +160,7 @@ export function usePlayground() {
       try {
         await oauth.signIn(entry.challenge ?? {});
       } catch (error) {
-        update(entry.id, { error: error instanceof Error ? error.message : String(error) });
+        if (!(error instanceof SignInRestarted)) update(entry.id, { error: error instanceof Error ? error.message : String(error) });
         return;
       }
       await whoami().catch(() => undefined);

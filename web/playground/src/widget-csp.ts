@@ -35,5 +35,7 @@ export function widgetCsp(declared: McpUiResourceCsp | undefined, devServer?: st
 /** The widget's HTML with its policy first in <head>, before any of its own scripts can run. */
 export function withCsp(html: string, policy: string, injected = ''): string {
   const head = `<meta http-equiv="Content-Security-Policy" content="${policy.replace(/"/g, '&quot;')}">${injected}`;
-  return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (open) => `${open}${head}`) : `${head}${html}`;
+  // <head>, not <header>: without one, the policy goes first and the parser puts it in the head it makes.
+  const opening = /<head(\s[^>]*)?>/i;
+  return opening.test(html) ? html.replace(opening, (open) => `${open}${head}`) : `${head}${html}`;
 }

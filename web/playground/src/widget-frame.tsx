@@ -46,13 +46,12 @@ function openAiGlobalsOf(context: McpUiHostContext): Record<string, unknown> {
 
 /** The widget through window.openai alone; returns what tells it of host changes. */
 function hostThroughOpenAi(iframe: HTMLIFrameElement, props: WidgetFrameProps, latest: { current: { handlers: WidgetHostHandlers; hostContext: McpUiHostContext } }): OpenAiHost {
-  let widgetState: unknown = null;
   const host = serveOpenAiEmulation(iframe, {
     callTool: (name, args) => latest.current.handlers.callTool(name, args),
     sendFollowUpMessage: ({ prompt }) => latest.current.handlers.followUp(prompt),
-    setWidgetState: (state) => {
-      widgetState = state;
-    },
+    // The widget keeps its state in window.openai.widgetState itself; ChatGPT would hand it back
+    // when it shows the same message again, which a playground frame never is.
+    setWidgetState: () => null,
     requestDisplayMode: ({ mode }) => {
       latest.current.handlers.displayMode(mode);
       return { mode };
@@ -67,7 +66,7 @@ function hostThroughOpenAi(iframe: HTMLIFrameElement, props: WidgetFrameProps, l
     toolInput: props.toolInput,
     toolOutput: props.toolResult.structuredContent ?? null,
     toolResponseMetadata: props.toolResult._meta ?? null,
-    widgetState,
+    widgetState: null,
   };
   iframe.srcdoc = withCsp(props.html, policyOf(props), openAiEmulationScript(globals));
   return host;
