@@ -378,6 +378,68 @@ describe.skipIf(!chromiumAvailable)('the playground as a spec client: 2026-07-28
   });
 });
 
+describe.skipIf(!chromiumAvailable)('the playground on an https URL (a tunnel, stood in for by the browser): registration by its client metadata document', () => {
+  const PUBLIC = 'https://kanban-playground.example';
+  let kanban: RunningKanban;
+  let browser: Browser;
+  const documentsFetched: string[] = [];
+  beforeAll(async () => {
+    // The issuer fetches the playground's document from PUBLIC; it lives on this server, on loopback.
+    const loopbackFetch: typeof fetch = (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.origin !== PUBLIC) return Promise.reject(new Error(`unexpected fetch of ${url}`));
+      documentsFetched.push(url.pathname);
+      return fetch(`${kanban.url}${url.pathname}`, { ...init, dispatcher: undefined } as RequestInit);
+    };
+    kanban = await startKanban({ env: { PUBLIC_URL: PUBLIC }, issuer: { fetch: loopbackFetch } });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await kanban?.stop();
+    if (kanban) removeDataDir(kanban.dataDir);
+  });
+
+  it('signs in with client_id = the document URL, no dynamic registration, and retries the call', { timeout: 90_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    // The tunnel: every request for PUBLIC goes to the server on loopback, with PUBLIC's host.
+    await context.route(`${PUBLIC}/**`, async (route) => {
+      const url = new URL(route.request().url());
+      const response = await route.fetch({ url: `${kanban.url}${url.pathname}${url.search}`, headers: { ...route.request().headers(), host: new URL(PUBLIC).host }, maxRedirects: 0 });
+      await route.fulfill({ response });
+    });
+    const page = await context.newPage();
+    await page.goto(`${PUBLIC}/dev`);
+    await page.getByRole('status').filter({ hasText: 'Connected to /mcp' }).waitFor({ timeout: 60_000 });
+    await page.getByLabel('Widget source').selectOption('built'); // the reload socket does not go through the stand-in
+    await page.getByLabel('Client registration').selectOption('metadata-document');
+    await page.getByRole('region', { name: 'Tools' }).getByRole('button', { name: 'create_card', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Call create_card' });
+    await form.getByLabel('title (required)').fill('Registered by document');
+    await form.getByRole('button', { name: 'Call create_card' }).click();
+    const call = page.getByRole('article', { name: 'create_card call' });
+    await call.getByRole('group', { name: 'Sign-in needed' }).waitFor();
+
+    const [popup] = await Promise.all([context.waitForEvent('page'), call.getByRole('button', { name: 'Sign in to kanban-mcp' }).click()]);
+    await popup.getByRole('button', { name: 'Create an account' }).click();
+    await popup.getByLabel('Username').fill('hedy');
+    await popup.getByLabel('Display name').fill('Hedy Lamarr');
+    await popup.getByLabel('Password').fill('correct horse battery');
+    await popup.getByRole('button', { name: 'Create account and continue' }).click();
+    await popup.getByRole('heading', { name: /to use Kanban\?$/ }).waitFor();
+    // A metadata-document client is shown by the host of its client_id (RV-19).
+    await expect(popup.locator('main').innerText()).resolves.toContain('kanban-playground.example');
+    await popup.getByRole('button', { name: 'Allow' }).click();
+    await popup.waitForEvent('close');
+    await expect.poll(() => call.locator('.status').innerText(), { timeout: 15_000 }).toBe('done');
+    expect(documentsFetched).toContain('/dev/oauth/client.json');
+    // No dynamic registration was made: the only client is the document.
+    const registered = await runCli('clients', ['list'], kanban.dataDir);
+    expect(registered.stdout).toBe(`${PUBLIC}/dev/oauth/client.json  (client metadata document)  grants 1\n`);
+    await context.close();
+  });
+});
+
 describe.skipIf(!chromiumAvailable)('the playground hot-reloads the widget from its sources', () => {
   let kanban: RunningKanban;
   let browser: Browser;
