@@ -85,7 +85,7 @@ export async function bootKanban(config: AppConfig, logger: Logger, options: Boo
     }
     let httpServer: Server | undefined;
     // The dev playground (/dev): never in production.
-    const devPlayground = config.env === 'production' ? undefined : playground({ widgetRoot: options.widgetSource, publicUrl: config.publicUrl, allowedHostnames: config.allowedHostnames, httpServer: () => httpServer });
+    const devPlayground = config.env === 'production' ? undefined : playground({ env: config.env, widgetRoot: options.widgetSource, publicUrl: config.publicUrl, allowedHostnames: config.allowedHostnames, httpServer: () => httpServer });
     const stopServing = async () => devPlayground?.close();
     closeAll.unshift(stopServing);
     const app = createApp({ config, database, logger, mcp, auth, requestBudgets, playground: devPlayground?.router });

@@ -69,9 +69,9 @@ describe('server/main.ts as a process', () => {
     expect(server.stdout()).toContain('"msg":"stopped"');
   });
 
-  it("outside production, the playground's hot-reload socket does not hold up a SIGTERM: the stop is graceful, exit 0", async () => {
+  it("outside production (here NODE_ENV=test), the playground's hot-reload socket does not hold up a SIGTERM: the stop is graceful, exit 0", async () => {
     const port = await freePort();
-    const server = await start({ NODE_ENV: 'development', PORT: String(port), PASSWORD_HASH_COST: '17' });
+    const server = await start({ PORT: String(port) });
     await server.waitFor('listening');
     expect((await fetch(`http://localhost:${port}/dev`)).status).toBe(200);
     // What the playground's page does: Vite's client opens its socket with the token it was served.

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ export const PLAYGROUND_PATH = '/dev';
 
 const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
 const NODE_MODULES = fileURLToPath(new URL('../../node_modules/', import.meta.url));
+const TEST_OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
 /** The two HTML pages, by their path under /dev. */
 const PAGES: Record<string, string> = { '': 'playground/index.html', '/': 'playground/index.html', '/oauth/callback': 'playground/callback.html' };
 
@@ -30,7 +32,24 @@ export function playgroundClientMetadata(publicUrl: string) {
   };
 }
 
+/**
+ * Where Vite keeps the packages it pre-bundles: under node_modules for pnpm dev, kept across starts.
+ * Test servers (NODE_ENV=test) run in parallel processes, whose bundling would race in one folder:
+ * each process gets its own under test-output/, removed when it exits.
+ */
+let testCacheDir: string | undefined;
+function cacheDirFor(env: string): string {
+  if (env !== 'test') return `${NODE_MODULES}.vite/playground/`;
+  if (!testCacheDir) {
+    const dir = (testCacheDir = `${TEST_OUTPUT}vite-playground-${process.pid}/`);
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return testCacheDir;
+}
+
 export interface PlaygroundOptions {
+  /** NODE_ENV: where Vite's cache goes. */
+  env: string;
   /** The widget's sources (index.html and src/), hot-reloaded in the playground: web/ unless a test copies them. */
   widgetRoot?: string;
   /** This server as clients reach it: the playground must run on that origin (tokens are issued for its /mcp). */
@@ -51,6 +70,7 @@ export function playground(options: PlaygroundOptions): Playground {
   const widgetRoot = (options.widgetRoot ?? WEB_ROOT).replace(/\/?$/, '/');
   // How Vite names the widget's entry: under its root (web/) by path, elsewhere through /@fs/.
   const widgetEntry = widgetRoot === WEB_ROOT ? '/src/main.tsx' : `/@fs${widgetRoot}src/main.tsx`;
+  const cacheDir = cacheDirFor(options.env);
   let vite: Promise<ViteDevServer> | undefined;
   const start = async (): Promise<ViteDevServer> => {
     const { createServer } = await import('vite');
@@ -64,9 +84,13 @@ export function playground(options: PlaygroundOptions): Playground {
       logLevel: 'warn',
       clearScreen: false,
       plugins: [react()],
-      cacheDir: `${NODE_MODULES}.vite/playground`,
-      // Both pages' imports, bundled before the first load: a dependency found later reloads the page.
-      optimizeDeps: { entries: ['playground/index.html', `${widgetRoot}index.html`] },
+      cacheDir,
+      // Every package the two pages import, bundled before the first load: one found later (the
+      // widget imports its bridge dynamically) would make Vite bundle again and reload the pages.
+      optimizeDeps: {
+        entries: ['playground/index.html', `${widgetRoot}index.html`],
+        include: ['react', 'react-dom/client', 'react/jsx-dev-runtime', 'react/jsx-runtime', '@modelcontextprotocol/client', '@modelcontextprotocol/ext-apps', '@modelcontextprotocol/ext-apps/app-bridge', 'zod/v4/core'],
+      },
       server: {
         middlewareMode: true,
         cors: false,
@@ -126,7 +150,7 @@ export function playground(options: PlaygroundOptions): Playground {
   // need CORS to load. Only what the widget loads answers so (its sources, the packages they import,
   // Vite's client with its reload-socket token): any page's sandboxed frame can read those, never
   // the playground's own page; and only outside production. Vite's own CORS is off.
-  const widgetModules = ['/src/', `/@fs${widgetRoot}src/`, '/@vite/client', '/@react-refresh', '/@id/', `/@fs${NODE_MODULES}`];
+  const widgetModules = ['/src/', `/@fs${widgetRoot}src/`, '/@vite/client', '/@react-refresh', '/@id/', `/@fs${NODE_MODULES}`, `/@fs${cacheDir}`];
   router.use(PLAYGROUND_PATH, (req, res, next) => {
     if (req.headers.origin === 'null' && widgetModules.some((prefix) => req.path.startsWith(prefix))) res.set({ 'access-control-allow-origin': 'null', vary: 'Origin' });
     next();
