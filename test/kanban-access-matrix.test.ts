@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dbRow, dbRows, useKanban } from './support/kanban-server.ts';
+import { TEST_ENGINE } from './support/test-database.ts';
 import { exchangeCode, getCode } from './support/oauth-steps.ts';
 import {
   absentId,
@@ -413,9 +414,11 @@ describe('listing and search show featured public boards and the caller’s own,
 
   for (const wildcard of ['%', '_']) {
     it(`search "${wildcard}" is a literal character, and finds only cards of listed boards`, async () => {
+      let foundAny = false;
       for (const actor of [A, B, anonymous]) {
         const result = await actor.call('search_cards', { query: wildcard, limit: 50 });
         const hits = (result.structuredContent as { results: SearchHit[] }).results;
+        foundAny ||= hits.length > 0;
         for (const hit of hits) {
           expect(await visibleTo(actor, hit.board.id), `${actor.label} sees ${hit.board.id}`).toBe(true);
           const row = (await dbCard(hit.card.id))!;
@@ -427,6 +430,8 @@ describe('listing and search show featured public boards and the caller’s own,
           expect(found.has(fixture.cardId), `${actor.label} finds ${kind}`).toBe(await visibleTo(actor, fixture.id));
         }
       }
+      // The loops above checked something: the fixtures' cards hold the character.
+      expect(foundAny).toBe(true);
     });
   }
 
@@ -435,12 +440,15 @@ describe('listing and search show featured public boards and the caller’s own,
     const cursor = (first.structuredContent as { nextCursor?: string }).nextCursor!;
     expect(cursor).toBeTruthy();
     const viaB = (await B.call('list_boards', { cursor, limit: 100 })).structuredContent as { boards: BoardSummary[] };
+    expect(viaB.boards.length).toBeGreaterThan(0);
     for (const board of viaB.boards) expect(await visibleTo(B, board.id)).toBe(true);
     const secret = fixtures['B-private'];
     const row = (await dbRow<{ updated_at: number }>(shared.kanban, 'SELECT updated_at FROM boards WHERE id = ?', [secret.id]));
     const forged = Buffer.from(JSON.stringify([row!.updated_at + 1, secret.id])).toString('base64url');
     const viaForgery = await A.call('list_boards', { cursor: forged, limit: 100 });
-    for (const board of (viaForgery.structuredContent as { boards: BoardSummary[] }).boards) expect(await visibleTo(A, board.id)).toBe(true);
+    const forgedPage = (viaForgery.structuredContent as { boards: BoardSummary[] }).boards;
+    expect(forgedPage.length).toBeGreaterThan(0);
+    for (const board of forgedPage) expect(await visibleTo(A, board.id)).toBe(true);
     expectNothingOf(secret, { cursor: forged }, viaForgery);
   });
 
@@ -631,13 +639,27 @@ describe('ids and odd requests (AU-03, AU-11, AU-15)', () => {
     }
   });
 
-  it('a database error reaches the caller as a generic message with a request id, never SQLite text (AU-14)', async () => {
-    // Today a title starting with NUL passes the schema and trips the CHECK on length(title) (SQLite
-    // counts characters up to the first NUL): reported separately as an IV-12 failure. Whatever the
-    // fix (refuse it in the schema, or store it), no database text may reach the caller.
-    const result = await unchanged(() => A.call('create_board', { title: '\u0000starts with NUL' }));
-    const text = expectBareError(result);
-    expect(text).not.toMatch(/sqlite|constraint|CHECK|boards_title_length|SELECT|INSERT/i);
+  it('a database error reaches the caller as a generic message with a request id, never the database text (AU-14)', async () => {
+    // A real database error, on either engine: a trigger that refuses one title, with a message that
+    // reads like the engine's own. Input validation lets the title through; the database does not.
+    const database = shared.kanban.runtime.database;
+    const title = 'trips a database trigger';
+    const refusal = 'sqlite constraint CHECK boards_title_length failed in INSERT INTO boards';
+    if (TEST_ENGINE === 'sqlite') {
+      await database.query(`CREATE TRIGGER au14_refuse BEFORE INSERT ON boards WHEN NEW.title = '${title}' BEGIN SELECT RAISE(ABORT, '${refusal}'); END`);
+    } else {
+      await database.query(`CREATE FUNCTION au14_refuse() RETURNS trigger AS $$ BEGIN IF NEW.title = '${title}' THEN RAISE EXCEPTION '${refusal}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+      await database.query('CREATE TRIGGER au14_refuse BEFORE INSERT ON boards FOR EACH ROW EXECUTE FUNCTION au14_refuse()');
+    }
+    try {
+      const result = await unchanged(() => A.call('create_board', { title }));
+      const text = expectBareError(result);
+      expect(text).toMatch(/^Something went wrong on our side \(request req_[0-9a-f-]{36}\)\. Try again in a moment/);
+      expect(text).not.toMatch(/sqlite|constraint|CHECK|boards_title_length|SELECT|INSERT/i);
+    } finally {
+      if (TEST_ENGINE === 'sqlite') await database.query('DROP TRIGGER au14_refuse');
+      else await database.query('DROP TRIGGER au14_refuse ON boards; DROP FUNCTION au14_refuse()');
+    }
   });
 
   it('an unknown tool is a JSON-RPC error -32602, not a tool result (AU-15)', async () => {
@@ -765,34 +787,29 @@ describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
     });
   });
 
-  describe('IV-09: deep and huge arguments are refused quickly and the server keeps serving', () => {
+  describe('IV-09: deep and huge arguments are refused and the server keeps serving (how fast is pnpm bench\'s business, not a test\'s)', () => {
     it('10 000 and 100 000 levels of nesting in an argument', async () => {
       for (const depth of [10_000, 100_000]) {
         const deep = '['.repeat(depth) + ']'.repeat(depth);
-        const started = Date.now();
         const asLabels = await unchanged(() => A.raw('create_card', `{"boardId":"${own.id}","title":"deep","labels":${deep}}`));
         expectInvalid(asLabels.body.result as CallToolResult, 'create_card', 'labels.0', 'must be text');
         const asObject = await unchanged(() => A.raw('get_board', `{"boardId":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`));
         expectInvalid(asObject.body.result as CallToolResult, 'get_board', 'boardId', 'must be a board id');
-        expect(Date.now() - started).toBeLessThan(3000);
       }
+      expect((await anonymous.call('list_boards', { limit: 1 })).isError).toBeFalsy();
     });
 
     it('a deep or wide unknown key is dropped, and the call does what it says', async () => {
       const deep = '['.repeat(10_000) + ']'.repeat(10_000);
       const wide = `{${Array.from({ length: 20_000 }, (_, i) => `"k${i}":${i}`).join(',')}}`;
-      const started = Date.now();
       const response = await A.raw('create_card', `{"boardId":"${own.id}","title":"Carries junk","junk":${deep},"wide":${wide}}`);
-      expect(Date.now() - started).toBeLessThan(3000);
       const card = (await dbCard(cardByTitle(response.body.result.structuredContent.board as BoardView, 'Carries junk').id))!;
       expect(card).toMatchObject({ title: 'Carries junk', description: '', labels: '[]' });
     });
 
-    it('200 000 labels are refused at the count, fast', async () => {
-      const started = Date.now();
+    it('200 000 labels are refused at the count', async () => {
       const response = await unchanged(() => A.raw('create_card', `{"boardId":"${own.id}","title":"many","labels":[${Array(200_000).fill('"x"').join(',')}]}`));
       expectInvalid(response.body.result as CallToolResult, 'create_card', 'labels', 'may hold at most 20 labels');
-      expect(Date.now() - started).toBeLessThan(3000);
       expect((await anonymous.call('list_boards', { limit: 1 })).isError).toBeFalsy();
     });
   });
