@@ -459,22 +459,21 @@ describe('token endpoint: what comes back (TK-26, TK-27, TK-28, TK-30, TK-31)', 
   it('TK-28: error_description stays within %x20-21 / %x23-5B / %x5D-7E, whatever the request carried', async () => {
     const client = await registerClient(kanban);
     const hostile = 'a"b\\c\nd\re\tf\u00e9<script>';
-    const requests: [Record<string, string>, Record<string, string>?][] = [
-      [{ grant_type: hostile, client_id: client.client_id }],
-      [{ grant_type: 'refresh_token', refresh_token: hostile, client_id: client.client_id }],
-      [{ grant_type: 'refresh_token', refresh_token: 'x', client_id: hostile }],
-      [{ grant_type: 'refresh_token', refresh_token: 'x', client_id: client.client_id, scope: hostile }],
-      [{ grant_type: 'refresh_token', refresh_token: 'x', client_id: client.client_id, resource: hostile }],
-      [codeForm(kanban, client, hostile, hostile)],
-      [codeForm(kanban, client, 'x', pkcePair().verifier, { redirect_uri: hostile })],
-      [{ grant_type: 'refresh_token', refresh_token: 'x' }, { authorization: `Basic ${Buffer.from(`${hostile}:${hostile}`).toString('base64')}` }],
-      [{ grant_type: 'refresh_token', refresh_token: 'x' }, { authorization: hostile.replace(/[\r\n]/g, ' ') }],
+    // Each with the status and RFC 6749 code it gets: the hostile value lands in a different check each time.
+    const requests: [Record<string, string>, Record<string, string> | undefined, number, string][] = [
+      [{ grant_type: hostile, client_id: client.client_id }, undefined, 400, 'unsupported_grant_type'],
+      [{ grant_type: 'refresh_token', refresh_token: hostile, client_id: client.client_id }, undefined, 400, 'invalid_grant'],
+      [{ grant_type: 'refresh_token', refresh_token: 'x', client_id: hostile }, undefined, 401, 'invalid_client'],
+      [{ grant_type: 'refresh_token', refresh_token: 'x', client_id: client.client_id, scope: hostile }, undefined, 400, 'invalid_scope'],
+      [{ grant_type: 'refresh_token', refresh_token: 'x', client_id: client.client_id, resource: hostile }, undefined, 400, 'invalid_grant'],
+      [codeForm(kanban, client, hostile, hostile), undefined, 400, 'invalid_grant'],
+      [codeForm(kanban, client, 'x', pkcePair().verifier, { redirect_uri: hostile }), undefined, 400, 'invalid_grant'],
+      [{ grant_type: 'refresh_token', refresh_token: 'x' }, { authorization: `Basic ${Buffer.from(`${hostile}:${hostile}`).toString('base64')}` }, 400, 'invalid_request'],
+      [{ grant_type: 'refresh_token', refresh_token: 'x' }, { authorization: hostile.replace(/[\r\n]/g, ' ') }, 400, 'invalid_request'],
     ];
-    for (const [form, headers] of requests) {
+    for (const [form, headers, status, error] of requests) {
       const response = await tokenRequest(kanban, form, headers);
-      expect(response.status).toBeGreaterThanOrEqual(400);
-      expect(response.status).toBeLessThan(500);
-      expect(response.body.error).toMatch(/^[a-z_]+$/);
+      expect([response.status, response.body.error], JSON.stringify(form)).toEqual([status, error]);
       expect(response.body.error_description).toMatch(ERROR_DESCRIPTION_CHARSET);
     }
   });
@@ -482,22 +481,20 @@ describe('token endpoint: what comes back (TK-26, TK-27, TK-28, TK-30, TK-31)', 
   it('errors of the token, revocation and introspection endpoints are JSON even when the caller asks for HTML (Accept: text/html): error pages are for the browser routes only', async () => {
     const client = await registerClient(kanban);
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    const requests: [string, string, Record<string, string>][] = [
-      ['/oauth/token', new URLSearchParams({ grant_type: 'foobar', client_id: client.client_id }).toString(), form],
-      ['/oauth/token', new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'x', client_id: 'no-such-client' }).toString(), form],
-      ['/oauth/token', new URLSearchParams(codeForm(kanban, client, 'x', pkcePair().verifier)).toString(), form],
-      ['/oauth/token', '{', { 'content-type': 'application/json' }],
-      ['/oauth/revoke', new URLSearchParams({ client_id: client.client_id }).toString(), form],
-      ['/oauth/introspect', new URLSearchParams({ token: 'x' }).toString(), form],
+    const requests: [string, string, Record<string, string>, number, string][] = [
+      ['/oauth/token', new URLSearchParams({ grant_type: 'foobar', client_id: client.client_id }).toString(), form, 400, 'unsupported_grant_type'],
+      ['/oauth/token', new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'x', client_id: 'no-such-client' }).toString(), form, 401, 'invalid_client'],
+      ['/oauth/token', new URLSearchParams(codeForm(kanban, client, 'x', pkcePair().verifier)).toString(), form, 400, 'invalid_grant'],
+      ['/oauth/token', '{', { 'content-type': 'application/json' }, 400, 'invalid_request'],
+      ['/oauth/revoke', new URLSearchParams({ client_id: client.client_id }).toString(), form, 400, 'invalid_request'],
+      ['/oauth/introspect', new URLSearchParams({ token: 'x' }).toString(), form, 400, 'invalid_request'],
     ];
-    for (const [path, body, headers] of requests) {
+    for (const [path, body, headers, status, error] of requests) {
       const response = await fetch(`${kanban.url}${path}`, { method: 'POST', headers: { accept: 'text/html', ...headers }, body });
       const text = await response.text();
-      expect(response.status, `${path} ${text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
       expect(response.headers.get('content-type'), `${path} ${text.slice(0, 200)}`).toMatch(/^application\/json/);
       expect(text).not.toMatch(/<html/i);
-      expectOAuthError({ status: response.status, headers: response.headers, body: JSON.parse(text) as Record<string, any> }, response.status, String(JSON.parse(text).error));
-      expect(JSON.parse(text).error).toMatch(/^[a-z_]+$/);
+      expectOAuthError({ status: response.status, headers: response.headers, body: JSON.parse(text) as Record<string, any> }, status, error);
     }
   });
 
@@ -527,7 +524,7 @@ describe('token endpoint: what comes back (TK-26, TK-27, TK-28, TK-30, TK-31)', 
   it('TK-31: CORS at the token endpoint answers any origin but never with Access-Control-Allow-Credentials', async () => {
     const origin = 'https://evil.example';
     const preflight = await fetch(`${kanban.url}/oauth/token`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
-    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.status).toBe(204);
     const { client, tokens } = await redeemed();
     const responses = [preflight, (await refresh(kanban, client, tokens.refresh_token, {}, { origin })) as { headers: Headers }, (await refresh(kanban, client, 'x', {}, { origin })) as { headers: Headers }];
     for (const { headers } of responses) {
