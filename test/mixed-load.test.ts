@@ -5,7 +5,7 @@ import { LOAD_LIMITS, postMcp, useKanban } from './support/kanban-server.ts';
 // 50 simulated users at once for a bounded time: 25 anonymous readers (list, open, search the
 // public boards, the writers' among them) and 25 signed-in writers (add, move, edit cards on
 // their own public boards, read them back). No 5xx, no error that was not asked for, and
-// afterwards every acknowledged write is there exactly once.
+// afterwards every acknowledged write is there: each card once, each move and label change held.
 
 const shared = useKanban({ env: { LOG_LEVEL: 'warn', ...LOAD_LIMITS } });
 const SECONDS = 12;
@@ -36,6 +36,9 @@ describe('mixed load', () => {
     for (let index = 0; index < 25; index++) writers.push(await signInActor(shared.kanban, `load-${index}`));
     const tally: Tally = { requests: 0, serverErrors: [], unexpected: [] };
     const acknowledged: string[] = [];
+    // The cards whose move to Doing, and whose new labels, the server acknowledged.
+    const moved: string[] = [];
+    const labelled: string[] = [];
     const deadline = Date.now() + SECONDS * 1000;
 
     // The writers' boards are public and made first, so the readers read what is being written.
@@ -59,8 +62,14 @@ describe('mixed load', () => {
           writtenBy.set(index, (writtenBy.get(index) ?? 0) + 1);
         }
         const cardId = created?.structuredContent?.board.columns[0].cards.at(-1)?.id as string | undefined;
-        if (cardId && step % 2 === 0) await send(actor, tally, 'move_card', { cardId, column: 'Doing', position: 'top' });
-        if (cardId && step % 5 === 0) await send(actor, tally, 'update_card', { cardId, labels: ['load'] });
+        if (cardId && step % 2 === 0) {
+          const move = await send(actor, tally, 'move_card', { cardId, column: 'Doing', position: 'top' });
+          if (move && !move.isError) moved.push(cardId);
+        }
+        if (cardId && step % 5 === 0) {
+          const update = await send(actor, tally, 'update_card', { cardId, labels: ['load'] });
+          if (update && !update.isError) labelled.push(cardId);
+        }
         if (step % 4 === 0) await send(actor, tally, 'get_board', { boardId: board.id });
       }
     };
@@ -74,6 +83,15 @@ describe('mixed load', () => {
     const counts = new Map(stored.map((row) => [row.title, row.n]));
     for (const title of acknowledged) expect(counts.get(title), title).toBe(1);
     expect(stored.length).toBe(acknowledged.length);
+    // And every acknowledged move and update is what the card now holds (each card is moved and
+    // labelled once at most, so nothing later undoes it).
+    expect([moved.length > 0, labelled.length > 0]).toEqual([true, true]);
+    const cards = await shared.kanban.runtime.database.query<{ id: string; column_title: string; labels: string }>(
+      "select cards.id, columns.title as column_title, cards.labels from cards join columns on columns.id = cards.column_id where cards.title like 'Load % card %'",
+    );
+    const byId = new Map(cards.map((card) => [card.id, card]));
+    for (const id of moved) expect(byId.get(id)?.column_title, id).toBe('Doing');
+    for (const id of labelled) expect(JSON.parse(byId.get(id)!.labels), id).toEqual(['load']);
     for (const actor of [...readers, ...writers]) await actor.client.close();
   });
 });
