@@ -42,15 +42,19 @@ describe.skipIf(TEST_ENGINE !== 'sqlite')('SIGKILL under write load', () => {
       const writer = async (index: number) => {
         while (running) {
           const title = `Round ${round} writer ${index} card ${++written}`;
+          let status: number;
+          let body: { result?: { isError?: boolean } };
           try {
             const response = await postMcp(`${url}/mcp`, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'create_card', arguments: { title } } }, { authorization: `Bearer ${token}` });
-            const body = (await response.json()) as { result?: { isError?: boolean } };
-            if (response.status === 200 && body.result && !body.result.isError) acknowledged.push(title);
-            else throw new Error(`HTTP ${response.status}: ${JSON.stringify(body).slice(0, 200)}`);
+            status = response.status;
+            body = (await response.json()) as typeof body;
           } catch (error) {
             if (running) throw error;
-            return; // the server died under this request: not acknowledged
+            return; // the connection died with the server, under this request: not acknowledged
           }
+          // An answer that came, kill or no kill, must be a success: a 500 or an error result fails the test.
+          if (status === 200 && body.result && !body.result.isError) acknowledged.push(title);
+          else throw new Error(`HTTP ${status}: ${JSON.stringify(body).slice(0, 200)}`);
         }
       };
       const writers = Array.from({ length: WRITERS }, (_, index) => writer(index).catch((error: Error) => error));
