@@ -92,10 +92,13 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     await expect(widget.locator('.wip').textContent()).resolves.toBe('WIP 1/2');
     const overdue = todo.locator('.card', { hasText: 'Write the announcement' });
     await expect(overdue.locator('.label').allTextContents()).resolves.toEqual(['marketing', 'copy']);
-    await expect(overdue.locator('.due').getAttribute('class')).resolves.toBe('due overdue');
     await expect(overdue.locator('.due').textContent()).resolves.toMatch(/^Overdue · 15 Jan 2020$/);
+    // In red as a person sees it (the theme's danger colour, #b3261e in light), and bold; a date to come is neither.
+    const look = (due: typeof overdue) => due.evaluate((element) => [getComputedStyle(element).color, getComputedStyle(element).fontWeight]);
+    await expect(look(overdue.locator('.due'))).resolves.toEqual(['rgb(179, 38, 30)', '600']);
     const later = todo.locator('.card', { hasText: 'Book the venue' }).locator('.due');
-    await expect(later.getAttribute('class')).resolves.toBe('due');
+    const [laterColour, laterWeight] = await look(later);
+    expect([laterColour === 'rgb(179, 38, 30)', laterWeight]).toEqual([false, '400']);
     await expect(widget.getByRole('button', { name: 'Sign in to add cards' }).count()).resolves.toBe(0);
     await hosted!.screenshot('light');
   });
@@ -167,6 +170,10 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     await widget.getByRole('combobox', { name: 'Move to' }).selectOption({ label: 'Done' });
     await widget.getByRole('button', { name: 'Move', exact: true }).click();
     await until(async () => columnTitles(board)[(await cardRow(`Order the cake ${boardCounter}`))!.column_id] === 'Done', 'the card is in Done');
+    // And on screen: in Done, no longer in To do.
+    const column = (title: string) => widget.locator('section.column', { has: widget.getByRole('heading', { name: title }) });
+    await column('Done').locator('.card-title', { hasText: `Order the cake ${boardCounter}` }).waitFor();
+    await expect(column('To do').locator('.card-title', { hasText: 'Order the cake' }).count()).resolves.toBe(0);
   });
 
   it('edits a card (title, description, labels, due date) and deletes another', async () => {
@@ -223,6 +230,13 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     await expect(widget.locator('.card').count()).resolves.toBe(4);
     await expect(widget.locator('.handle').count()).resolves.toBe(0);
     await expect(widget.getByRole('button', { name: /Add a card/ }).count()).resolves.toBe(0);
+    // A card opens to its details, with nothing to change in it.
+    await widget.getByRole('button', { name: /^Write the announcement/ }).click();
+    const dialog = widget.getByRole('dialog');
+    await dialog.getByRole('heading', { name: `Write the announcement ${boardCounter}` }).waitFor();
+    for (const control of [dialog.getByRole('button', { name: 'Edit' }), dialog.getByRole('button', { name: 'Delete…' }), dialog.getByRole('combobox', { name: 'Move to' })]) await expect(control.count()).resolves.toBe(0);
+    await hosted!.page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
     await hosted!.screenshot('signed-out');
     await widget.getByRole('button', { name: 'Sign in to add cards' }).click();
     await until(() => records.some((record) => record.kind === 'message'), 'the widget sent a message');
@@ -323,6 +337,8 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     await widget.getByRole('textbox', { name: 'New card in To do' }).fill('Via window.openai');
     await widget.getByRole('button', { name: 'Add', exact: true }).click();
     await until(async () => (await cardRow('Via window.openai')) !== undefined, 'the card is in the database');
+    const todo = widget.locator('section.column', { has: widget.getByRole('heading', { name: 'To do' }) });
+    await todo.locator('.card:not(.pending)', { hasText: 'Via window.openai' }).waitFor();
     // The host records a call when its answer arrives, which may be after the row is visible.
     await until(() => calls.length > 0, 'the host has the answer');
     expect(calls.map((call) => call.name)).toEqual(['create_card']);
@@ -338,7 +354,8 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host', () 
     expect(hosted.calls.map((call) => [call.name, call.args])).toEqual([['get_board', { boardId: board.id }]]);
     // Saving the state makes ChatGPT announce new globals: that is no new result, the board stays.
     await until(() => hosted!.records.some((record) => record.kind === 'widgetState'), 'the widget saved its state');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The announcement was dispatched before the host heard of the state: two frames later, whatever it made the widget render is on screen.
+    await (await hosted.frame()).evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     await expect(hosted.widget.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(board.title);
   });
 });
