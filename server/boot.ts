@@ -14,7 +14,7 @@ import { createToolCatalogue, type ToolDefinition } from './mcp/catalogue.ts';
 import type { McpDependencies } from './mcp/server.ts';
 import { PUBLIC_TOOLS, SIGNED_IN_TOOLS } from './mcp/tools/index.ts';
 import { BUILT_WIDGET_FILE, followWidgetBuilds, loadWidget } from './mcp/widget.ts';
-import { playground } from './playground/router.ts';
+import { playground, type Playground } from './playground/router.ts';
 import { openRequestBudgets, type RequestBudgets } from './rate-limits/budgets.ts';
 
 export interface KanbanRuntime {
@@ -74,18 +74,19 @@ export async function bootKanban(config: AppConfig, logger: Logger, options: Boo
       challengeMode: config.authChallenge,
       widget,
     };
-    if (config.env !== 'production') {
-      // pnpm dev rebuilds the widget on every change under web/: served at once, no restart.
-      const stopFollowing = followWidgetBuilds(options.widgetFile ?? BUILT_WIDGET_FILE, config.publicUrl, widget, (next) => {
-        mcp.widget = next;
-        mcp.catalogue = createToolCatalogue(tools, next.toolMeta);
-        logger.info({ uri: next.uri }, 'serving a new build of the widget');
-      });
-      closeAll.unshift(stopFollowing);
-    }
     let httpServer: Server | undefined;
-    // The dev playground (/dev): never in production.
-    const devPlayground = config.env === 'production' ? undefined : playground({ env: config.env, widgetRoot: options.widgetSource, publicUrl: config.publicUrl, allowedHostnames: config.allowedHostnames, httpServer: () => httpServer });
+    let devPlayground: Playground | undefined;
+    // Never in production: new widget builds served without a restart, and the playground (/dev).
+    if (config.env !== 'production') {
+      closeAll.unshift(
+        followWidgetBuilds(options.widgetFile ?? BUILT_WIDGET_FILE, config.publicUrl, widget, (next) => {
+          mcp.widget = next;
+          mcp.catalogue = createToolCatalogue(tools, next.toolMeta);
+          logger.info({ uri: next.uri }, 'serving a new build of the widget');
+        }),
+      );
+      devPlayground = playground({ env: config.env, widgetRoot: options.widgetSource, publicUrl: config.publicUrl, allowedHostnames: config.allowedHostnames, httpServer: () => httpServer });
+    }
     const stopServing = async () => devPlayground?.close();
     closeAll.unshift(stopServing);
     const app = createApp({ config, database, logger, mcp, auth, requestBudgets, playground: devPlayground?.router });

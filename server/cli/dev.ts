@@ -11,8 +11,9 @@ import { openTunnel, tunnelHelp, TunnelError, type Tunnel } from './tunnel.ts';
 
 // `pnpm dev`, in one terminal: Vite rebuilds the widget on every change under web/src (the server
 // serves each build at its new URI without restarting), and the server restarts when server/ or
-// db/ change (node --watch). The playground (/dev) hot-reloads its widget from source meanwhile. With --tunnel, an ngrok tunnel is opened first and its URL becomes
-// PUBLIC_URL. Ctrl-C stops everything and leaves nothing running.
+// db/ change (node --watch). The playground (/dev) hot-reloads its widget from source meanwhile.
+// With --tunnel, an ngrok tunnel is opened first and its URL becomes PUBLIC_URL. Ctrl-C stops
+// everything and leaves nothing running.
 
 const HELP = `Usage: pnpm dev [--tunnel]
 

@@ -104,6 +104,11 @@ export function playground(options: PlaygroundOptions): Playground {
     });
   };
   const devServer = () => (vite ??= start());
+  /** An HTML file as Vite serves it in development (its client, React's refresh preamble), never cached. */
+  const sendPage = async (res: Response, url: string, html: string, headers: Record<string, string> = {}) => {
+    const page = await (await devServer()).transformIndexHtml(url, html);
+    res.set({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers }).send(page);
+  };
 
   const router = Router();
   const publicHost = new URL(options.publicUrl).host;
@@ -120,9 +125,7 @@ export function playground(options: PlaygroundOptions): Playground {
     const page = PAGES[req.path.slice(PLAYGROUND_PATH.length)];
     if (page === undefined) return next();
     try {
-      const server = await devServer();
-      const html = await server.transformIndexHtml(`/${page}`, await readFile(`${WEB_ROOT}${page}`, 'utf8'));
-      res.set({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send(html);
+      await sendPage(res, `/${page}`, await readFile(`${WEB_ROOT}${page}`, 'utf8'), { 'referrer-policy': 'no-referrer' });
     } catch (error) {
       next(error);
     }
@@ -139,9 +142,7 @@ export function playground(options: PlaygroundOptions): Playground {
   // refresh preamble and Vite's client, each loaded from here by the widget's frame.
   router.get(`${PLAYGROUND_PATH}/widget.html`, async (_req, res, next) => {
     try {
-      const server = await devServer();
-      const source = (await readFile(`${widgetRoot}index.html`, 'utf8')).replace('./src/main.tsx', widgetEntry);
-      res.set({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).send(await server.transformIndexHtml('/index.html', source));
+      await sendPage(res, '/index.html', (await readFile(`${widgetRoot}index.html`, 'utf8')).replace('./src/main.tsx', widgetEntry));
     } catch (error) {
       next(error);
     }

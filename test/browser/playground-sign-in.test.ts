@@ -34,6 +34,21 @@ describe.skipIf(!chromiumAvailable)('the playground as a spec client: 2026-07-28
     await expect(call.locator('.model-text').innerText()).resolves.toMatch(/^Added "From a spec client"/);
     await expect(page.getByLabel('Who is signed in').innerText()).resolves.toMatch(/^Signed in as Grace Hopper/);
 
+    // A refusal that is no challenge (a body over the 1 MiB limit: 413) fails that call; it is not
+    // taken for the sign-in the 401 above asked for.
+    await page.getByRole('region', { name: 'Tools' }).getByRole('button', { name: 'create_card', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Call create_card' });
+    await form.getByRole('button', { name: 'Edit as JSON' }).click();
+    await form.getByLabel('Arguments (JSON)').fill(JSON.stringify({ title: 'x'.repeat(1_100_000) }));
+    const calls = page.getByRole('article', { name: 'create_card call' });
+    const before = await calls.count();
+    await form.getByRole('button', { name: 'Call create_card' }).click();
+    await expect.poll(() => calls.count()).toBe(before + 1);
+    const tooLarge = calls.last();
+    await expect.poll(() => tooLarge.locator('.status').innerText()).toBe('failed');
+    await expect(tooLarge.getByRole('group', { name: 'Sign-in needed' }).count()).resolves.toBe(0);
+    await expect(page.getByLabel('Who is signed in').innerText()).resolves.toMatch(/^Signed in as Grace Hopper/);
+
     // A token the server no longer accepts (its signing key revoked, as when one leaks) is refreshed
     // by the playground, and the call goes through on the retry: the person stays signed in.
     const jwks = async () => ((await (await fetch(`${kanban.url}/oauth/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);

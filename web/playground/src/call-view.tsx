@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { McpUiHostContext } from '@modelcontextprotocol/ext-apps/app-bridge';
 import type { MessageLog } from './message-log.ts';
-import { modelText, type CallEntry, type Entry } from './transcript.ts';
+import { contentText, type CallEntry, type Entry } from './transcript.ts';
 import { WidgetFrame, type Bridge, type WidgetHostHandlers } from './widget-frame.tsx';
 
 // One entry of the transcript. A call shows what ChatGPT shows of it: the text the model reads,
@@ -43,7 +43,7 @@ function CallView({ entry, bridge, hostContext, handlers, log, signIn }: CallVie
       {result ? (
         <section className="result">
           <h3>The model reads</h3>
-          <pre className="model-text">{modelText(result)}</pre>
+          <pre className="model-text">{contentText(result.content)}</pre>
           {result.structuredContent ? <Json label="structuredContent" value={result.structuredContent} /> : null}
           {result._meta ? <Json label="_meta" value={result._meta} /> : null}
         </section>
@@ -58,7 +58,7 @@ function CallView({ entry, bridge, hostContext, handlers, log, signIn }: CallVie
 export function EntryView(props: Omit<CallViewProps, 'entry'> & { entry: Entry }) {
   const { entry } = props;
   if (entry.kind === 'call') return <CallView {...props} entry={entry} />;
-  const label = entry.kind === 'follow-up' ? 'Follow-up from the widget' : entry.kind === 'link' ? 'The widget asked to open' : 'Note';
+  const label = entry.kind === 'follow-up' ? 'Follow-up from the widget' : 'The widget asked to open';
   return (
     <article className={`entry ${entry.kind}`} aria-label={label}>
       <strong>{label}:</strong> <span className="follow-up-text">{entry.text}</span>

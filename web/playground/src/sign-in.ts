@@ -59,6 +59,7 @@ export class PlaygroundOAuth implements OAuthClientProvider {
   private flow: Promise<void> | undefined;
   private waiting: { cancel(): void } | undefined;
   private discovery: OAuthDiscoveryState | undefined;
+  private metadata: OAuthClientMetadata | undefined;
 
   private readonly changed: (signedIn: SignedIn | undefined) => void;
 
@@ -72,8 +73,10 @@ export class PlaygroundOAuth implements OAuthClientProvider {
   get clientMetadataUrl(): string | undefined {
     return this.registration === 'metadata-document' ? new URL(CLIENT_METADATA_PATH, location.origin).href : undefined;
   }
+  /** Read from the playground's own metadata document when a sign-in starts (runFlow). */
   get clientMetadata(): OAuthClientMetadata {
-    return { client_name: 'kanban-mcp playground', redirect_uris: [this.redirectUrl], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
+    if (!this.metadata) throw new Error('The client metadata is read when a sign-in starts.');
+    return this.metadata;
   }
   state(): string {
     this.expectedState = randomText();
@@ -93,8 +96,8 @@ export class PlaygroundOAuth implements OAuthClientProvider {
     this.changed(this.saved);
   }
   /**
-   * Outside signIn (the SDK's own reaction to a 401) there is no window yet: nothing opens, the
-   * call fails with the SDK's UnauthorizedError, and the playground offers the sign-in button.
+   * Outside signIn (a refresh that failed, which the SDK follows with a new authorization) there is
+   * no window: nothing opens, and the playground offers the sign-in button.
    */
   redirectToAuthorization(authorizationUrl: URL): void {
     if (this.popup && !this.popup.closed) this.popup.location.href = authorizationUrl.href;
@@ -145,10 +148,6 @@ export class PlaygroundOAuth implements OAuthClientProvider {
     this.client = undefined;
   }
 
-  get signedIn(): SignedIn | undefined {
-    return this.saved;
-  }
-
   signOut(): void {
     this.saved = undefined;
     this.changed(undefined);
@@ -183,6 +182,7 @@ export class PlaygroundOAuth implements OAuthClientProvider {
     // offline_access, for a refresh token), as ChatGPT does, not only the refused call's.
     const options = { serverUrl: MCP_URL, resourceMetadataUrl: challenge.resourceMetadataUrl };
     try {
+      this.metadata ??= await readClientMetadata();
       if ((await auth(this, options)) === 'AUTHORIZED') return;
       const response = await waiting.response;
       if (response.error) throw new Error(`Sign-in did not finish: ${response.error_description ?? response.error}`);
@@ -192,6 +192,16 @@ export class PlaygroundOAuth implements OAuthClientProvider {
       waiting.cancel();
     }
   }
+}
+
+/**
+ * The playground as an OAuth client, as its metadata document (server/playground/router.ts)
+ * describes it: the one description, sent as is to dynamic registration (without the document's
+ * own address as client_id, which only a metadata-document client has).
+ */
+async function readClientMetadata(): Promise<OAuthClientMetadata> {
+  const { client_id: _documentUrl, ...metadata } = (await (await fetch(CLIENT_METADATA_PATH)).json()) as OAuthClientMetadata & { client_id: string };
+  return metadata;
 }
 
 /** A flow given up for a newer one (its window was closed, and the person clicked again). */

@@ -27,8 +27,9 @@ export interface CallEntry {
   widget?: WidgetSource;
 }
 
+/** What the widget asked the host for: a follow-up message, or a link to open. */
 export interface NoteEntry {
-  kind: 'follow-up' | 'link' | 'note';
+  kind: 'follow-up' | 'link';
   id: number;
   text: string;
 }
@@ -41,7 +42,7 @@ export function inbandChallenge(result: CallToolResult): string | undefined {
   return Array.isArray(challenges) && typeof challenges[0] === 'string' ? challenges[0] : undefined;
 }
 
-/** The text the model reads: the result's text blocks. */
-export function modelText(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : `[${block.type}]`)).join('\n');
+/** Content blocks as text: a tool result's (what the model reads), or a widget's follow-up message's. */
+export function contentText(content: readonly { type: string; text?: string }[]): string {
+  return content.map((block) => (block.type === 'text' ? block.text : `[${block.type}]`)).join('\n');
 }

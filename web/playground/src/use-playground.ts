@@ -3,8 +3,8 @@ import { UnauthorizedError, type CallToolResult, type Tool } from '@modelcontext
 import type { McpUiHostContext, McpUiResourceCsp } from '@modelcontextprotocol/ext-apps/app-bridge';
 import { callTool, chatGptHints, connect, type Connection, type Era } from './connection.ts';
 import { MessageLog } from './message-log.ts';
-import { parseChallenge, PlaygroundOAuth, SignInRestarted, type Challenge, type SignedIn } from './sign-in.ts';
-import { inbandChallenge, type CallEntry, type Entry, type WidgetSource } from './transcript.ts';
+import { parseChallenge, PlaygroundOAuth, SignInRestarted, type SignedIn } from './sign-in.ts';
+import { inbandChallenge, type CallEntry, type Entry, type NoteEntry, type WidgetSource } from './transcript.ts';
 import type { Bridge } from './widget-frame.tsx';
 
 // The playground's state and what it does: connect, call, sign in and retry, host the widgets.
@@ -48,7 +48,8 @@ export function usePlayground() {
     platform: 'web',
     containerDimensions: { maxHeight: 640 },
   }));
-  const lastHttpChallenge = useRef<string | undefined>(undefined);
+  // The HTTP challenges the connection has met, newest last: a call met one if the count grew during it.
+  const httpChallenges = useRef<string[]>([]);
   const nextId = useRef(1);
   // A refreshed token is the same person: the name whoami gave stays (each sign-in asks again).
   const oauth = useMemo(() => new PlaygroundOAuth((signedIn) => setViewer((current) => (signedIn ? { signedIn, name: current?.name } : undefined))), []);
@@ -58,7 +59,7 @@ export function usePlayground() {
     setConnection(undefined);
     setConnectError(undefined);
     let made: Connection | undefined;
-    connect(settings.era, oauth, log, (header) => (lastHttpChallenge.current = header)).then(
+    connect(settings.era, oauth, log, (header) => httpChallenges.current.push(header)).then(
       (connection) => {
         made = connection;
         if (current) setConnection(connection);
@@ -73,46 +74,40 @@ export function usePlayground() {
   }, [settings.era, oauth, log]);
 
   const update = (id: number, change: Partial<CallEntry>) => setEntries((all) => all.map((entry) => (entry.id === id && entry.kind === 'call' ? { ...entry, ...change } : entry)));
-  const note = (kind: 'follow-up' | 'link' | 'note', text: string) => setEntries((all) => [...all, { kind, id: nextId.current++, text }]);
+  const note = (kind: NoteEntry['kind'], text: string) => setEntries((all) => [...all, { kind, id: nextId.current++, text }]);
 
   /**
-   * The widget a tool links: its resource (HTML and declared CSP), and in live mode its HTML from
-   * source. Read at every call, not kept: a URI the server no longer serves is how a rebuild shows.
+   * The widget `tool` links: its resource (HTML and declared CSP), and in live mode its HTML from
+   * source. Read at every call, not kept: a URI the server no longer serves (pnpm dev rebuilt the
+   * widget, and a new build is a new URI) makes the playground list the tools again, as a host
+   * would on a refresh, and read the new one.
    */
-  const widgetOf = useCallback(async (made: Connection, uri: string, live: boolean): Promise<WidgetSource> => {
-    const { contents } = await made.client.readResource({ uri });
-    const first = contents[0];
-    if (!first || !('text' in first)) throw new Error(`resources/read of ${uri} returned no HTML`);
-    const ui = first._meta?.ui as { csp?: McpUiResourceCsp } | undefined;
-    const html = live ? await (await fetch(LIVE_WIDGET_PATH)).text() : first.text;
-    return { uri, html, csp: ui?.csp, live };
+  const widgetFor = useCallback(async (made: Connection, tool: string, live: boolean): Promise<WidgetSource | undefined> => {
+    const read = async (uri: string): Promise<WidgetSource> => {
+      const { contents } = await made.client.readResource({ uri });
+      const first = contents[0];
+      if (!first || !('text' in first)) throw new Error(`resources/read of ${uri} returned no HTML`);
+      const ui = first._meta?.ui as { csp?: McpUiResourceCsp } | undefined;
+      const html = live ? await (await fetch(LIVE_WIDGET_PATH)).text() : first.text;
+      return { uri, html, csp: ui?.csp, live };
+    };
+    const uri = widgetUri(made.tools.find((each) => each.name === tool));
+    if (!uri) return undefined;
+    try {
+      return await read(uri);
+    } catch {
+      made.tools = (await made.client.listTools()).tools;
+      const fresh = widgetUri(made.tools.find((each) => each.name === tool));
+      return fresh ? read(fresh) : undefined;
+    }
   }, []);
-
-  /**
-   * The widget of `tool`. A widget URI the server no longer serves (pnpm dev rebuilt the widget:
-   * a new build is a new URI) makes the playground list the tools again, as a host would on a
-   * refresh, and read the new one.
-   */
-  const widgetFor = useCallback(
-    async (made: Connection, tool: string, live: boolean): Promise<WidgetSource | undefined> => {
-      const uri = widgetUri(made.tools.find((each) => each.name === tool));
-      if (!uri) return undefined;
-      try {
-        return await widgetOf(made, uri, live);
-      } catch {
-        made.tools = (await made.client.listTools()).tools;
-        const fresh = widgetUri(made.tools.find((each) => each.name === tool));
-        return fresh ? widgetOf(made, fresh, live) : undefined;
-      }
-    },
-    [widgetOf],
-  );
 
   /** One tools/call as ChatGPT makes it; the result lands in the entry `id`. */
   const run = useCallback(
     async (id: number, name: string, args: Record<string, unknown>, from: CallEntry['from']): Promise<CallToolResult | undefined> => {
       if (!connection) return undefined;
       update(id, { status: 'running', error: undefined, challenge: undefined });
+      const challengesBefore = httpChallenges.current.length;
       try {
         const result = await callTool(connection, name, args, settings.chatGptHints ? chatGptHints(String(hostContext.locale)) : {});
         const inband = inbandChallenge(result);
@@ -125,10 +120,10 @@ export function usePlayground() {
         update(id, { status: result.isError ? 'failed' : 'done', result, widget });
         return result;
       } catch (error) {
-        const header = lastHttpChallenge.current;
-        if (error instanceof UnauthorizedError || header) {
-          const challenge: Challenge = header ? parseChallenge(header) : {};
-          update(id, { status: 'sign-in', challenge, error: `HTTP challenge: ${header ?? 'unauthorized'}` });
+        // A 401 or 403 met by this call (another refusal, a 413 say, is a failure like any other).
+        const header = httpChallenges.current.length > challengesBefore ? httpChallenges.current.at(-1) : undefined;
+        if (error instanceof UnauthorizedError || header !== undefined) {
+          update(id, { status: 'sign-in', challenge: header === undefined ? {} : parseChallenge(header), error: `HTTP challenge: ${header ?? 'unauthorized'}` });
           return undefined;
         }
         update(id, { status: 'failed', error: error instanceof Error ? error.message : String(error) });

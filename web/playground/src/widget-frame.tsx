@@ -3,6 +3,7 @@ import { AppBridge, PostMessageTransport, type McpUiHostContext, type McpUiResou
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { MessageLog } from './message-log.ts';
 import { openAiEmulationScript, serveOpenAiEmulation, type OpenAiHost } from './openai-emulation.ts';
+import { contentText } from './transcript.ts';
 import { widgetCsp, withCsp } from './widget-csp.ts';
 
 // One tool call's widget, hosted as an MCP Apps host does it: the resource's HTML in a sandboxed
@@ -34,6 +35,11 @@ export interface WidgetFrameProps {
   title: string;
 }
 
+/** The frame as tall as the widget says it is, within reason (a widget may say anything). */
+function fitHeight(iframe: HTMLIFrameElement, height: number): void {
+  iframe.style.height = `${Math.min(height, 2000)}px`;
+}
+
 function policyOf(props: Pick<WidgetFrameProps, 'csp' | 'live'>): string {
   return widgetCsp(props.csp, props.live ? location.origin : undefined);
 }
@@ -57,9 +63,7 @@ function hostThroughOpenAi(iframe: HTMLIFrameElement, props: WidgetFrameProps, l
       return { mode };
     },
     openExternal: ({ href }) => latest.current.handlers.openLink(href),
-    notifyIntrinsicHeight: (height) => {
-      iframe.style.height = `${Math.min(height, 2000)}px`;
-    },
+    notifyIntrinsicHeight: (height) => fitHeight(iframe, height),
   });
   const globals = {
     ...openAiGlobalsOf(latest.current.hostContext),
@@ -93,8 +97,7 @@ export function WidgetFrame(props: WidgetFrameProps) {
     const host = new AppBridge(null, { name: 'kanban-mcp-playground', version: '1.0.0' }, { openLinks: {}, serverTools: {}, message: { text: {} } }, { hostContext: latest.current.hostContext });
     host.oncalltool = (params) => latest.current.handlers.callTool(params.name, params.arguments ?? {});
     host.onmessage = async (params) => {
-      const text = params.content.map((block) => (block.type === 'text' ? block.text : `[${block.type}]`)).join('\n');
-      latest.current.handlers.followUp(text);
+      latest.current.handlers.followUp(contentText(params.content));
       return {};
     };
     host.onopenlink = async ({ url }) => {
@@ -106,7 +109,7 @@ export function WidgetFrame(props: WidgetFrameProps) {
       return { mode };
     };
     host.onsizechange = ({ height }) => {
-      if (height !== undefined) iframe.style.height = `${Math.min(height, 2000)}px`;
+      if (height !== undefined) fitHeight(iframe, height);
     };
     host.oninitialized = () => {
       void host.sendToolInput({ arguments: toolInput });
