@@ -1,6 +1,7 @@
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MODERN_REVISION, rawPost, signInActor, type Actor } from './support/kanban-actors.ts';
-import { makeDataDir, removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
+import { makeDataDir, postMcp, removeDataDir, startKanban, type RunningKanban } from './support/kanban-server.ts';
 
 // Answers the SDK made once and the route replays to later requests of the same shape, with their
 // own id (server/mcp/replayed-answers.ts): the lists, the widget, initialize, and get_board of a
@@ -77,6 +78,12 @@ describe('replayed answers', () => {
       expect(lastWasReplayed(kanban)).toBe(false);
       expect(fresh.body).toEqual({ ...made.body, id: 'fresh' });
     }
+    // A replayed answer says how long it is, as the SDK's own does (not chunked).
+    const replayed = await postMcp(kanban.mcpUrl, { jsonrpc: '2.0', id: 'with a length', method: 'tools/list', params: {} });
+    expect(lastWasReplayed(kanban)).toBe(true);
+    const bytes = Buffer.from(await replayed.arrayBuffer());
+    expect([replayed.headers.get('content-length'), replayed.headers.get('transfer-encoding')]).toEqual([String(bytes.length), null]);
+    expect(JSON.parse(bytes.toString('utf8')).id).toBe('with a length');
   });
 
   it('never give a board as it was before a change, on this replica or another', async () => {
@@ -143,9 +150,14 @@ describe('requests that are not replayed', () => {
   it('get what the SDK answers them: deeply nested bodies and ids it does not accept', async () => {
     const kanban = await start();
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
-    const legacyDeep = await rawPost(kanban.mcpUrl, undefined, `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"deep":${deep}}}}`);
-    expect(legacyDeep.status).toBeLessThan(500);
-    expect(legacyDeep.body.jsonrpc).toBe('2.0');
+    const legacyBody = `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"deep":${deep}}}}`;
+    const legacyDeep = await rawPost(kanban.mcpUrl, undefined, legacyBody);
+    expect([legacyDeep.status, legacyDeep.body.id, legacyDeep.body.result.tools.length > 0]).toEqual([200, 1, true]);
+    // The same body compressed: 300 bytes on the wire, as deep once unpacked; answered the same, never a 500.
+    const compressed = await fetch(kanban.mcpUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', accept: 'application/json, text/event-stream' }, body: gzipSync(legacyBody) });
+    expect(compressed.status).toBe(200);
+    expect(await compressed.json()).toEqual(legacyDeep.body);
+    expect(lastWasReplayed(kanban)).toBe(false);
     const envelope = JSON.stringify(ENVELOPE).slice(1, -1);
     const modernDeep = await rawPost(kanban.mcpUrl, undefined, `{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"_meta":{${envelope},"deep":${deep}}}}`, {
       'mcp-protocol-version': MODERN_REVISION,

@@ -21,7 +21,7 @@ const HEADERS_THE_SDK_READS = ['accept', 'content-type', 'mcp-protocol-version',
 
 /** A longer request is answered afresh: keys stay small, and such requests are not repeated shapes. */
 const MAX_KEY_CHARACTERS = 4096;
-/** Characters of answers and keys kept at most (about as many bytes for mostly ASCII text). */
+/** Characters of keys and bytes of answers kept at most. */
 const KEPT_CHARACTERS = 32_000_000;
 
 /** A request whose answer may be replayed: its shape, and for get_board the board it reads. */
@@ -35,8 +35,10 @@ export interface ReplayableRequest {
 /** Whether this request's answer may come from one made before, and under which key. */
 export function replayableRequest(body: unknown, headers: IncomingHttpHeaders, viewer: Viewer, overBudget: boolean): ReplayableRequest | undefined {
   if (overBudget || typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  // A long body is never a repeated shape, and it is not serialised here (a deep one would overflow the stack).
-  if (Number(headers['content-length'] ?? Infinity) > MAX_KEY_CHARACTERS) return undefined;
+  // A long body is never a repeated shape, and it is not serialised here (a deep one would overflow
+  // the stack). Its size is known only as sent: a compressed body's content-length is not the size
+  // of what it unpacks to (300 bytes of gzip hold a 100 000-deep value).
+  if (headers['content-encoding'] !== undefined || Number(headers['content-length'] ?? Infinity) > MAX_KEY_CHARACTERS) return undefined;
   const { id, ...rest } = body as { id?: unknown; method?: unknown; params?: { name?: unknown; arguments?: { boardId?: unknown } } };
   // The ids the SDK accepts (a string or an integer): any other gets the SDK's own refusal.
   if (typeof id !== 'string' && !Number.isSafeInteger(id)) return undefined;
@@ -58,13 +60,14 @@ export function replayableRequest(body: unknown, headers: IncomingHttpHeaders, v
 interface AnswerTemplate {
   status: number;
   headers: Record<string, string>;
-  beforeId: string;
-  afterId: string;
+  /** The answer's bytes before and after the id, ready to send. */
+  beforeId: Buffer;
+  afterId: Buffer;
 }
 
-/** The answer's body for a request with this id. */
-function bodyWithId(template: AnswerTemplate, id: string | number): string {
-  return template.beforeId + JSON.stringify(id) + template.afterId;
+/** An answer's headers as they are sent again: the length is that of each body sent. */
+function headersWithoutLength(headers: Headers): Record<string, string> {
+  return Object.fromEntries([...headers].filter(([name]) => name !== 'content-length'));
 }
 
 /** An id no request sends: the SDK's answer to it shows where an id goes. */
@@ -83,9 +86,7 @@ function templateOf(response: { status: number; headers: Headers }, text: string
   if (parts.length !== 2) return undefined;
   const message = JSON.parse(text) as { result?: { isError?: unknown } };
   if (typeof message.result !== 'object' || message.result === null || message.result.isError === true) return undefined;
-  const headers: Record<string, string> = {};
-  for (const [name, value] of response.headers) if (name !== 'content-length') headers[name] = value;
-  return { status: response.status, headers, beforeId: parts[0]!, afterId: parts[1]! };
+  return { status: response.status, headers: headersWithoutLength(response.headers), beforeId: Buffer.from(parts[0]!), afterId: Buffer.from(parts[1]!) };
 }
 
 interface Kept {
@@ -116,7 +117,15 @@ export function replayedAnswers(onerror: (error: Error) => void) {
     kept.set(key, { template, version, size });
     total += size;
   };
-  const send = (res: Response, template: AnswerTemplate, id: string | number) => res.writeHead(template.status, template.headers).end(bodyWithId(template, id));
+  // With its length: the kept bytes around the id's, written together (no copy of the answer per request).
+  const send = (res: Response, template: AnswerTemplate, id: string | number) => {
+    const idBytes = Buffer.from(JSON.stringify(id));
+    res.writeHead(template.status, { ...template.headers, 'content-length': template.beforeId.length + idBytes.length + template.afterId.length });
+    res.cork();
+    res.write(template.beforeId);
+    res.write(idBytes);
+    res.end(template.afterId);
+  };
 
   return {
     /** Sends the answer kept for this request as of `version`, if there is one. */
@@ -155,8 +164,7 @@ export function replayedAnswers(onerror: (error: Error) => void) {
         return true;
       }
       // Not to be kept (an error, a refusal): sent once, with the request's own id back in place.
-      const headers = Object.fromEntries([...answer.headers].filter(([name]) => name !== 'content-length'));
-      res.writeHead(answer.status, headers).end(text.replaceAll(JSON.stringify(placeholder), JSON.stringify(replayable.id)));
+      res.status(answer.status).set(headersWithoutLength(answer.headers)).end(text.replaceAll(JSON.stringify(placeholder), JSON.stringify(replayable.id)));
       return true;
     },
   };
