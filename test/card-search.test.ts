@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { signInActor, type Actor } from './support/kanban-actors.ts';
 import { useKanban } from './support/kanban-server.ts';
+import { TEST_ENGINE } from './support/test-database.ts';
 
 // search_cards through the engines' text indexes (FTS5 trigram table on SQLite, pg_trgm on
 // PostgreSQL): the index is kept in step with every change to a card, and what it finds is what
@@ -53,6 +54,13 @@ describe('search_cards', () => {
     const titles = (everywhere.structuredContent as { results: { card: { title: string } }[] }).results.map((hit) => hit.card.title);
     expect(titles).toContain('Water the garden');
     expect(titles).not.toContain('Garden party');
+
+    // The index itself, after all that: on SQLite, FTS5's check that it holds exactly the cards'
+    // search_text (a dropped or wrong trigger fails it, though every result above is rechecked);
+    // on PostgreSQL, the trigram index is there (pg_trgm is installed on the test servers).
+    const database = shared.kanban.runtime.database;
+    if (TEST_ENGINE === 'sqlite') await database.query("INSERT INTO cards_search(cards_search, rank) VALUES ('integrity-check', 1)");
+    else expect(await database.query("SELECT indexname FROM pg_indexes WHERE indexname = 'cards_search_text_trigram_idx'")).toEqual([{ indexname: 'cards_search_text_trigram_idx' }]);
   });
 
   it('finds words of one and two characters, and every word of a query, as a card-by-card look does', async () => {

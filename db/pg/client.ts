@@ -120,6 +120,16 @@ async function keyUnkeyedAccounts(client: pg.PoolClient): Promise<void> {
   warnAboutRenamed(keyed);
 }
 
+/**
+ * Migration 0005 builds search_cards' trigram index only where pg_trgm is installed; its own
+ * warning goes to PostgreSQL's log alone. Said at every start, where a person sees it.
+ */
+async function warnWithoutTrigramIndex(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query("SELECT 1 FROM pg_indexes WHERE indexname = 'cards_search_text_trigram_idx'");
+  if (rows.length > 0) return;
+  process.emitWarning('the pg_trgm extension was not there when kanban-mcp migrated this database, so search_cards has no index and reads every card. Install pg_trgm (CREATE EXTENSION pg_trgm) and create the index as db/pg/migrations/0005_card_search_indexes.sql does.', { code: 'KANBAN_NO_TRIGRAM_INDEX' });
+}
+
 async function migrateOnce(pool: pg.Pool): Promise<void> {
   const lock = await pool.connect();
   try {
@@ -136,6 +146,7 @@ async function migrateOnce(pool: pg.Pool): Promise<void> {
       }
       await migrate(drizzle(lock), { migrationsFolder: MIGRATIONS_FOLDER });
       await keyUnkeyedAccounts(lock);
+      await warnWithoutTrigramIndex(lock);
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
