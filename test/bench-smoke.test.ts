@@ -11,13 +11,13 @@ import { chromiumAvailable, chromiumMissingMessage } from './support/chromium.ts
 // numbers themselves are the benchmark's business, never asserted here.
 
 describe("pnpm bench's HTTP part", () => {
-  it("reads a server's resident memory, and says so per replica (or that it is not known)", () => {
+  it("reads a process's resident memory (Linux's /proc), and says so per replica (or that it is not known)", () => {
     const own = residentMb({ pid: process.pid } as ChildProcess);
     expect(own).toBeGreaterThan(10);
     expect(memoryNote('PostgreSQL ×3', [180.2, 171.6, own], [260, 250, 240])).toBe(
-      `Memory (RSS) of ours on PostgreSQL ×3: 180 / 172 / ${own!.toFixed(0)} MB at idle (started, nothing asked yet), 260 / 250 / 240 MB after its load.`,
+      `Memory (RSS) of ours on PostgreSQL ×3: 180 / 172 / ${own!.toFixed(0)} MB at idle (started, one tools/list answered), 260 / 250 / 240 MB after its load.`,
     );
-    expect(memoryNote('SQLite', [undefined], [300])).toBe('Memory (RSS) of ours on SQLite: not known here at idle (started, nothing asked yet), 300 MB after its load.');
+    expect(memoryNote('SQLite', [undefined], [300])).toBe('Memory (RSS) of ours on SQLite: not known here at idle (started, one tools/list answered), 300 MB after its load.');
   });
 
   it.each(BARE_SDK_BASELINES)('$name answers the echo in each era it is measured in', async ({ script, eras }) => {

@@ -44,8 +44,8 @@ export interface BoardAccess {
 
 /**
  * BoardAccess as prepared statements: compiled once on SQLite (building and preparing queries per
- * call was a fifth of a board read's CPU time there), named on PostgreSQL. Every write starts here,
- * and so does the version check of a replayed get_board answer.
+ * call was a fifth of a board read's CPU time there), named on PostgreSQL. Every write to an
+ * existing board starts here, and so does the version check of a replayed get_board answer.
  */
 export function preparedBoardAccess(database: KanbanDatabase): BoardAccess {
   const { boards } = database.tables;

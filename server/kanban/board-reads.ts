@@ -1,11 +1,11 @@
 import { and, asc, desc, eq, lt, or, sql } from 'drizzle-orm';
-import { INDEXED_WORD_LENGTH, type CardRow, type Db, type KanbanDatabase } from '../../db/database.ts';
+import { INDEXED_WORD_LENGTH, type Db, type KanbanDatabase } from '../../db/database.ts';
 import { foldText } from '../../db/usernames.ts';
 import { boardsListedTo, ownership, type BoardAccess } from './access.ts';
 import type { BoardWithDetails } from './board-contents.ts';
 import { decodeCursor, encodeCursor } from './board-cursors.ts';
 import { KanbanError } from './errors.ts';
-import type { BoardSummary, CardView, SearchHit } from './schemas.ts';
+import type { BoardSummary, SearchHit } from './schemas.ts';
 import { ANONYMOUS, type Viewer } from './viewer.ts';
 
 // What the tools read: the boards listed to a viewer (a page at a time), one board, the version of
@@ -14,10 +14,6 @@ import { ANONYMOUS, type Viewer } from './viewer.ts';
 const DEFAULT_PAGE_SIZE = 20;
 const DEFAULT_SEARCH_RESULTS = 20;
 const MAX_SEARCH_WORDS = 10;
-
-function toCardView(card: Pick<CardRow, 'id' | 'title' | 'labels' | 'dueDate'>): CardView {
-  return { id: card.id, title: card.title, labels: card.labels, dueDate: card.dueDate };
-}
 
 /** `access` and `contents` are the service's own (access.ts, board-contents.ts), prepared once. */
 export function boardReads(database: KanbanDatabase, access: BoardAccess, contents: (db: Db, viewer: Viewer, boardId: string) => Promise<BoardWithDetails>) {
@@ -97,7 +93,8 @@ export function boardReads(database: KanbanDatabase, access: BoardAccess, conten
         .where(and(options.boardId === undefined ? boardsListedTo(boards, viewer) : eq(cards.boardId, options.boardId), holdingEvery(folded)))
         .orderBy(desc(cards.updatedAt), asc(cards.id))
         .limit(options.limit ?? DEFAULT_SEARCH_RESULTS);
-        return rows.map(({ ownerSub, ...row }) => ({ ...row, card: toCardView(row.card), ownBoard: ownership(viewer, { ownerSub }).owned }));
+        // The select shapes each card as CardView already.
+        return rows.map(({ ownerSub, ...row }) => ({ ...row, ownBoard: ownership(viewer, { ownerSub }).owned }));
       });
     },
   };

@@ -9,7 +9,7 @@ import type { Viewer } from './viewer.ts';
 // A new board with its columns: one a person creates (create_board), and their personal board,
 // made by their first create_card without a boardId.
 
-export const DEFAULT_COLUMNS = ['To do', 'Doing', 'Done'];
+const DEFAULT_COLUMNS = ['To do', 'Doing', 'Done'];
 const PERSONAL_BOARD_TITLE = 'My board';
 
 /** Columns are found by name too, so two names that differ only in case would be ambiguous. */

@@ -6,7 +6,7 @@ import { cardSearchText } from '../../db/usernames.ts';
 import { preparedBoardAccess, signedInSubject } from './access.ts';
 import { boardContents, type BoardWithDetails } from './board-contents.ts';
 import { boardReads } from './board-reads.ts';
-import { assertDistinctNames, DEFAULT_COLUMNS, newBoards } from './new-boards.ts';
+import { assertDistinctNames, newBoards } from './new-boards.ts';
 import { cardPlacement } from './card-placement.ts';
 import { KanbanError } from './errors.ts';
 import { quotaChecks, type KanbanQuotas } from './quotas.ts';
@@ -121,7 +121,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
 
     async createBoard(viewer: Viewer, input: { title: string; columns?: string[]; visibility?: 'public' | 'private'; requestId?: string }): Promise<BoardChange> {
       const { requestId, ...args } = input;
-      assertDistinctNames(args.columns ?? DEFAULT_COLUMNS);
+      if (args.columns) assertDistinctNames(args.columns);
       return once(viewer, requestId, 'create_board', args, async (db) => {
         await quota.assertBoardRoom(db, signedInSubject(viewer));
         const board = await insertBoard(db, signedInSubject(viewer), { title: args.title, columns: args.columns, visibility: args.visibility });

@@ -17,5 +17,5 @@ export function residentMb(child: ChildProcess): number | undefined {
 /** "Memory (RSS) of …: 91 MB at idle, 132 MB after its load", one figure per replica. */
 export function memoryNote(label: string, idle: (number | undefined)[], loaded: (number | undefined)[]): string {
   const figures = (values: (number | undefined)[]) => (values.every((value) => value !== undefined) ? `${values.map((value) => value!.toFixed(0)).join(' / ')} MB` : 'not known here');
-  return `Memory (RSS) of ours on ${label}: ${figures(idle)} at idle (started, nothing asked yet), ${figures(loaded)} after its load.`;
+  return `Memory (RSS) of ours on ${label}: ${figures(idle)} at idle (started, one tools/list answered), ${figures(loaded)} after its load.`;
 }
