@@ -12,8 +12,9 @@ import { rateLimitHits } from '../../db/pg/schema.ts';
 const SWEEP_EVERY_MS = 60_000;
 
 /**
- * One hit counted: an upsert prepared once per window length (its name says which). Every request
- * runs it, so it is built once here and planned once per connection, not at every hit.
+ * One hit counted: an upsert for one window length (its prepared name says which). Every request
+ * runs it, so it is built once, when the limiter gives the store its window, and planned once per
+ * connection, not at every hit.
  */
 function countHitStatement(db: PostgresDatabase['autocommit'], windowMs: number) {
   const ended = sql`${rateLimitHits.resetsAt} <= now()`;
@@ -37,7 +38,7 @@ export class PostgresRateLimitStore implements Store {
   windowMs = 60_000;
   readonly #db: PostgresDatabase['autocommit'];
   #sweptAt = 0;
-  #prepared: { windowMs: number; statement: CountHit } | undefined;
+  #countHit: CountHit | undefined;
 
   constructor(database: PostgresDatabase, limiter: string) {
     this.#db = database.autocommit;
@@ -46,18 +47,15 @@ export class PostgresRateLimitStore implements Store {
 
   init(options: Options): void {
     this.windowMs = options.windowMs;
+    this.#countHit = countHitStatement(this.#db, Math.trunc(options.windowMs));
   }
 
   async increment(key: string): Promise<ClientRateLimitInfo> {
     this.#sweepNowAndThen();
-    const [row] = await this.#countHit().execute({ key: this.prefix + key });
+    // express-rate-limit calls init when it makes the limiter, before any hit.
+    if (!this.#countHit) throw new Error('PostgresRateLimitStore: init() was not called');
+    const [row] = await this.#countHit.execute({ key: this.prefix + key });
     return { totalHits: row!.hits, resetTime: row!.resetsAt };
-  }
-
-  #countHit(): CountHit {
-    const windowMs = Math.trunc(this.windowMs);
-    if (this.#prepared?.windowMs !== windowMs) this.#prepared = { windowMs, statement: countHitStatement(this.#db, windowMs) };
-    return this.#prepared.statement;
   }
 
   /** A hit given back (skipSuccessfulRequests), within the window it was counted in. */
