@@ -1,10 +1,10 @@
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
-import type * as schema from './pg/schema.ts';
+import type * as schema from './postgres/schema.ts';
 
 // The one face of the database that the app's rules are written against, whichever engine is
-// behind it: SQLite (db/client.ts, the default) or PostgreSQL (db/pg/client.ts, DATABASE_URL).
+// behind it: SQLite (db/sqlite/client.ts, the default) or PostgreSQL (db/postgres/client.ts, DATABASE_URL).
 //
 // Drizzle has no dialect-neutral type, so the rules are typed with PostgreSQL's builders: they
 // are async only (no .get/.all/.run), and SQLite's builders, awaited, behave the same at run

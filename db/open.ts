@@ -1,6 +1,6 @@
-import { openDatabase } from './client.ts';
+import { openDatabase } from './sqlite/client.ts';
 import { databaseErrorCode, postgresUrlWithoutPassword, type KanbanDatabase } from './database.ts';
-import { openPostgres, SchemaTooNewError } from './pg/client.ts';
+import { openPostgres, SchemaTooNewError } from './postgres/client.ts';
 
 /** The database could not be opened: one line for the person starting the server. */
 export class DatabaseOpenError extends Error {}

@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import type { KanbanDatabase } from '../db/database.ts';
 import { openKanbanDatabase } from '../db/open.ts';
 import { seedDemoBoards } from '../db/seed.ts';
-import { createApp } from './app.ts';
+import { createApp } from './http/app.ts';
 import type { AppConfig } from './config.ts';
 import { createKanbanService } from './kanban/service.ts';
 import type { Logger } from './logger.ts';

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type AppConfig } from './config.ts';
 import { IssuerDiscoveryError } from './auth/external-issuer.ts';
 import { countAccounts } from './auth/issuer/accounts.ts';
 import { bootKanban, type KanbanRuntime } from './boot.ts';
-import { createHttpServer, listen } from './http-server.ts';
+import { createHttpServer, listen } from './http/http-server.ts';
 import { createLogger } from './logger.ts';
 import { WidgetNotBuiltError } from './mcp/widget.ts';
 

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createHttpServer, HTTP_TIMEOUTS, listen } from '../server/http-server.ts';
+import { createHttpServer, HTTP_TIMEOUTS, listen } from '../server/http/http-server.ts';
 
 // AV-06 / AV-07: slow clients are cut off with 408 instead of holding sockets open. The real
 // limits are seconds; here the same server factory runs with short ones so the test is quick.

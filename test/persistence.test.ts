@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../db/client.ts';
+import { openDatabase } from '../db/sqlite/client.ts';
 import { DEMO_BOARDS, seedDemoBoards } from '../db/seed.ts';
 import { connectClient, makeDataDir, removeDataDir, startKanban } from './support/kanban-server.ts';
 import { TEST_ENGINE } from './support/test-database.ts';

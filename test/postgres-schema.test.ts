@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgres, SchemaTooNewError } from '../db/pg/client.ts';
+import { openPostgres, SchemaTooNewError } from '../db/postgres/client.ts';
 
 // The PostgreSQL schema and its migrations (issue 8, first part; the app does not use them yet),
 // against a real server: TEST_DATABASE_URL, or the one these machines run on 127.0.0.1:5432.
@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 /** The migrations in db/pg/migrations. */
-const MIGRATIONS = (JSON.parse(readFileSync(new URL('../db/pg/migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] }).entries.length;
+const MIGRATIONS = (JSON.parse(readFileSync(new URL('../db/postgres/migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] }).entries.length;
 
 describe('PostgreSQL migrations', () => {
   it('three replicas starting at once on an empty database end with one schema, and all of them serve', async (context) => {

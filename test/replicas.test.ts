@@ -26,7 +26,7 @@ import { refresh } from './support/token-helpers.ts';
 
 const DATABASE_NAME = `${TEST_DATABASE_PREFIX}replicas_${randomBytes(4).toString('hex')}`;
 const DATABASE_URL = Object.assign(new URL(TEST_DATABASE_URL), { pathname: `/${DATABASE_NAME}` }).toString();
-const MIGRATIONS = (JSON.parse(readFileSync(new URL('../db/pg/migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] }).entries.length;
+const MIGRATIONS = (JSON.parse(readFileSync(new URL('../db/postgres/migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] }).entries.length;
 const BUSY_TEXT = 'Kanban is busy saving another change';
 
 interface Replica {

@@ -1,10 +1,10 @@
 import type { RequestHandler, Response } from 'express';
 import { ANONYMOUS } from '../kanban/viewer.ts';
 import type { Logger } from '../logger.ts';
-import { setViewer } from '../request-locals.ts';
+import { setViewer } from '../http/request-locals.ts';
 import { formatBearerChallenge, type BearerChallenge } from './challenge.ts';
 import { InvalidTokenError, TokenCheckUnavailableError, type VerifyAccessToken } from './verify-token.ts';
-import { AUTHORIZATION_REQUIRED, jsonRpcError, SERVER_REFUSAL } from '../json-rpc.ts';
+import { AUTHORIZATION_REQUIRED, jsonRpcError, SERVER_REFUSAL } from '../http/json-rpc.ts';
 
 // Optional bearer authentication: no Authorization header is an anonymous viewer; a header
 // that is present must be a valid bearer token, or the client hears 401 and learns to refresh.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Viewer } from '../kanban/viewer.ts';
-import { scopesFromClaims } from './scopes.ts';
+import { scopesFromClaims } from './scope-claims.ts';
 
 // Bearer JWT verification with jose: signature against the issuer's keys, an asymmetric
 // algorithm allow-list, exact issuer, our audience, exp/nbf with a small clock tolerance, and

@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'express';
 import type { Options } from 'express-rate-limit';
 import type { UsageLimits } from '../config.ts';
-import { jsonRpcError, SERVER_REFUSAL } from '../json-rpc.ts';
+import { jsonRpcError, SERVER_REFUSAL } from '../http/json-rpc.ts';
 import type { RequestBudgets } from '../rate-limits/budgets.ts';
-import { overBudgetOf, setOverBudget, viewerOf } from '../request-locals.ts';
+import { overBudgetOf, setOverBudget, viewerOf } from '../http/request-locals.ts';
 import { challengeStyle, type ChallengeMode } from './guard.ts';
 
 // Request budgets on /mcp, a minute each: per user when signed in, per address otherwise.

@@ -3,12 +3,12 @@ import express, { type ErrorRequestHandler, type RequestHandler, type Router } f
 import { NodeStreamableHTTPServerTransport, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
 import { classifyInboundRequest, createMcpHandler, ProtocolErrorCode, validateOriginHeader, WebStandardStreamableHTTPServerTransport, type AuthInfo, type McpHttpHandler } from '@modelcontextprotocol/server';
 import { bearerAuth } from '../auth/bearer.ts';
-import { AUTHORIZATION_REQUIRED, jsonRpcError, SERVER_REFUSAL } from '../json-rpc.ts';
+import { AUTHORIZATION_REQUIRED, jsonRpcError, SERVER_REFUSAL } from '../http/json-rpc.ts';
 import type { VerifyAccessToken } from '../auth/verify-token.ts';
 import { ANONYMOUS, type Viewer } from '../kanban/viewer.ts';
 import type { UsageLimits } from '../config.ts';
 import type { RequestBudgets } from '../rate-limits/budgets.ts';
-import { markReplayed, overBudgetOf, recordRpc, requestIdOf, viewerOf, type RpcSummary } from '../request-locals.ts';
+import { markReplayed, overBudgetOf, recordRpc, requestIdOf, viewerOf, type RpcSummary } from '../http/request-locals.ts';
 import type { ToolCatalogue } from './catalogue.ts';
 import { challengeStyle, decideToolAccess, httpChallengeHeader, type ChallengeMode, type ToolAccess } from './guard.ts';
 import { mcpBudgets, refuseOverBudget } from './rate-limits.ts';

@@ -3,7 +3,7 @@ import { rateLimit, type Options, type Store } from 'express-rate-limit';
 import { RedisStore } from 'rate-limit-redis';
 import { createClient } from 'redis';
 import type { KanbanDatabase } from '../../db/database.ts';
-import type { PostgresDatabase } from '../../db/pg/client.ts';
+import type { PostgresDatabase } from '../../db/postgres/client.ts';
 import type { Logger } from '../logger.ts';
 import { PostgresRateLimitStore } from './postgres-store.ts';
 

@@ -1,7 +1,7 @@
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
-import type { PostgresDatabase } from '../../db/pg/client.ts';
-import { rateLimitHits } from '../../db/pg/schema.ts';
+import type { PostgresDatabase } from '../../db/postgres/client.ts';
+import { rateLimitHits } from '../../db/postgres/schema.ts';
 
 // An express-rate-limit store on the PostgreSQL that replicas share: one upsert per hit, the
 // window kept by the database's clock. By hand because the store its authors list for PostgreSQL

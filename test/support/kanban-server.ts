@@ -8,7 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { EmbeddedIssuerOptions } from '../../server/auth/issuer/index.ts';
 import { bootKanban, type KanbanRuntime } from '../../server/boot.ts';
 import { loadConfig, type AppConfig } from '../../server/config.ts';
-import { createHttpServer, listen } from '../../server/http-server.ts';
+import { createHttpServer, listen } from '../../server/http/http-server.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { ToolDefinition } from '../../server/mcp/catalogue.ts';
 import { TEST_PASSWORD_HASH_COST } from './password-cost.ts';

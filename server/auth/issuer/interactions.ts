@@ -7,7 +7,7 @@ import type { KanbanDatabase } from '../../../db/database.ts';
 import type { AppConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { RequestBudgets } from '../../rate-limits/budgets.ts';
-import { subjectHash } from '../../request-log.ts';
+import { subjectHash } from '../../http/request-log.ts';
 import { AccountThrottle } from './account-throttle.ts';
 import { AccountError, authenticate, createAccount, findAccountById } from './accounts.ts';
 import { isLoopbackHostname } from '../../config.ts';

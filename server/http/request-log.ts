@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../logger.ts';
 import { rpcOf, setRequestId, viewerOf } from './request-locals.ts';
 
 /** Who, without saying who: a short hash of a token subject links one user's log lines. */

@@ -1,13 +1,13 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { hostHeaderValidation } from '@modelcontextprotocol/node';
-import type { KanbanDatabase } from '../db/database.ts';
-import { resourceMetadataRouter } from './auth/resource-metadata.ts';
-import type { ResourceAuth } from './auth/setup.ts';
-import type { AppConfig } from './config.ts';
-import type { Logger } from './logger.ts';
-import { mcpRouter } from './mcp/route.ts';
-import type { McpDependencies } from './mcp/server.ts';
-import type { RequestBudgets } from './rate-limits/budgets.ts';
+import type { KanbanDatabase } from '../../db/database.ts';
+import { resourceMetadataRouter } from '../auth/resource-metadata.ts';
+import type { ResourceAuth } from '../auth/setup.ts';
+import type { AppConfig } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { mcpRouter } from '../mcp/route.ts';
+import type { McpDependencies } from '../mcp/server.ts';
+import type { RequestBudgets } from '../rate-limits/budgets.ts';
 import { requestIdOf } from './request-locals.ts';
 import { requestLog } from './request-log.ts';
 

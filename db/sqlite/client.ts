@@ -5,10 +5,10 @@ import Database from 'better-sqlite3';
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { jsonMemberName, type Db, type Dialect, type KanbanDatabase, type Tables } from './database.ts';
-import { ownerOnlyDataDir, ownerOnlyFiles } from './file-modes.ts';
+import { jsonMemberName, type Db, type Dialect, type KanbanDatabase, type Tables } from '../database.ts';
+import { ownerOnlyDataDir, ownerOnlyFiles } from '../file-modes.ts';
 import * as schema from './schema.ts';
-import { foldText, keyAccounts, warnAboutRenamed } from './usernames.ts';
+import { foldText, keyAccounts, warnAboutRenamed } from '../usernames.ts';
 
 export interface SqliteDatabase extends KanbanDatabase {
   engine: 'sqlite';

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
-// The PostgreSQL form of db/schema.ts, table for table and column for column (the same SQL names
+// The PostgreSQL form of db/sqlite/schema.ts, table for table and column for column (the same SQL names
 // and row types: the app's rules run on either through db/database.ts), for kanban-mcp running
 // as several replicas on one shared database (README: Scaling out).
 

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { ANONYMOUS, type Viewer } from './kanban/viewer.ts';
+import { ANONYMOUS, type Viewer } from '../kanban/viewer.ts';
 
 // What one request carries from middleware to handler. res.locals is untyped in Express; these
 // accessors are the only way in or out, so every key has one owner and one type.

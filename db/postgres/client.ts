@@ -127,7 +127,7 @@ async function keyUnkeyedAccounts(client: pg.PoolClient): Promise<void> {
 async function warnWithoutTrigramIndex(client: pg.PoolClient): Promise<void> {
   const { rows } = await client.query("SELECT 1 FROM pg_indexes WHERE indexname = 'cards_search_text_trigram_idx'");
   if (rows.length > 0) return;
-  process.emitWarning('the pg_trgm extension was not there when kanban-mcp migrated this database, so search_cards has no index and reads every card. Install pg_trgm (CREATE EXTENSION pg_trgm) and create the index as db/pg/migrations/0005_card_search_indexes.sql does.', { code: 'KANBAN_NO_TRIGRAM_INDEX' });
+  process.emitWarning('the pg_trgm extension was not there when kanban-mcp migrated this database, so search_cards has no index and reads every card. Install pg_trgm (CREATE EXTENSION pg_trgm) and create the index as db/postgres/migrations/0005_card_search_indexes.sql does.', { code: 'KANBAN_NO_TRIGRAM_INDEX' });
 }
 
 async function migrateOnce(pool: pg.Pool): Promise<void> {
