@@ -54,6 +54,9 @@ async function ensureDatabaseFor(dataDir: string): Promise<string> {
 
 /** The environment a server on `dataDir` needs for this run's engine (DATA_DIR always). */
 export async function databaseEnv(dataDir: string): Promise<Record<string, string>> {
+  // Set by database-free-guard.ts: a file the PostgreSQL run leaves out would not be tested there.
+  const databaseFree = process.env.KANBAN_DATABASE_FREE_FILE;
+  if (databaseFree) throw new Error(`${databaseFree} asks for a database, but test/database-free.ts lists it, so the PostgreSQL run leaves it out: take it off that list`);
   if (TEST_ENGINE === 'sqlite') return { DATA_DIR: dataDir };
   return { DATA_DIR: dataDir, DATABASE_URL: await ensureDatabaseFor(dataDir), DATABASE_POOL_SIZE: String(TEST_POOL_SIZE) };
 }
