@@ -5,15 +5,16 @@ import { classifyInboundRequest, createMcpHandler, ProtocolErrorCode, validateOr
 import { bearerAuth } from '../auth/bearer.ts';
 import { AUTHORIZATION_REQUIRED, jsonRpcError, SERVER_REFUSAL } from '../http/json-rpc.ts';
 import type { VerifyAccessToken } from '../auth/verify-token.ts';
-import { ANONYMOUS, type Viewer } from '../kanban/viewer.ts';
+import type { Viewer } from '../kanban/viewer.ts';
 import type { UsageLimits } from '../config.ts';
 import type { RequestBudgets } from '../rate-limits/budgets.ts';
 import { markReplayed, overBudgetOf, recordRpc, requestIdOf, viewerOf, type RpcSummary } from '../http/request-locals.ts';
 import type { ToolCatalogue } from './catalogue.ts';
-import { challengeStyle, decideToolAccess, httpChallengeHeader, type ChallengeMode, type ToolAccess } from './guard.ts';
+import { challengeStyle, httpChallengeHeader, type ChallengeMode, type ToolAccess } from './guard.ts';
+import { fileContext, filedContext, requestContext, type McpRequestContext } from './request-context.ts';
 import { mcpBudgets, refuseOverBudget } from './rate-limits.ts';
 import { replayableRequest, replayedAnswers } from './replayed-answers.ts';
-import { createMcpServer, type McpDependencies, type McpRequestContext } from './server.ts';
+import { createMcpServer, type McpDependencies } from './server.ts';
 
 export const MCP_BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -36,7 +37,7 @@ type Denial = Extract<ToolAccess, { allowed: false }> & { id: unknown };
  * The first tools/call in the body (every element of a batch) that the viewer may not make and
  * that should be refused at the HTTP level: spec clients start OAuth only on a 401/403.
  */
-function httpLevelDenial(body: unknown, catalogue: ToolCatalogue, viewer: Viewer, mode: ChallengeMode, userAgent: string | undefined): Denial | undefined {
+function httpLevelDenial(body: unknown, catalogue: ToolCatalogue, context: McpRequestContext, mode: ChallengeMode, userAgent: string | undefined): Denial | undefined {
   if (mode === 'inband') return undefined; // every refusal is a tool result then (server.ts)
   for (const message of Array.isArray(body) ? body : [body]) {
     if (typeof message !== 'object' || message === null) continue;
@@ -44,7 +45,7 @@ function httpLevelDenial(body: unknown, catalogue: ToolCatalogue, viewer: Viewer
     if (call.method !== 'tools/call' || typeof call.params?.name !== 'string') continue;
     const tool = catalogue.find(call.params.name);
     if (!tool) continue;
-    const access = decideToolAccess(tool, viewer);
+    const access = context.accessTo(tool);
     if (!access.allowed && challengeStyle(mode, { userAgent, meta: call.params._meta }) === 'http') return { ...access, id: call.id ?? null };
   }
   return undefined;
@@ -118,28 +119,14 @@ const bodyErrors: ErrorRequestHandler = (error: { type?: string; status?: number
   }
 };
 
-/** Our request id, and a budget's refusal to say in-band, reach the SDK's per-request factory on the request it is handed. */
-const REQUEST_ID_HEADER = 'x-request-id';
-const RETRY_AFTER_HEADER = 'x-kanban-retry-after';
-
 /**
- * The SDK passes a factory only the request and its verified AuthInfo: a signed-in viewer travels
- * as AuthInfo (its `extra` carries the Viewer the bearer middleware built), anonymous as none.
+ * The SDK passes a signed-in caller's verified token on as the request's AuthInfo (ctx.http.authInfo);
+ * what our server needs of the caller travels in its context (request-context.ts).
  */
 function authInfoOf(viewer: Viewer, authorization: string | undefined): AuthInfo | undefined {
   if (!viewer.signedIn) return undefined;
   const token = authorization?.slice('Bearer '.length) ?? '';
-  return { token, clientId: viewer.clientId ?? '', scopes: [...viewer.scopes], extra: { viewer } };
-}
-
-/** What the factory is to know of a request: from its AuthInfo, and the headers handlePost set (`header` reads one). */
-function contextOf(authInfo: AuthInfo | undefined, header: (name: string) => string | null | undefined): McpRequestContext {
-  const retryAfter = header(RETRY_AFTER_HEADER);
-  return {
-    viewer: (authInfo?.extra?.viewer as Viewer | undefined) ?? ANONYMOUS,
-    requestId: header(REQUEST_ID_HEADER) ?? 'unknown',
-    ...(retryAfter ? { retryAfterSeconds: Number(retryAfter) } : {}),
-  };
+  return { token, clientId: viewer.clientId ?? '', scopes: [...viewer.scopes] };
 }
 
 /** toNodeHandler hands `req.auth` to the SDK as the request's AuthInfo. */
@@ -164,7 +151,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
 
   // 2026-07-28: the SDK's per-request entry (server/discover, the _meta envelope and its errors,
   // resultType, cache hints), strict to that era; plain JSON answers, as we never stream.
-  const modern = createMcpHandler(({ authInfo, requestInfo }) => createMcpServer(deps, contextOf(authInfo, (name) => requestInfo?.headers.get(name))), { onerror });
+  const modern = createMcpHandler(({ requestInfo }) => createMcpServer(deps, filedContext((name) => requestInfo?.headers.get(name))), { onerror });
 
   // 2025 era: the stateless idiom of the SDK's own fallback (createMcpHandler's legacy leg), routed
   // here (its documented isLegacyRequest pattern) only so its transport answers plain JSON, not SSE,
@@ -174,7 +161,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
   // Same options for both.
   const legacyTransport = { sessionIdGenerator: undefined, enableJsonResponse: true } as const;
   const answerLegacy = async (req: AuthedRequest, res: express.Response) => {
-    const server = createMcpServer(deps, contextOf(req.auth, (name) => req.headers[name] as string | undefined));
+    const server = createMcpServer(deps, filedContext((name) => req.headers[name] as string | undefined));
     const transport = new NodeStreamableHTTPServerTransport(legacyTransport);
     transport.onerror = onerror;
     res.on('close', () => {
@@ -186,7 +173,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
   };
   const legacy: Pick<McpHttpHandler, 'fetch'> = {
     async fetch(request, options) {
-      const server = createMcpServer(deps, contextOf(options?.authInfo, (name) => request.headers.get(name)));
+      const server = createMcpServer(deps, filedContext((name) => request.headers.get(name)));
       const transport = new WebStandardStreamableHTTPServerTransport(legacyTransport);
       transport.onerror = onerror;
       await server.connect(transport);
@@ -213,13 +200,14 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
       recordRpc(res, summarise(req.body));
     }
     const viewer = viewerOf(res);
-    const denial = httpLevelDenial(req.body, deps.catalogue, viewer, deps.challengeMode, req.headers['user-agent']);
+    const retryAfterSeconds = overBudgetOf(res)?.retryAfterSeconds;
+    const context = requestContext(viewer, requestIdOf(res), retryAfterSeconds);
+    const denial = httpLevelDenial(req.body, deps.catalogue, context, deps.challengeMode, req.headers['user-agent']);
     if (denial) {
       res.status(denial.status).set('WWW-Authenticate', httpChallengeHeader(denial, deps.resourceMetadataUrl));
       res.json(jsonRpcError(AUTHORIZATION_REQUIRED, `${denial.description}.`, denial.id));
       return;
     }
-    const retryAfterSeconds = overBudgetOf(res)?.retryAfterSeconds;
     const replayable = replayableRequest(req.body, req.headers, viewer, retryAfterSeconds !== undefined);
     // Read before an answer is made: a change in between leaves a kept answer older than its version, never newer.
     // No such public board (undefined): its refusal is answered afresh. A database that fails here
@@ -239,10 +227,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
       res.status(400).json(jsonRpcError(ProtocolErrorCode.InvalidParams, `Invalid params: values may nest at most ${MAX_MODERN_NESTING} levels deep.`, id));
       return;
     }
-    // What the SDK's per-request factory is to know, on the request it is handed (contextOf).
-    req.headers[REQUEST_ID_HEADER] = requestIdOf(res);
-    if (retryAfterSeconds === undefined) delete req.headers[RETRY_AFTER_HEADER];
-    else req.headers[RETRY_AFTER_HEADER] = String(retryAfterSeconds);
+    fileContext(req, res, context);
     (req as AuthedRequest).auth = authInfoOf(viewer, req.headers.authorization);
     if (replayable && version !== undefined && (await replayed.answerAndKeep(req, res, legacyEra ? legacy : modern, replayable, version))) return;
     if (legacyEra) await answerLegacy(req, res);

@@ -3,10 +3,10 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/
 import { isDatabaseBusy } from '../../db/database.ts';
 import { KanbanError } from '../kanban/errors.ts';
 import type { KanbanService } from '../kanban/service.ts';
-import type { Viewer } from '../kanban/viewer.ts';
 import type { Logger } from '../logger.ts';
 import type { ToolCatalogue } from './catalogue.ts';
-import { decideToolAccess, inbandChallenge, type ChallengeMode } from './guard.ts';
+import { inbandChallenge, type ChallengeMode } from './guard.ts';
+import type { McpRequestContext } from './request-context.ts';
 import { describeInvalidArguments, errorResult, internalErrorResult, successResult } from './tool-results.ts';
 import type { Widget } from './widget.ts';
 
@@ -36,13 +36,6 @@ export interface McpDependencies {
   widget: Widget;
 }
 
-export interface McpRequestContext {
-  viewer: Viewer;
-  requestId: string;
-  /** Over its request budget (mcp/rate-limits.ts): a tools/call says so in its result. */
-  retryAfterSeconds?: number;
-}
-
 /**
  * 2026-07-28 cache hints (answers to 2025-era requests never carry them). Every list is the same
  * for every caller, signed in or not, so shared caches may keep it; but tools/list and
@@ -62,8 +55,8 @@ async function callTool(deps: McpDependencies, context: McpRequestContext, name:
   const tool = deps.catalogue.find(name);
   // A protocol error, not a tool result: the caller asked for something that does not exist.
   if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool "${name.slice(0, 100)}". Call tools/list to see the tools kanban-mcp offers.`);
-  // Enforced here on every call; the HTTP layer may have answered with an HTTP challenge already.
-  const access = decideToolAccess(tool, context.viewer);
+  // Enforced here on every call, from the request's one decision (route.ts may have answered it with an HTTP challenge already).
+  const access = context.accessTo(tool);
   if (!access.allowed) return inbandChallenge(access, deps.resourceMetadataUrl);
   const parsed = tool.input.safeParse(args ?? {});
   if (!parsed.success) return errorResult(describeInvalidArguments(tool.name, parsed.error));

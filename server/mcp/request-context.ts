@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Viewer } from '../kanban/viewer.ts';
+import type { ToolDefinition } from './catalogue.ts';
+import { decideToolAccess, type ToolAccess } from './guard.ts';
+
+// What the MCP server made for one request is to know of it. The SDK hands its per-request factory
+// only the web Request and its AuthInfo (createMcpHandler), so route.ts files the context under a
+// fresh key written into the request's headers, over whatever a client sent there, and the
+// factory takes it back by that key. Hand-written: the SDK has no per-request state to pass on.
+
+export interface McpRequestContext {
+  viewer: Viewer;
+  requestId: string;
+  /** Over its request budget (mcp/rate-limits.ts): a tools/call says so in its result. */
+  retryAfterSeconds?: number;
+  /**
+   * The request's one decision per tool (guard.ts), made at its first ask: route.ts asks for an
+   * HTTP challenge, server.ts at the call; both challenges are built from the same decision.
+   */
+  accessTo(tool: Pick<ToolDefinition, 'name' | 'title' | 'securitySchemes' | 'signInPrompt'>): ToolAccess;
+}
+
+const CONTEXT_HEADER = 'x-kanban-context';
+const filed = new Map<string, McpRequestContext>();
+
+export function requestContext(viewer: Viewer, requestId: string, retryAfterSeconds: number | undefined): McpRequestContext {
+  const decided = new Map<string, ToolAccess>();
+  return {
+    viewer,
+    requestId,
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+    accessTo(tool) {
+      let access = decided.get(tool.name);
+      if (access === undefined) decided.set(tool.name, (access = decideToolAccess(tool, viewer)));
+      return access;
+    },
+  };
+}
+
+/** Files `context` for the factory that will serve `req`, until its response is over. */
+export function fileContext(req: IncomingMessage, res: ServerResponse, context: McpRequestContext): void {
+  const key = randomUUID();
+  filed.set(key, context);
+  req.headers[CONTEXT_HEADER] = key;
+  res.on('close', () => filed.delete(key));
+}
+
+/** The context route.ts filed for the request whose headers `header` reads. */
+export function filedContext(header: (name: string) => string | null | undefined): McpRequestContext {
+  const context = filed.get(header(CONTEXT_HEADER) ?? '');
+  // Every request reaches the SDK through route.ts's handlePost, which files one first.
+  if (context === undefined) throw new Error('an MCP request reached the server without its context (route.ts files one)');
+  return context;
+}
