@@ -1,5 +1,7 @@
-// The OAuth scopes this resource understands: shared by the tool catalogue, the resource
-// metadata and the issuer, so the three can never disagree.
+// The OAuth scopes this resource understands, and what each lets a viewer do: the one home of the
+// scope rules. The tool catalogue declares them (mcp/catalogue.ts), the guard enforces those
+// declarations (mcp/guard.ts), the domain asks them of a viewer (kanban/access.ts), and the
+// resource metadata and the issuer publish them, so none can disagree.
 export const SCOPES = {
   read: 'kanban.read',
   write: 'kanban.write',
@@ -20,4 +22,17 @@ export function effectiveScopes(granted: readonly string[]): Set<string> {
 export function hasScopes(granted: readonly string[], required: readonly string[]): boolean {
   const effective = effectiveScopes(granted);
   return required.every((scope) => effective.has(scope));
+}
+
+/** Needed to see one's private boards (public ones need nothing). */
+export const READ_SCOPES: readonly string[] = [SCOPES.read];
+/** Needed to change one's boards. */
+export const WRITE_SCOPES: readonly string[] = [SCOPES.write];
+
+export function grantsReading(granted: readonly string[]): boolean {
+  return hasScopes(granted, READ_SCOPES);
+}
+
+export function grantsWriting(granted: readonly string[]): boolean {
+  return hasScopes(granted, WRITE_SCOPES);
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KanbanDatabase } from '../db/database.ts';
 import { loadConfig } from '../server/config.ts';
 import { createKanbanService, type KanbanService } from '../server/kanban/service.ts';
-import type { Viewer } from '../server/kanban/viewer.ts';
+import type { Viewer } from '../server/viewer.ts';
 import { makeDataDir, removeDataDir } from './support/kanban-server.ts';
 import { openTestDatabase } from './support/test-database.ts';
 

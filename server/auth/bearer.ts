@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import { ANONYMOUS } from '../kanban/viewer.ts';
+import { ANONYMOUS } from '../viewer.ts';
 import type { Logger } from '../logger.ts';
 import { setViewer } from '../http/request-locals.ts';
 import { formatBearerChallenge, type BearerChallenge } from './challenge.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { Viewer } from '../kanban/viewer.ts';
+import type { Viewer } from '../viewer.ts';
 import { scopesFromClaims } from './scope-claims.ts';
 
 // Bearer JWT verification with jose: signature against the issuer's keys, an asymmetric

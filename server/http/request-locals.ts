@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { ANONYMOUS, type Viewer } from '../kanban/viewer.ts';
+import type { Viewer } from '../viewer.ts';
 
 // What one request carries from middleware to handler. res.locals is untyped in Express; these
 // accessors are the only way in or out, so every key has one owner and one type.
@@ -36,9 +36,16 @@ export function setViewer(res: Response, viewer: Viewer): void {
   res.locals.viewer = viewer;
 }
 
-/** The viewer the bearer middleware established; anonymous where it did not run. */
+/** The viewer the bearer middleware made (auth/bearer.ts, the one place a viewer is made): only routes behind it ask. */
 export function viewerOf(res: Response): Viewer {
-  return (res.locals.viewer as Viewer | undefined) ?? ANONYMOUS;
+  const viewer = res.locals.viewer as Viewer | undefined;
+  if (viewer === undefined) throw new Error('no viewer for this request: auth/bearer.ts did not run before this handler');
+  return viewer;
+}
+
+/** For the request log, on any route: the viewer, where the bearer middleware ran. */
+export function viewerIfKnown(res: Response): Viewer | undefined {
+  return res.locals.viewer as Viewer | undefined;
 }
 
 /** A request over one of its budgets (mcp/rate-limits.ts): when to try again, and the rule it broke. */

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger.ts';
-import { rpcOf, setRequestId, viewerOf } from './request-locals.ts';
+import { rpcOf, setRequestId, viewerIfKnown } from './request-locals.ts';
 
 /** Who, without saying who: a short hash of a token subject links one user's log lines. */
 export function subjectHash(subject: string): string {
@@ -24,8 +24,8 @@ export function requestLog(logger: Logger): RequestHandler {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const rpc = rpcOf(res);
-      const viewer = viewerOf(res);
-      const user = viewer.signedIn ? subjectHash(viewer.subject) : undefined;
+      const viewer = viewerIfKnown(res);
+      const user = viewer?.signedIn ? subjectHash(viewer.subject) : undefined;
       logger.info(
         { requestId, method: req.method, path: req.path, rpc: rpc?.method, tool: rpc?.tool, ...(rpc?.replayed ? { replayed: true } : {}), user, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
         'request',

@@ -1,19 +1,19 @@
 import { and, eq, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { BoardRow, Db, KanbanDatabase, Tables } from '../../db/database.ts';
-import { hasScopes, SCOPES } from '../scopes.ts';
+import { grantsReading, grantsWriting } from '../scopes.ts';
 import { boardNotFound, KanbanError } from './errors.ts';
-import type { Viewer } from './viewer.ts';
+import type { Viewer } from '../viewer.ts';
 
 // Who may read and who may change which board. Every read and write goes through these. A public
 // board is readable by anyone who has its id (its link); listing covers featured boards and one's own.
 
 /** Private boards are the owner's, and only with kanban.read (kanban.write implies it). */
 export function readsPrivate(viewer: Viewer): viewer is Extract<Viewer, { signedIn: true }> {
-  return viewer.signedIn && hasScopes(viewer.scopes, [SCOPES.read]);
+  return viewer.signedIn && grantsReading(viewer.scopes);
 }
 
 export function canEdit(viewer: Viewer, board: Pick<BoardRow, 'ownerSub'>): boolean {
-  return viewer.signedIn && board.ownerSub !== null && board.ownerSub === viewer.subject && hasScopes(viewer.scopes, [SCOPES.write]);
+  return viewer.signedIn && board.ownerSub !== null && board.ownerSub === viewer.subject && grantsWriting(viewer.scopes);
 }
 
 export function ownership(viewer: Viewer, board: Pick<BoardRow, 'ownerSub'>): { owned: boolean; canEdit: boolean } {

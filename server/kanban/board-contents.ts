@@ -3,7 +3,7 @@ import type { Db, KanbanDatabase } from '../../db/database.ts';
 import { ownership, readsPrivate, visibleBoards } from './access.ts';
 import { boardNotFound } from './errors.ts';
 import type { BoardView, CardView } from './schemas.ts';
-import type { Viewer } from './viewer.ts';
+import type { Viewer } from '../viewer.ts';
 
 // A board the viewer may see, with its columns and cards, in one statement: the board's row, and
 // its columns and cards each aggregated into one JSON value by the database (dialect.jsonRows).

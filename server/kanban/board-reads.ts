@@ -6,7 +6,7 @@ import type { BoardWithDetails } from './board-contents.ts';
 import { decodeCursor, encodeCursor } from './board-cursors.ts';
 import { KanbanError } from './errors.ts';
 import type { BoardSummary, SearchHit } from './schemas.ts';
-import { ANONYMOUS, type Viewer } from './viewer.ts';
+import { ANONYMOUS, type Viewer } from '../viewer.ts';
 
 // What the tools read: the boards listed to a viewer (a page at a time), one board, the version of
 // a public board's anonymous answer, and a search over cards. Writes are service.ts's.

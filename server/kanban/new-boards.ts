@@ -4,7 +4,7 @@ import { newId } from '../../db/ids.ts';
 import { spacedPositions } from '../../db/positions.ts';
 import { signedInSubject } from './access.ts';
 import { KanbanError } from './errors.ts';
-import type { Viewer } from './viewer.ts';
+import type { Viewer } from '../viewer.ts';
 
 // A new board with its columns: one a person creates (create_board), and their personal board,
 // made by their first create_card without a boardId.

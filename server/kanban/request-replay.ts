@@ -3,7 +3,7 @@ import { and, eq, lt } from 'drizzle-orm';
 import type { Db, KanbanDatabase } from '../../db/database.ts';
 import { signedInSubject } from './access.ts';
 import { KanbanError } from './errors.ts';
-import type { Viewer } from './viewer.ts';
+import type { Viewer } from '../viewer.ts';
 
 // create_card and create_board take a requestId: a client retrying a call that timed out gets the
 // first result back instead of a second card. Remembered a day per (user, requestId).

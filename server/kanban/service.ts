@@ -8,11 +8,11 @@ import { boardContents, type BoardWithDetails } from './board-contents.ts';
 import { boardReads } from './board-reads.ts';
 import { assertDistinctNames, newBoards } from './new-boards.ts';
 import { cardPlacement } from './card-placement.ts';
-import { KanbanError } from './errors.ts';
+import { busyAsKanbanError, KanbanError } from './errors.ts';
 import { quotaChecks, type KanbanQuotas } from './quotas.ts';
 import { requestReplay, type Written } from './request-replay.ts';
 import { LIMITS } from './schemas.ts';
-import type { Viewer } from './viewer.ts';
+import type { Viewer } from '../viewer.ts';
 
 // Every board/column/card write lives here (who may do what: access.ts; the reads: board-reads.ts). It knows nothing of
 // HTTP or MCP: it takes a Viewer and plain arguments, and returns plain data or throws a
@@ -116,7 +116,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
     }
   }
 
-  return {
+  return busyAsKanbanError({
     ...reads,
 
     async createBoard(viewer: Viewer, input: { title: string; columns?: string[]; visibility?: 'public' | 'private'; requestId?: string }): Promise<BoardChange> {
@@ -276,7 +276,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
         return afterChange(db, board, `Deleted "${card.title}".`);
       });
     },
-  };
+  });
 }
 
 export type KanbanService = ReturnType<typeof createKanbanService>;

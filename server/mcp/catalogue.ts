@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { KanbanService } from '../kanban/service.ts';
-import type { Viewer } from '../kanban/viewer.ts';
-import { SCOPES } from '../scopes.ts';
+import type { Viewer } from '../viewer.ts';
+import { READ_SCOPES, WRITE_SCOPES } from '../scopes.ts';
 
 // A tool is declared once, as data. From that declaration come its tools/list entry, the
 // argument validation at call time, and (with sign-in) the enforcement of its securitySchemes.
@@ -13,10 +13,10 @@ export type SecurityScheme = { type: 'noauth' } | { type: 'oauth2'; scopes?: str
 export const SIGNED_IN: readonly SecurityScheme[] = [{ type: 'oauth2' }];
 
 /** Changes the signed-in user's own boards: needs kanban.write. */
-export const WRITE: readonly SecurityScheme[] = [{ type: 'oauth2', scopes: [SCOPES.write] }];
+export const WRITE: readonly SecurityScheme[] = [{ type: 'oauth2', scopes: [...WRITE_SCOPES] }];
 
 /** Anyone may call it; a signed-in viewer with kanban.read also sees their private boards. */
-export const PUBLIC_READ: readonly SecurityScheme[] = [{ type: 'noauth' }, { type: 'oauth2', scopes: [SCOPES.read] }];
+export const PUBLIC_READ: readonly SecurityScheme[] = [{ type: 'noauth' }, { type: 'oauth2', scopes: [...READ_SCOPES] }];
 
 export interface ToolContext {
   viewer: Viewer;

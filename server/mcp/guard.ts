@@ -1,6 +1,6 @@
 import { hasScopes } from '../scopes.ts';
 import { formatBearerChallenge } from '../auth/challenge.ts';
-import type { Viewer } from '../kanban/viewer.ts';
+import type { Viewer } from '../viewer.ts';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { SecurityScheme, ToolDefinition } from './catalogue.ts';
 

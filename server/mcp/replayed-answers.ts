@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { toWebRequest } from '@modelcontextprotocol/node';
 import type { AuthInfo, McpHttpHandler } from '@modelcontextprotocol/server';
 import type { Request, Response } from 'express';
-import type { Viewer } from '../kanban/viewer.ts';
+import type { Viewer } from '../viewer.ts';
 
 // Many requests get the same answer: every tools/list, resources/read or initialize of one shape,
 // and get_board of a public board for everyone not signed in, as of the board's version. The SDK

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Viewer } from '../kanban/viewer.ts';
+import type { Viewer } from '../viewer.ts';
 import type { ToolDefinition } from './catalogue.ts';
 import { decideToolAccess, type ToolAccess } from './guard.ts';
 

@@ -5,7 +5,7 @@ import { classifyInboundRequest, createMcpHandler, ProtocolErrorCode, validateOr
 import { bearerAuth } from '../auth/bearer.ts';
 import { AUTHORIZATION_REQUIRED, jsonRpcError, SERVER_REFUSAL } from '../http/json-rpc.ts';
 import type { VerifyAccessToken } from '../auth/verify-token.ts';
-import type { Viewer } from '../kanban/viewer.ts';
+import type { Viewer } from '../viewer.ts';
 import type { UsageLimits } from '../config.ts';
 import type { RequestBudgets } from '../rate-limits/budgets.ts';
 import { markReplayed, overBudgetOf, recordRpc, requestIdOf, viewerOf, type RpcSummary } from '../http/request-locals.ts';

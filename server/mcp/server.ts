@@ -1,6 +1,5 @@
 import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, Server, type CacheHint, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
-import { isDatabaseBusy } from '../../db/database.ts';
 import { KanbanError } from '../kanban/errors.ts';
 import type { KanbanService } from '../kanban/service.ts';
 import type { Logger } from '../logger.ts';
@@ -63,12 +62,11 @@ async function callTool(deps: McpDependencies, context: McpRequestContext, name:
   try {
     return successResult(await tool.handler(parsed.data, { viewer: context.viewer, kanban: deps.kanban }));
   } catch (error) {
-    if (error instanceof KanbanError) return errorResult(error.message);
-    // Another writer held the database too long, or PostgreSQL gave up: nothing was written; a retry works.
-    if (isDatabaseBusy(error)) {
+    if (error instanceof KanbanError && error.kind === 'busy') {
       deps.logger.warn({ requestId: context.requestId, tool: tool.name }, 'database busy');
       return errorResult('Kanban is busy saving another change and nothing was changed. Try again in a moment.');
     }
+    if (error instanceof KanbanError) return errorResult(error.message);
     deps.logger.error({ err: error, requestId: context.requestId, tool: tool.name }, 'tool failed');
     return internalErrorResult(context.requestId);
   }

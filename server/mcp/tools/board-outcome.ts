@@ -3,7 +3,7 @@ import { boardOutput, type BoardResult, type ListBoardsResult } from '../../kanb
 import type { BoardChange, BoardWithDetails, KanbanService } from '../../kanban/service.ts';
 
 type BoardPage = Omit<ListBoardsResult, 'view' | 'viewer'>;
-import type { Viewer } from '../../kanban/viewer.ts';
+import type { Viewer } from '../../viewer.ts';
 import { defineTool, WRITE, writes, type ToolDefinition, type ToolOutcome } from '../catalogue.ts';
 import { viewerOutput } from './viewer-output.ts';
 

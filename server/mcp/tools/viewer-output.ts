@@ -1,5 +1,5 @@
 import type { ViewerOutput } from '../../kanban/schemas.ts';
-import type { Viewer } from '../../kanban/viewer.ts';
+import type { Viewer } from '../../viewer.ts';
 
 /** The viewer as tool results show it: signed in or not, and a display name. Never ids or tokens. */
 export function viewerOutput(viewer: Viewer): ViewerOutput {
