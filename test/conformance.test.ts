@@ -121,6 +121,7 @@ describe('@modelcontextprotocol/conformance server scenarios', () => {
 
       const results = readResults(outputDir);
       const entries = readExpectedFailures(file);
+      expect(entries.length, `${file} lists its expected failures`).toBeGreaterThan(0);
 
       // Every entry names a failure of this run. (The CLI only flags an entry that passes, and
       // only in scored scenarios: not one for a scenario that did not run or a check it never made.)

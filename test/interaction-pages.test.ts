@@ -53,6 +53,7 @@ describe('a sign-in URL that cannot be decoded', () => {
     const response = await fetch(`${shared.kanban.url}/oauth/interaction/%E0%A4%A`);
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('This request could not be read');
+    expect(shared.kanban.logs.length).toBeGreaterThan(0);
     expect(shared.kanban.logs.some((line) => line.msg === 'request failed')).toBe(false);
   });
 });

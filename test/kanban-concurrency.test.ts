@@ -86,6 +86,7 @@ function ownOrder(board: BoardView, own: ReadonlySet<string>): Record<string, st
 
 /** Positions in every column of the board are distinct, and the board lists cards in position order. */
 async function expectConsistentPositions(board: BoardView): Promise<void> {
+  expect(board.columns.length).toBeGreaterThan(0);
   for (const column of board.columns) {
     const rows = (await dbRows<{ id: string; position: number }>(shared.kanban, 'SELECT id, position FROM cards WHERE column_id = ? ORDER BY position, id', [column.id]));
     expect(new Set(rows.map((row) => row.position)).size, `distinct positions in ${column.title}`).toBe(rows.length);
@@ -108,6 +109,7 @@ describe('8 clients of one user writing to one board at once', () => {
     const start = boardOf(await A.call('create_board', { title: 'Burst', columns: ['To do', 'Doing', 'Review', 'Done'] }));
     const columnIds = start.columns.map((column) => column.id);
     const writers = await clientsOf(A, WRITERS);
+    expect(writers).toHaveLength(WRITERS);
     // Each writer's model of its own cards: per column, in order. Only it moves its cards, so
     // others' inserts never change the relative order of its own cards.
     const models = writers.map(() => Object.fromEntries(columnIds.map((id) => [id, [] as string[]])) as Record<string, string[]>);
@@ -196,6 +198,7 @@ describe('two users writing at once, each on their own board (AU-17)', () => {
       B: boardOf(await B.call('create_board', { title: 'B busy', visibility: 'private' })),
     };
     const writers = [...(await clientsOf(A, 4)).map((client) => ({ client, user: A, board: boards.A })), ...(await clientsOf(B, 4)).map((client) => ({ client, user: B, board: boards.B }))];
+    expect(writers).toHaveLength(8);
     const failures: Failure[] = [];
     const made = { A: [] as string[], B: [] as string[] };
     for (let round = 0; round < 10; round++) {
@@ -207,6 +210,7 @@ describe('two users writing at once, each on their own board (AU-17)', () => {
           const after = boardOf(result);
           expect(after.id).toBe(board.id);
           expect((result.structuredContent as { viewer: { name?: string } }).viewer.name).toBe(user.username);
+          expect(cardsOf(after).length).toBeGreaterThan(0);
           expect(cardsOf(after).every((card) => card.title.startsWith(`${user.label}-`))).toBe(true);
           made[user.label as 'A' | 'B'].push(title);
         }),

@@ -125,6 +125,7 @@ describe('moving cards', () => {
     }
     expect(respaced).toBeGreaterThan(0);
     const positions = await database.query<{ column_id: string; position: number }>('select column_id, position from cards where board_id = ?', [board.id]);
+    expect(positions).toHaveLength(30);
     const keys = positions.map((row) => `${row.column_id}:${row.position}`);
     expect(new Set(keys).size).toBe(keys.length);
   });

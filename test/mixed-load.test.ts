@@ -81,6 +81,7 @@ describe('mixed load', () => {
     expect(writtenBy.size).toBe(writers.length);
     const stored = await shared.kanban.runtime.database.query<{ title: string; n: number }>("select title, count(*) as n from cards where title like 'Load % card %' group by title");
     const counts = new Map(stored.map((row) => [row.title, row.n]));
+    expect(acknowledged.length).toBeGreaterThan(0);
     for (const title of acknowledged) expect(counts.get(title), title).toBe(1);
     expect(stored.length).toBe(acknowledged.length);
     // And every acknowledged move and update is what the card now holds (each card is moved and

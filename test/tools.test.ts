@@ -48,6 +48,7 @@ describe('tools/list without a token', () => {
       tools: z.array(z.looseObject({ name: z.string(), securitySchemes: z.array(z.looseObject({ type: z.string() })) })),
     });
     const { tools } = await shared.client.request({ method: 'tools/list', params: {} }, withSchemes);
+    expect(tools).toHaveLength(PUBLIC_TOOL_NAMES.length + WRITE_TOOL_NAMES.length + 1);
     for (const tool of tools) expect(tool.securitySchemes).toEqual(SCHEMES_BY_TOOL[tool.name]);
   });
 
@@ -55,6 +56,7 @@ describe('tools/list without a token', () => {
     const response = await postMcp(shared.kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { result: { tools: Record<string, unknown>[] } };
+    expect(body.result.tools).toHaveLength(PUBLIC_TOOL_NAMES.length + WRITE_TOOL_NAMES.length + 1);
     for (const tool of body.result.tools) {
       expect(tool.securitySchemes).toEqual(SCHEMES_BY_TOOL[tool.name as string]);
       expect((tool._meta as Record<string, unknown>).securitySchemes).toEqual(SCHEMES_BY_TOOL[tool.name as string]);

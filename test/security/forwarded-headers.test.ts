@@ -87,6 +87,8 @@ describe('X-Forwarded-Host, X-Forwarded-Proto and Forwarded at the sign-in pages
     expect(back.searchParams.get('code')).toEqual(expect.any(String));
     expect(back.searchParams.get('iss')).toBe(kanban.url);
     // Every other redirect stays on PUBLIC_URL; every form posts to a path of it.
+    expect(seen.slice(0, -1).filter((page) => page.location).length).toBeGreaterThan(0);
+    expect(seen.slice(0, -1).flatMap((page) => [...page.html.matchAll(/action="([^"]*)"/g)]).length).toBeGreaterThan(0);
     for (const page of seen.slice(0, -1)) {
       if (page.location) expect(new URL(page.location, page.url).origin, page.url).toBe(kanban.url);
       for (const [, action] of page.html.matchAll(/action="([^"]*)"/g)) expect(action, page.url).toMatch(/^\/oauth\/interaction\/[\w-]+\/\w+$/);
@@ -94,6 +96,7 @@ describe('X-Forwarded-Host, X-Forwarded-Proto and Forwarded at the sign-in pages
     const everything = seen.map((page) => [page.location, ...page.cookies, page.html].join('\n')).join('\n');
     expect(everything).not.toMatch(/evil\.example|8443/);
     // PUBLIC_URL is http here: a cookie marked Secure on the word of X-Forwarded-Proto would be dropped by the browser.
+    expect(seen.flatMap((page) => page.cookies).length).toBeGreaterThan(0);
     expect(seen.flatMap((page) => page.cookies).filter((cookie) => /;\s*secure/i.test(cookie))).toEqual([]);
     // Forwarded is read by nobody, and rate limiting does not print a stack about it either.
     expect(consoleErrors.mock.calls.flat().filter((logged) => (logged as { code?: string } | undefined)?.code === 'ERR_ERL_FORWARDED_HEADER')).toEqual([]);
