@@ -161,7 +161,7 @@ const envSchema = z.object({
   ...signInEnv,
   ...issuerEndpointEnv,
   ...usageEnv,
-  // ChatGPT's redirect URIs are all on chatgpt.com (see the README, Sign-in).
+  // ChatGPT's redirect URIs are all on chatgpt.com (see docs/auth.md, /oauth/authorize).
   AUTH_TRUSTED_REDIRECT_HOSTS: redirectHostsSchema.default(['chatgpt.com']),
   // What a ChatGPT app directory submission asks for, published in the resource metadata (pnpm check:app reads them).
   PRIVACY_POLICY_URL: httpUrl('the page of your privacy policy, such as https://example.com/privacy').optional(),

@@ -8,8 +8,8 @@ import { refresh, SignedInBrowser, storeRow, whoamiStatus } from './support/toke
 
 // pnpm user:reset, user:revoke and user:delete, each run as a person runs it (a separate process
 // on the server's DATA_DIR) while the server runs: the account's sign-in session and refresh
-// tokens stop working on the server's next use of them. Its access tokens do not (README: the
-// embedded issuer): JWTs, checked without the database, valid until they expire (at most 1 hour).
+// tokens stop working on the server's next use of them. Its access tokens do not (docs/auth.md: the
+// tokens section): JWTs, checked without the database, valid until they expire (at most 1 hour).
 
 const servers: RunningKanban[] = [];
 afterEach(async () => {

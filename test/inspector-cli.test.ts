@@ -3,7 +3,7 @@ import { inspectorCli } from './support/inspector.ts';
 import { useKanban } from './support/kanban-server.ts';
 
 // MCP Inspector, the MCP project's own debugging client, in its CLI mode (`mcp-inspector --cli`),
-// against the real server over Streamable HTTP: what README: Try it with MCP Inspector promises.
+// against the real server over Streamable HTTP: what README: Connect from Claude and MCP Inspector promises.
 
 const shared = useKanban({ env: { LOG_LEVEL: 'silent' } });
 

@@ -11,7 +11,7 @@ import { exchangeCode, getCode, makeAccount, registerClient, signedInClient } fr
 import { TEST_ENGINE } from './support/test-database.ts';
 import { refresh, whoamiStatus } from './support/token-helpers.ts';
 
-// The operator commands of README: Operate, each run as a person runs it (a separate process on
+// The operator commands of docs/operations.md, each run as a person runs it (a separate process on
 // the server's DATA_DIR), against a real server that is running at the time.
 
 const servers: RunningKanban[] = [];

@@ -9,7 +9,7 @@ import { BUILT_WIDGET_FILE, WidgetNotBuiltError } from '../server/mcp/widget.ts'
 import { connectClient, makeDataDir, postMcp, removeDataDir, startKanban, useKanbanWithClient } from './support/kanban-server.ts';
 
 // The widget as an MCP resource: what tools/list links, what resources/list and resources/read
-// answer (docs/chatgpt-contract.md), and a server that refuses to start without a built widget.
+// answer (docs/chatgpt.md), and a server that refuses to start without a built widget.
 
 const MIME = 'text/html;profile=mcp-app';
 const URI = /^ui:\/\/widget\/kanban-[0-9a-f]{16}\.html$/;

@@ -3,7 +3,7 @@ import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, tex
 
 // The PostgreSQL form of db/sqlite/schema.ts, table for table and column for column (the same SQL names
 // and row types: the app's rules run on either through db/database.ts), for kanban-mcp running
-// as several replicas on one shared database (README: Scaling out).
+// as several replicas on one shared database (docs/deploying.md: Scaling out).
 
 /** A moment, to the millisecond as SQLite keeps it, with its time zone. */
 const moment = (name: string) => timestamp(name, { mode: 'date', precision: 3, withTimezone: true });

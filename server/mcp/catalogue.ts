@@ -76,7 +76,7 @@ export interface ToolListEntry {
   inputSchema: { type: 'object'; [key: string]: unknown };
   outputSchema: { type: 'object'; [key: string]: unknown };
   annotations: ToolAnnotations & { title: string };
-  // Top level for ChatGPT, mirrored in _meta for clients that read it there (docs/chatgpt-contract.md).
+  // Top level for ChatGPT, mirrored in _meta for clients that read it there (docs/chatgpt.md).
   securitySchemes: SecurityScheme[];
   _meta: Record<string, unknown>;
 }

@@ -38,7 +38,7 @@ export function decideToolAccess(tool: Pick<ToolDefinition, 'title' | 'securityS
 
 /**
  * The challenge ChatGPT needs: an HTTP 200 tool result with isError, a readable text, and
- * `_meta["mcp/www_authenticate"]` with both `error` and `error_description` (docs/chatgpt-contract.md).
+ * `_meta["mcp/www_authenticate"]` with both `error` and `error_description` (docs/chatgpt.md).
  */
 export function inbandChallenge(access: Extract<ToolAccess, { allowed: false }>, resourceMetadataUrl: string): CallToolResult {
   const challenge = formatBearerChallenge({ resourceMetadataUrl, error: 'insufficient_scope', description: access.description, scopes: access.scopes });

@@ -58,7 +58,7 @@ export function interactionRouter({ config, database, provider, logger, requestB
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
   const signupOpen = config.signup === 'open';
-  // Password guessing (README, Security): failed sign-ins per address whatever the username, and
+  // Password guessing (docs/auth.md): failed sign-ins per address whatever the username, and
   // per username whatever the address; sign-ups per address; hashes at once (passwords.ts, which
   // is per process: this is where the server's settings reach it).
   configurePasswordHashing(config.signIn);
