@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KanbanDatabase } from '../db/database.ts';
 import { loadConfig } from '../server/config.ts';
+import { KanbanError, type KanbanRefusal } from '../server/kanban/errors.ts';
 import { createKanbanService, type KanbanService } from '../server/kanban/service.ts';
+import { refusalText } from '../server/mcp/tools/refusal-text.ts';
 import type { Viewer } from '../server/viewer.ts';
 import { makeDataDir, removeDataDir } from './support/kanban-server.ts';
 import { openTestDatabase } from './support/test-database.ts';
@@ -131,17 +133,24 @@ describe('moving cards', () => {
   });
 });
 
+/** The domain's refusal of `call` (kanban/errors.ts); the words the model reads of it are mcp/'s refusalText. */
+async function refusalOf(call: Promise<unknown>): Promise<KanbanRefusal> {
+  const error = await call.then(() => undefined, (thrown: unknown) => thrown);
+  expect(error).toBeInstanceOf(KanbanError);
+  return (error as KanbanError).refusal;
+}
+
 describe('WIP limits', () => {
   it('a full column refuses a new or moved card with a clear message, unless force', async () => {
     const board = (await kanban.createBoard(owner, { title: 'WIP' })).board;
     const doing = board.columns[1]!;
     await kanban.updateBoard(owner, { boardId: board.id, wipLimits: [{ columnId: doing.id, wipLimit: 1 }] });
     await kanban.createCard(owner, { boardId: board.id, title: 'first', column: 'Doing' });
-    await expect(kanban.createCard(owner, { boardId: board.id, title: 'second', column: 'doing' })).rejects.toThrow(
-      'Column "Doing" is at its WIP limit (1 of 1). Finish or move a card out first, or pass force: true to go over the limit.',
-    );
+    const full = await refusalOf(kanban.createCard(owner, { boardId: board.id, title: 'second', column: 'doing' }));
+    expect(full).toEqual({ rule: 'wip_limit', columnTitle: 'Doing', cards: 1, limit: 1 });
+    expect(refusalText(full)).toBe('Column "Doing" is at its WIP limit (1 of 1). Finish or move a card out first, or pass force: true to go over the limit.');
     const waiting = (await kanban.createCard(owner, { boardId: board.id, title: 'waiting' })).cardId;
-    await expect(kanban.moveCard(owner, { cardId: waiting, column: 'Doing' })).rejects.toThrow(/WIP limit/);
+    expect(refusalText(await refusalOf(kanban.moveCard(owner, { cardId: waiting, column: 'Doing' })))).toMatch(/WIP limit/);
     expect((await orderOnBoard(board.id))[1]).toHaveLength(1);
     await kanban.moveCard(owner, { cardId: waiting, column: 'Doing', force: true });
     await kanban.createCard(owner, { boardId: board.id, title: 'third', column: 'Doing', force: true });

@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { newId } from '../db/ids.ts';
-import { boardOutput, listBoardsOutput, type BoardResult } from '../server/kanban/schemas.ts';
+import { boardOutput, listBoardsOutput, type BoardResult } from '../server/mcp/tools/schemas.ts';
 import { LOAD_LIMITS, useKanban } from './support/kanban-server.ts';
 import { signedInClient } from './support/oauth-steps.ts';
 

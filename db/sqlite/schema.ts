@@ -24,7 +24,7 @@ export const boards = sqliteTable(
     index('boards_featured_updated_idx').on(t.featured, t.visibility, t.updatedAt, t.id),
     index('boards_owner_updated_idx').on(t.ownerSub, t.updatedAt, t.id),
     uniqueIndex('boards_one_personal_per_owner_idx').on(t.ownerSub).where(sql`${t.personal} = 1`),
-    // Backstops behind the zod limits in server/kanban/schemas.ts.
+    // Backstops behind the limits of server/kanban/limits.ts (checked by the tools' zod schemas).
     check('boards_title_length', sql`length(${t.title}) BETWEEN 1 AND 200`),
     check('boards_visibility_known', sql`${t.visibility} IN ('public', 'private')`),
   ],

@@ -66,15 +66,13 @@ export function preparedBoardAccess(database: KanbanDatabase): BoardAccess {
  */
 function assertEditable(viewer: Viewer, board: BoardRow): BoardRow {
   if (!canEdit(viewer, board)) {
-    const why = board.ownerSub === null ? 'it is a demo board' : 'only its owner can change it';
-    // By id, not title: the title is someone else's text, and this message goes to the model as it is.
-    throw new KanbanError('read_only', `Board ${board.id} is read-only for you: ${why}. Create a board of your own with create_board, or add cards to your personal board (create_card without boardId).`);
+    throw new KanbanError({ rule: 'board_read_only', boardId: board.id, demo: board.ownerSub === null });
   }
   return board;
 }
 
 
 export function signedInSubject(viewer: Viewer): string {
-  if (!viewer.signedIn) throw new KanbanError('read_only', 'Sign in to change boards.');
+  if (!viewer.signedIn) throw new KanbanError({ rule: 'not_signed_in' });
   return viewer.subject;
 }

@@ -2,7 +2,7 @@ import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db, KanbanDatabase } from '../../db/database.ts';
 import { ownership, readsPrivate, visibleBoards } from './access.ts';
 import { boardNotFound } from './errors.ts';
-import type { BoardView, CardView } from './schemas.ts';
+import type { BoardView, CardView } from '../mcp/tools/schemas.ts';
 import type { Viewer } from '../viewer.ts';
 
 // A board the viewer may see, with its columns and cards, in one statement: the board's row, and

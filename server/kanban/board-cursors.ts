@@ -16,6 +16,6 @@ export function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
     const [updatedAt, id] = cursorShape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
     return { updatedAt: new Date(updatedAt), id };
   } catch {
-    throw new KanbanError('invalid', 'That cursor is not one list_boards gave out. Call list_boards without a cursor to start from the first page.');
+    throw new KanbanError({ rule: 'unknown_cursor' });
   }
 }

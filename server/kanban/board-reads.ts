@@ -5,7 +5,8 @@ import { boardsListedTo, ownership, type BoardAccess } from './access.ts';
 import type { BoardWithDetails } from './board-contents.ts';
 import { decodeCursor, encodeCursor } from './board-cursors.ts';
 import { KanbanError } from './errors.ts';
-import type { BoardSummary, SearchHit } from './schemas.ts';
+import type { z } from 'zod';
+import type { BoardSummary, listBoardsInput, SearchHit, searchCardsInput } from '../mcp/tools/schemas.ts';
 import { ANONYMOUS, type Viewer } from '../viewer.ts';
 
 // What the tools read: the boards listed to a viewer (a page at a time), one board, the version of
@@ -30,7 +31,7 @@ export function boardReads(database: KanbanDatabase, access: BoardAccess, conten
   };
 
   return {
-    async listBoards(viewer: Viewer, options: { limit?: number; cursor?: string } = {}): Promise<{ boards: BoardSummary[]; nextCursor?: string }> {
+    async listBoards(viewer: Viewer, options: z.output<typeof listBoardsInput> = {}): Promise<{ boards: BoardSummary[]; nextCursor?: string }> {
       const limit = options.limit ?? DEFAULT_PAGE_SIZE;
       const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
       const rows = await database.read(async (db) =>
@@ -75,7 +76,7 @@ export function boardReads(database: KanbanDatabase, access: BoardAccess, conten
     },
 
     /** Over the listed boards (access.ts), or one board the viewer may read (a public one by its id). */
-    searchCards(viewer: Viewer, options: { query: string; boardId?: string; limit?: number }): Promise<(SearchHit & { ownBoard: boolean })[]> {
+    searchCards(viewer: Viewer, options: z.output<typeof searchCardsInput>): Promise<(SearchHit & { ownBoard: boolean })[]> {
       const words = options.query.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
       const folded = words.map(foldText);
       return database.read(async (db) => {

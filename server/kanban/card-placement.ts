@@ -31,7 +31,7 @@ export function cardPlacement(database: KanbanDatabase) {
       if (where.position === 'top') return positionBetween(undefined, others[0]?.position);
       if (where.position === 'bottom') return positionBetween(others.at(-1)?.position, undefined);
       const index = others.findIndex((card) => card.id === where.relativeTo);
-      if (index === -1) throw new KanbanError('invalid', `Card ${where.relativeTo} is not in that column: to move ${where.position} a card, name one in the target column.`);
+      if (index === -1) throw new KanbanError({ rule: 'neighbour_not_in_column', cardId: where.relativeTo ?? '', position: where.position });
       return where.position === 'before' ? positionBetween(others[index - 1]?.position, others[index]!.position) : positionBetween(others[index]!.position, others[index + 1]?.position);
     };
     const edge = where.position === 'top' ? firstOfColumn : where.position === 'bottom' ? lastOfColumn : undefined;

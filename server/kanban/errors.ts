@@ -1,21 +1,59 @@
 import { isDatabaseBusy } from '../../db/database.ts';
 
-// Domain errors carry a sentence for a person; server/mcp maps them to tool results with isError.
-/** busy: another writer held the database too long, or PostgreSQL gave up; nothing was written, and a retry works. */
-export type KanbanErrorKind = 'not_found' | 'read_only' | 'invalid' | 'busy';
+// Why the domain refused, as data: which rule, and the facts a sentence needs. The words a person
+// or the model reads are server/mcp's (tools/refusal-text.ts), which turns each into a tool result
+// with isError; the domain names no tool and no argument.
+
+export type KanbanRefusal =
+  // not found: the same answer for "does not exist" and "exists but you may not see it", no existence oracle
+  | { rule: 'board_not_found'; boardId: string }
+  | { rule: 'card_not_found'; cardId: string }
+  // read-only
+  | { rule: 'board_read_only'; boardId: string; demo: boolean }
+  | { rule: 'not_signed_in' }
+  // invalid
+  | { rule: 'unknown_cursor' }
+  | { rule: 'board_quota'; limit: number }
+  | { rule: 'card_quota'; limit: number }
+  | { rule: 'description_quota'; boardTitle: string; left: number; limit: number; needed: number }
+  | { rule: 'board_full'; boardTitle: string; limit: number }
+  | { rule: 'board_without_columns'; boardTitle: string }
+  | { rule: 'no_such_column'; boardTitle: string; reference: string; columnTitles: string[] }
+  | { rule: 'no_such_column_id'; boardTitle: string; columnId: string }
+  | { rule: 'wip_limit'; columnTitle: string; cards: number; limit: number }
+  | { rule: 'column_not_empty'; columnTitle: string; cards: number }
+  | { rule: 'column_order_incomplete' }
+  | { rule: 'too_many_columns'; boardTitle: string; limit: number; existing: number; addedTitle: string }
+  | { rule: 'last_column' }
+  | { rule: 'duplicate_column_name'; title: string }
+  | { rule: 'nothing_to_change_on_board' }
+  | { rule: 'nothing_to_change_on_card' }
+  | { rule: 'neighbour_without_before_or_after' }
+  | { rule: 'move_next_to_itself' }
+  | { rule: 'neighbour_not_in_column'; cardId: string; position: 'before' | 'after' }
+  | { rule: 'request_id_reused'; requestId: string; earlierTool: string }
+  // another writer held the database too long, or PostgreSQL gave up: nothing was written, and a retry works
+  | { rule: 'busy' };
+
+export type KanbanRule = KanbanRefusal['rule'];
+
+const NOT_FOUND: readonly KanbanRule[] = ['board_not_found', 'card_not_found'];
 
 export class KanbanError extends Error {
-  readonly kind: KanbanErrorKind;
-  constructor(kind: KanbanErrorKind, message: string) {
-    super(message);
+  readonly refusal: KanbanRefusal;
+  constructor(refusal: KanbanRefusal) {
+    super(`kanban refused: ${refusal.rule}`);
     this.name = 'KanbanError';
-    this.kind = kind;
+    this.refusal = refusal;
+  }
+
+  get notFound(): boolean {
+    return NOT_FOUND.includes(this.refusal.rule);
   }
 }
 
-/** The same answer for "does not exist" and "exists but you may not see it": no existence oracle. */
 export function boardNotFound(boardId: string): KanbanError {
-  return new KanbanError('not_found', `No board ${boardId} is visible to you. Call list_boards to see the boards you can open.`);
+  return new KanbanError({ rule: 'board_not_found', boardId });
 }
 
 type ServiceMethods = Record<string, (...args: never[]) => Promise<unknown>>;
@@ -28,7 +66,7 @@ export function busyAsKanbanError<T extends ServiceMethods>(methods: T): T {
       try {
         return await method(...args);
       } catch (error) {
-        throw isDatabaseBusy(error) ? new KanbanError('busy', 'The database is busy: nothing was written.') : error;
+        throw isDatabaseBusy(error) ? new KanbanError({ rule: 'busy' }) : error;
       }
     };
   }

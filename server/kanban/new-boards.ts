@@ -17,7 +17,7 @@ export function assertDistinctNames(titles: string[]): void {
   const seen = new Set<string>();
   for (const title of titles) {
     const key = title.trim().toLowerCase();
-    if (seen.has(key)) throw new KanbanError('invalid', `Two columns would be named "${title}": column names must differ (ignoring case).`);
+    if (seen.has(key)) throw new KanbanError({ rule: 'duplicate_column_name', title });
     seen.add(key);
   }
 }

@@ -34,12 +34,12 @@ export function quotaChecks(database: KanbanDatabase, quotas: KanbanQuotas) {
   return {
     async assertBoardRoom(db: Db, owner: string): Promise<void> {
       if ((await first(boardsOwned(db, { owner }))) < quotas.boardsPerUser) return;
-      throw new KanbanError('invalid', `You already have ${quotas.boardsPerUser} boards, the most one person can keep. Delete a board you no longer need, then try again.`);
+      throw new KanbanError({ rule: 'board_quota', limit: quotas.boardsPerUser });
     },
 
     async assertCardRoom(db: Db, owner: string): Promise<void> {
       if ((await first(cardsOwned(db, { owner }))) < quotas.cardsPerUser) return;
-      throw new KanbanError('invalid', `Your boards already hold ${quotas.cardsPerUser} cards, the most one person can keep. Delete cards you no longer need, then try again.`);
+      throw new KanbanError({ rule: 'card_quota', limit: quotas.cardsPerUser });
     },
 
     /** `description` replaces `replacing` (an existing card's) on `board`. */
@@ -49,10 +49,7 @@ export function quotaChecks(database: KanbanDatabase, quotas: KanbanQuotas) {
       const used = await first(descriptionChars(db, { boardId: board.id }));
       if (used + growth <= quotas.descriptionCharsPerBoard) return;
       const left = Math.max(0, quotas.descriptionCharsPerBoard - used);
-      throw new KanbanError(
-        'invalid',
-        `Board "${board.title}" has room for ${left} more characters of card descriptions (its limit is ${quotas.descriptionCharsPerBoard}), and this needs ${growth}. Shorten the description, or put the card on another board.`,
-      );
+      throw new KanbanError({ rule: 'description_quota', boardTitle: board.title, left, limit: quotas.descriptionCharsPerBoard, needed: growth });
     },
   };
 }

@@ -51,7 +51,7 @@ export function requestReplay(database: KanbanDatabase, write: <T>(viewer: Viewe
     if (earlier) {
       const { fingerprint: earlierFingerprint, ...written } = earlier.result as unknown as Written & { fingerprint: string };
       if (earlier.tool !== tool || earlierFingerprint !== fingerprint) {
-        throw new KanbanError('invalid', `requestId ${requestId} was already used for a different call (${earlier.tool}): use a new requestId for each new call.`);
+        throw new KanbanError({ rule: 'request_id_reused', requestId, earlierTool: earlier.tool });
       }
       return written;
     }

@@ -11,18 +11,22 @@ import { cardPlacement } from './card-placement.ts';
 import { busyAsKanbanError, KanbanError } from './errors.ts';
 import { quotaChecks, type KanbanQuotas } from './quotas.ts';
 import { requestReplay, type Written } from './request-replay.ts';
-import { LIMITS } from './schemas.ts';
+import type { z } from 'zod';
+import type { createBoardInput, createCardInput, moveCardInput, updateBoardInput, updateCardInput } from '../mcp/tools/schemas.ts';
+import { LIMITS } from './limits.ts';
 import type { Viewer } from '../viewer.ts';
 
-// Every board/column/card write lives here (who may do what: access.ts; the reads: board-reads.ts). It knows nothing of
-// HTTP or MCP: it takes a Viewer and plain arguments, and returns plain data or throws a
-// KanbanError. Every write is one transaction (database.write): all of it happens, or none of
-// it; a person's writes queue behind each other, across replicas on PostgreSQL.
+// Every board/column/card write lives here (who may do what: access.ts; the reads: board-reads.ts;
+// where a card goes: card-placement.ts; request ids: request-replay.ts). It knows nothing of HTTP
+// or MCP: it takes a Viewer and the tools' arguments as their schemas give them (types only),
+// returns plain data, or throws a KanbanError naming the rule it keeps. Every write is one
+// transaction (database.write): all of it happens, or none of it; a person's writes queue
+// behind each other, across replicas on PostgreSQL.
 
 
 
 function cardNotFound(cardId: string): KanbanError {
-  return new KanbanError('not_found', `No card ${cardId} is visible to you. Call get_board to see a board's cards and their ids.`);
+  return new KanbanError({ rule: 'card_not_found', cardId });
 }
 
 export type { BoardWithDetails };
@@ -82,11 +86,11 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
   /** A column of the board by id or by name (case-insensitive); by default the first. */
   async function resolveColumn(db: Db, board: BoardRow, reference: string | undefined): Promise<ColumnRow> {
     const all = await columnsOf(db, board.id);
-    if (all.length === 0) throw new KanbanError('invalid', `Board "${board.title}" has no columns. Add one with update_board first.`);
+    if (all.length === 0) throw new KanbanError({ rule: 'board_without_columns', boardTitle: board.title });
     if (reference === undefined) return all[0]!;
     const wanted = reference.trim().toLowerCase();
     const found = all.find((column) => column.id === reference.trim()) ?? all.find((column) => column.title.toLowerCase() === wanted);
-    if (!found) throw new KanbanError('invalid', `Board "${board.title}" has no column "${reference}". Its columns are: ${all.map((column) => column.title).join(', ')}.`);
+    if (!found) throw new KanbanError({ rule: 'no_such_column', boardTitle: board.title, reference, columnTitles: all.map((column) => column.title) });
     return found;
   }
 
@@ -94,14 +98,14 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
     if (column.wipLimit === null || force) return;
     const [{ n }] = (await cardCountOfColumn(db, { columnId: column.id })) as [{ n: number }];
     if (n >= column.wipLimit) {
-      throw new KanbanError('invalid', `Column "${column.title}" is at its WIP limit (${n} of ${column.wipLimit}). Finish or move a card out first, or pass force: true to go over the limit.`);
+      throw new KanbanError({ rule: 'wip_limit', columnTitle: column.title, cards: n, limit: column.wipLimit });
     }
   }
 
 
   async function assertCardRoom(db: Db, board: BoardRow): Promise<void> {
     const [{ n }] = (await cardCountOfBoard(db, { boardId: board.id })) as [{ n: number }];
-    if (n >= LIMITS.cardsPerBoard) throw new KanbanError('invalid', `Board "${board.title}" already holds ${LIMITS.cardsPerBoard} cards, the most a board can hold. Delete some, or start another board.`);
+    if (n >= LIMITS.cardsPerBoard) throw new KanbanError({ rule: 'board_full', boardTitle: board.title, limit: LIMITS.cardsPerBoard });
   }
 
   async function findEditableCard(db: Db, viewer: Viewer, cardId: string): Promise<{ card: CardRow; board: BoardRow }> {
@@ -111,7 +115,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
       return { card, board: await access.editable(db, viewer, card.boardId) };
     } catch (error) {
       // A card on a board the viewer cannot see does not exist for them.
-      if (error instanceof KanbanError && error.kind === 'not_found') throw cardNotFound(cardId);
+      if (error instanceof KanbanError && error.notFound) throw cardNotFound(cardId);
       throw error;
     }
   }
@@ -119,7 +123,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
   return busyAsKanbanError({
     ...reads,
 
-    async createBoard(viewer: Viewer, input: { title: string; columns?: string[]; visibility?: 'public' | 'private'; requestId?: string }): Promise<BoardChange> {
+    async createBoard(viewer: Viewer, input: z.output<typeof createBoardInput>): Promise<BoardChange> {
       const { requestId, ...args } = input;
       if (args.columns) assertDistinctNames(args.columns);
       return once(viewer, requestId, 'create_board', args, async (db) => {
@@ -129,25 +133,13 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
       }, (db, written) => present(db, viewer, written));
     },
 
-    async updateBoard(
-      viewer: Viewer,
-      input: {
-        boardId: string;
-        title?: string;
-        visibility?: 'public' | 'private';
-        addColumns?: { title: string; wipLimit?: number | null }[];
-        renameColumns?: { columnId: string; title: string }[];
-        columnOrder?: string[];
-        removeColumns?: string[];
-        wipLimits?: { columnId: string; wipLimit: number | null }[];
-      },
-    ): Promise<BoardChange> {
+    async updateBoard(viewer: Viewer, input: z.output<typeof updateBoardInput>): Promise<BoardChange> {
       return writeBoard(viewer, async (db) => {
         const board = await access.editable(db, viewer, input.boardId);
         const done: string[] = [];
         const columnOfBoard = async (columnId: string) => {
           const [column] = await db.select().from(columns).where(and(eq(columns.id, columnId), eq(columns.boardId, board.id))).limit(1);
-          if (!column) throw new KanbanError('invalid', `Board "${board.title}" has no column ${columnId}. Call get_board to see its column ids.`);
+          if (!column) throw new KanbanError({ rule: 'no_such_column_id', boardTitle: board.title, columnId });
           return column;
         };
         if (input.title !== undefined) done.push(`renamed it "${input.title}"`);
@@ -159,14 +151,14 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
         for (const columnId of new Set(input.removeColumns ?? [])) {
           const column = await columnOfBoard(columnId);
           const [{ n }] = (await cardCountOfColumn(db, { columnId: column.id })) as [{ n: number }];
-          if (n > 0) throw new KanbanError('invalid', `Column "${column.title}" still holds ${n} card${n === 1 ? '' : 's'}: move or delete them first.`);
+          if (n > 0) throw new KanbanError({ rule: 'column_not_empty', columnTitle: column.title, cards: n });
           await db.delete(columns).where(eq(columns.id, column.id));
           done.push(`removed column "${column.title}"`);
         }
         if (input.columnOrder !== undefined) {
           const current = (await columnsOf(db, board.id)).map((column) => column.id);
           const same = input.columnOrder.length === current.length && new Set(input.columnOrder).size === current.length && input.columnOrder.every((id) => current.includes(id));
-          if (!same) throw new KanbanError('invalid', 'columnOrder must list every column id of the board exactly once. Call get_board to see them.');
+          if (!same) throw new KanbanError({ rule: 'column_order_incomplete' });
           const positions = spacedPositions(current.length);
           for (const [index, columnId] of input.columnOrder.entries()) await db.update(columns).set({ position: positions[index]! }).where(eq(columns.id, columnId));
           done.push('reordered the columns');
@@ -174,7 +166,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
         for (const added of input.addColumns ?? []) {
           const existing = await columnsOf(db, board.id);
           if (existing.length >= LIMITS.columnsPerBoard) {
-            throw new KanbanError('invalid', `A board holds at most ${LIMITS.columnsPerBoard} columns; "${board.title}" has ${existing.length}, so "${added.title}" does not fit.`);
+            throw new KanbanError({ rule: 'too_many_columns', boardTitle: board.title, limit: LIMITS.columnsPerBoard, existing: existing.length, addedTitle: added.title });
           }
           await db.insert(columns).values({ id: newId('column'), boardId: board.id, title: added.title, position: positionBetween(existing.at(-1)?.position, undefined)!, wipLimit: added.wipLimit ?? null });
           done.push(`added column "${added.title}"`);
@@ -189,10 +181,10 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
           await db.update(columns).set({ wipLimit }).where(eq(columns.id, column.id));
           done.push(wipLimit === null ? `removed the WIP limit of "${column.title}"` : `set the WIP limit of "${column.title}" to ${wipLimit}`);
         }
-        if (done.length === 0) throw new KanbanError('invalid', 'Nothing to change: give a title, a visibility, or column changes.');
+        if (done.length === 0) throw new KanbanError({ rule: 'nothing_to_change_on_board' });
         const after = await columnsOf(db, board.id);
         assertDistinctNames(after.map((column) => column.title));
-        if (after.length === 0) throw new KanbanError('invalid', 'A board keeps at least one column: add another before removing the last.');
+        if (after.length === 0) throw new KanbanError({ rule: 'last_column' });
         return afterChange(db, board, `On board "${input.title ?? board.title}": ${done.join('; ')}.`);
       });
     },
@@ -205,10 +197,7 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
       });
     },
 
-    async createCard(
-      viewer: Viewer,
-      input: { title: string; boardId?: string; column?: string; description?: string; labels?: string[]; dueDate?: string; position?: 'top' | 'bottom'; force?: boolean; requestId?: string },
-    ): Promise<BoardChange & { cardId: string }> {
+    async createCard(viewer: Viewer, input: z.output<typeof createCardInput>): Promise<BoardChange & { cardId: string }> {
       const { requestId, ...args } = input;
       return once(viewer, requestId, 'create_card', args, async (db) => {
         const board = input.boardId === undefined ? await personalBoard(db, viewer) : await access.editable(db, viewer, input.boardId);
@@ -237,10 +226,10 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
       }, async (db, written) => ({ ...(await present(db, viewer, written)), cardId: written.cardId! }));
     },
 
-    async updateCard(viewer: Viewer, input: { cardId: string; title?: string; description?: string; labels?: string[]; dueDate?: string | null }): Promise<BoardChange> {
+    async updateCard(viewer: Viewer, input: z.output<typeof updateCardInput>): Promise<BoardChange> {
       const fields = { title: input.title, description: input.description, labels: input.labels, dueDate: input.dueDate };
       const changed = Object.entries(fields).filter(([, value]) => value !== undefined);
-      if (changed.length === 0) throw new KanbanError('invalid', 'Nothing to change: give a title, description, labels or dueDate.');
+      if (changed.length === 0) throw new KanbanError({ rule: 'nothing_to_change_on_card' });
       return writeBoard(viewer, async (db) => {
         const { card, board } = await findEditableCard(db, viewer, input.cardId);
         if (input.description !== undefined) await quota.assertDescriptionRoom(db, board, input.description, card.description);
@@ -250,14 +239,14 @@ export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuot
       });
     },
 
-    async moveCard(viewer: Viewer, input: { cardId: string; column?: string; position?: 'top' | 'bottom' | 'before' | 'after'; relativeTo?: string; force?: boolean }): Promise<BoardChange> {
+    async moveCard(viewer: Viewer, input: z.output<typeof moveCardInput>): Promise<BoardChange> {
       const position = input.position ?? 'bottom';
       if ((position === 'before' || position === 'after') !== (input.relativeTo !== undefined)) {
-        throw new KanbanError('invalid', 'relativeTo goes with position "before" or "after", and only with them.');
+        throw new KanbanError({ rule: 'neighbour_without_before_or_after' });
       }
       return writeBoard(viewer, async (db) => {
         const { card, board } = await findEditableCard(db, viewer, input.cardId);
-        if (input.relativeTo === card.id) throw new KanbanError('invalid', 'A card cannot move before or after itself.');
+        if (input.relativeTo === card.id) throw new KanbanError({ rule: 'move_next_to_itself' });
         // "Move X before Y" names no column: Y's column, found on this board only.
         const [neighbour] = input.relativeTo === undefined ? [] : await db.select().from(cards).where(and(eq(cards.id, input.relativeTo), eq(cards.boardId, board.id))).limit(1);
         const target = await resolveColumn(db, board, input.column ?? neighbour?.columnId ?? card.columnId);

@@ -1,6 +1,7 @@
 import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, Server, type CacheHint, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { KanbanError } from '../kanban/errors.ts';
+import { refusalText } from './tools/refusal-text.ts';
 import type { KanbanService } from '../kanban/service.ts';
 import type { Logger } from '../logger.ts';
 import type { ToolCatalogue } from './catalogue.ts';
@@ -62,11 +63,10 @@ async function callTool(deps: McpDependencies, context: McpRequestContext, name:
   try {
     return successResult(await tool.handler(parsed.data, { viewer: context.viewer, kanban: deps.kanban }));
   } catch (error) {
-    if (error instanceof KanbanError && error.kind === 'busy') {
-      deps.logger.warn({ requestId: context.requestId, tool: tool.name }, 'database busy');
-      return errorResult('Kanban is busy saving another change and nothing was changed. Try again in a moment.');
+    if (error instanceof KanbanError) {
+      if (error.refusal.rule === 'busy') deps.logger.warn({ requestId: context.requestId, tool: tool.name }, 'database busy');
+      return errorResult(refusalText(error.refusal));
     }
-    if (error instanceof KanbanError) return errorResult(error.message);
     deps.logger.error({ err: error, requestId: context.requestId, tool: tool.name }, 'tool failed');
     return internalErrorResult(context.requestId);
   }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { BoardResult } from '../../server/kanban/schemas.ts';
+import type { BoardResult } from '../../server/mcp/tools/schemas.ts';
 import { BoardScreen } from './board-screen.tsx';
 import { AccountScreen, BoardsScreen, SearchScreen } from './list-screens.tsx';
 import type { Shown } from './tool-views.ts';

@@ -1,4 +1,4 @@
-import type { BoardView, CardView, ColumnView } from '../../server/kanban/schemas.ts';
+import type { BoardView, CardView, ColumnView } from '../../server/mcp/tools/schemas.ts';
 
 // A change the person made that the server has not confirmed yet. The board on screen is the
 // last board the server sent with the pending changes applied in order: a refusal drops its

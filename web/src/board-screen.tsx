@@ -1,5 +1,5 @@
 import { useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
-import type { BoardResult, CardView, ColumnView } from '../../server/kanban/schemas.ts';
+import type { BoardResult, CardView, ColumnView } from '../../server/mcp/tools/schemas.ts';
 import { applyChange, findColumn, locateCard, PENDING_CARD_PREFIX } from './board-changes.ts';
 import { CardDialog } from './card-dialog.tsx';
 import { DueDate, Labels } from './card-parts.tsx';

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import type { CardView, ColumnView } from '../../server/kanban/schemas.ts';
+import type { CardView, ColumnView } from '../../server/mcp/tools/schemas.ts';
 import type { CardEdit } from './board-changes.ts';
 import { DueDate, Labels } from './card-parts.tsx';
 import { LinkedText } from './linked-text.tsx';

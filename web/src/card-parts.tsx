@@ -1,4 +1,4 @@
-import type { CardView } from '../../server/kanban/schemas.ts';
+import type { CardView } from '../../server/mcp/tools/schemas.ts';
 import { formatDueDate, isOverdue } from './due-dates.ts';
 
 // The pieces of a card that the board and the card dialog both show.

@@ -1,4 +1,4 @@
-import type { ListBoardsResult, SearchCardsResult, WhoamiResult } from '../../server/kanban/schemas.ts';
+import type { ListBoardsResult, SearchCardsResult, WhoamiResult } from '../../server/mcp/tools/schemas.ts';
 
 // The views that are lists: boards to pick from, cards found by a search, and who is signed in.
 

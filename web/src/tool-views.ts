@@ -1,4 +1,4 @@
-import type { BoardResult, ListBoardsResult, SearchCardsResult, WhoamiResult } from '../../server/kanban/schemas.ts';
+import type { BoardResult, ListBoardsResult, SearchCardsResult, WhoamiResult } from '../../server/mcp/tools/schemas.ts';
 
 // What a tool result shows: its structuredContent (one of our four views) and the widget-only
 // card descriptions from its _meta. Anything else (another server's result, an error) shows nothing.

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { BoardResult } from '../../server/kanban/schemas.ts';
+import type { BoardResult } from '../../server/mcp/tools/schemas.ts';
 import { applyChanges, toolCallFor, type BoardChange, type BoardState } from './board-changes.ts';
 import type { Shown } from './tool-views.ts';
 import type { KanbanHost } from './use-host.ts';

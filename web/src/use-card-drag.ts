@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import type { BoardView } from '../../server/kanban/schemas.ts';
+import type { BoardView } from '../../server/mcp/tools/schemas.ts';
 import { findColumn, locateCard } from './board-changes.ts';
 
 // Moving a card by pointer (drag it anywhere with a mouse, or by its handle on touch, where the

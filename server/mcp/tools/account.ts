@@ -1,4 +1,4 @@
-import { whoamiInput, whoamiOutput } from '../../kanban/schemas.ts';
+import { whoamiInput, whoamiOutput } from './schemas.ts';
 import { defineTool, READS_OWN_DATA, SIGNED_IN } from '../catalogue.ts';
 import { viewerOutput } from './viewer-output.ts';
 

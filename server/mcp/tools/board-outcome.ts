@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import { boardOutput, type BoardResult, type ListBoardsResult } from '../../kanban/schemas.ts';
+import { boardOutput, type BoardResult, type ListBoardsResult } from './schemas.ts';
 import type { BoardChange, BoardWithDetails, KanbanService } from '../../kanban/service.ts';
-
-type BoardPage = Omit<ListBoardsResult, 'view' | 'viewer'>;
 import type { Viewer } from '../../viewer.ts';
 import { defineTool, WRITE, writes, type ToolDefinition, type ToolOutcome } from '../catalogue.ts';
 import { viewerOutput } from './viewer-output.ts';
+
+type BoardPage = Omit<ListBoardsResult, 'view' | 'viewer'>;
 
 /** A board as a tool result: the widget re-renders from structuredContent alone. */
 export function boardOutcome(viewer: Viewer, details: BoardWithDetails, summary: string): ToolOutcome<BoardResult> {

@@ -1,4 +1,4 @@
-import { boardOutput, createBoardInput, deleteBoardInput, getBoardInput, listBoardsInput, listBoardsOutput, updateBoardInput, type BoardSummary, type BoardView } from '../../kanban/schemas.ts';
+import { boardOutput, createBoardInput, deleteBoardInput, getBoardInput, listBoardsInput, listBoardsOutput, updateBoardInput, type BoardSummary, type BoardView } from './schemas.ts';
 import { defineTool, PUBLIC_READ, READS_OWN_DATA, WRITE, writes } from '../catalogue.ts';
 import { boardOutcome, boardsOutcome, defineBoardWrite } from './board-outcome.ts';
 import { othersContent, OTHERS_TEXT_IS_DATA } from './others-text.ts';

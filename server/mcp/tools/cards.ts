@@ -1,4 +1,4 @@
-import { createCardInput, deleteCardInput, moveCardInput, searchCardsInput, searchCardsOutput, updateCardInput } from '../../kanban/schemas.ts';
+import { createCardInput, deleteCardInput, moveCardInput, searchCardsInput, searchCardsOutput, updateCardInput } from './schemas.ts';
 import { defineTool, PUBLIC_READ, READS_OWN_DATA } from '../catalogue.ts';
 import { defineBoardWrite } from './board-outcome.ts';
 import { othersContent, OTHERS_TEXT_IS_DATA } from './others-text.ts';

@@ -1,4 +1,4 @@
-import type { ViewerOutput } from '../../kanban/schemas.ts';
+import type { ViewerOutput } from './schemas.ts';
 import type { Viewer } from '../../viewer.ts';
 
 /** The viewer as tool results show it: signed in or not, and a display name. Never ids or tokens. */

@@ -1,22 +1,11 @@
 import { z } from 'zod';
-import { idPattern } from '../../db/ids.ts';
+import { idPattern } from '../../../db/ids.ts';
+import { LIMITS } from '../../kanban/limits.ts';
 
-// Inputs and outputs of every tool, in one place: the tools declare them, the MCP layer turns
-// them into JSON Schema, and the widget imports their types (import type only).
+// Inputs and outputs of every tool, in one place, with the words the model reads in them: the
+// tools declare them, the MCP layer turns them into JSON Schema, and the widget (what it renders)
+// and the kanban domain (what it takes and gives) import their types, type only.
 
-export const LIMITS = {
-  titleLength: 200,
-  descriptionLength: 10_000,
-  labels: 20,
-  labelLength: 40,
-  columnsPerBoard: 50,
-  cardsPerBoard: 5_000,
-  wipLimit: 1_000,
-  queryLength: 200,
-  cursorLength: 200,
-  listPageSize: 100,
-  searchResults: 50,
-} as const;
 
 /** A whole number in [min, max], with messages that say so. */
 function count(min: number, max: number) {
