@@ -54,7 +54,7 @@ export function describeTextConformance(store: StoreUnderTest): void {
       expect(Object.fromEntries(FOLDS.map(([input]) => [input, foldText(input)]))).toEqual(Object.fromEntries(FOLDS));
       await database.write((db) => db.insert(boards).values(FOLDS.map(([title]) => boardRow({ title }))));
       const rows = await database.read((db) => db.select({ title: boards.title, folded: database.dialect.fold(boards.title) }).from(boards));
-      expect(Object.fromEntries(rows.map((row) => [row.title, row.folded]))).toEqual(Object.fromEntries(FOLDS));
+      expect(Object.fromEntries(rows.map((row) => [row.title, row.folded])), `${database.engine}'s fold (received) against foldText (expected)`).toEqual(Object.fromEntries(FOLDS));
     });
 
     it('contains finds a folded needle in folded text, and takes nothing in it as a pattern', async () => {
@@ -91,7 +91,7 @@ export function describeTextConformance(store: StoreUnderTest): void {
         }
         return found;
       });
-      expect(results).toEqual(Object.fromEntries(SEARCHES.map(([words, expected]) => [words.join(' '), { exactly: [...expected].sort(), missedByIndex: [] }])));
+      expect(results, 'per search: the cards found, and those the index alone missed').toEqual(Object.fromEntries(SEARCHES.map(([words, expected]) => [words.join(' '), { exactly: [...expected].sort(), missedByIndex: [] }])));
     });
   });
 
