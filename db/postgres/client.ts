@@ -21,15 +21,27 @@ export interface PostgresDatabase extends KanbanDatabase {
   autocommit: NodePgDatabase<typeof schema>;
 }
 
-/** NFKC, lower case, NFKC again: foldText (db/usernames.ts) as PostgreSQL spells it. */
-function folded(value: AnyColumn | SQL): SQL {
-  return sql`normalize(lower(normalize(${value}::text, NFKC)), NFKC)`;
+/**
+ * NFKC, lower case, NFKC again: foldText (db/usernames.ts) as PostgreSQL spells it. Lower case by
+ * ICU's root locale where the server has ICU (most builds do: see openPostgres), which maps as
+ * JavaScript does. Without ICU, lower() follows the database's LC_CTYPE: even a UTF-8 locale maps a
+ * final capital sigma and a dotted capital I otherwise (ΟΔΟΣ to οδοσ, not οδος; İ to i, not i̇),
+ * and LC_CTYPE=C maps only ASCII.
+ */
+function folded(value: AnyColumn | SQL, icu = false): SQL {
+  const normalized = sql`normalize(${value}::text, NFKC)`;
+  return sql`normalize(${icu ? sql`lower(${normalized} COLLATE "und-x-icu") COLLATE "default"` : sql`lower(${normalized})`}, NFKC)`;
+}
+
+/** Whether the server has ICU's root-locale collation, for folded. */
+async function hasIcu(pool: pg.Pool): Promise<boolean> {
+  const { rowCount } = await pool.query("SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu'");
+  return (rowCount ?? 0) > 0;
 }
 
 const postgresDialect: Dialect = {
-  // lower() maps case by the database's LC_CTYPE: any UTF-8 locale maps non-ASCII letters as
-  // JavaScript does; LC_CTYPE=C only ASCII. Used only for rows without their folded copy.
-  fold: folded,
+  // Used only for rows without their folded copy; with ICU, openPostgres swaps in ICU's lower case.
+  fold: (value) => folded(value),
   contains: (haystack: AnyColumn | SQL, needle: string) => sql`strpos(${haystack}, ${needle}) > 0`,
   jsonText: (column: AnyColumn, member: string) => sql<string>`${column} ->> '${jsonMemberName(member)}'`,
   // LIKE with the words' own wildcards escaped, which pg_trgm's index answers (migration 0005),
@@ -164,8 +176,10 @@ export async function openPostgres(url: string, options: { poolSize?: number; st
   // An idle pooled connection the server dropped must not take the process down.
   pool.on('error', () => {});
   const pgDb = drizzle(pool, { schema });
+  let dialect = postgresDialect;
   try {
     await migrateOnce(pool);
+    if (await hasIcu(pool)) dialect = { ...postgresDialect, fold: (value) => folded(value, true) };
   } catch (error) {
     await pool.end();
     throw error;
@@ -173,7 +187,7 @@ export async function openPostgres(url: string, options: { poolSize?: number; st
   return {
     engine: 'postgres',
     tables: schema,
-    dialect: postgresDialect,
+    dialect,
     location: postgresUrlWithoutPassword(url),
     pool,
     autocommit: pgDb,
