@@ -1,0 +1,71 @@
+import { asc, count, eq, sql } from 'drizzle-orm';
+import type { BoardRow, ColumnRow, Db, KanbanDatabase } from '../../db/database.ts';
+import type { Viewer } from '../viewer.ts';
+import { preparedBoardAccess } from './access.ts';
+import { boardContents, type BoardWithDetails } from './board-contents.ts';
+import { quotaChecks, type KanbanQuotas } from './quotas.ts';
+import { requestReplay, type Written } from './request-replay.ts';
+
+// What every write shares, whatever it changes (board-writes.ts, card-writes.ts): one transaction
+// on the viewer's behalf, the board's version moved on, and the answer read inside that same
+// transaction. Made once per service, with its prepared statements.
+
+/** The board after a change, and one sentence saying what changed. */
+export interface BoardChange extends BoardWithDetails {
+  change: string;
+  /** The card a create made. */
+  cardId?: string;
+}
+
+export type WriteKit = ReturnType<typeof writeKit>;
+
+export function writeKit(database: KanbanDatabase, quotas: KanbanQuotas) {
+  const { boards, cards, columns } = database.tables;
+  const contents = boardContents(database);
+  const columnsOfBoard = database.prepared('columns_of_board', (db) => db.select().from(columns).where(eq(columns.boardId, sql.placeholder('boardId'))).orderBy(asc(columns.position)));
+  const cardCountOfColumn = database.prepared('card_count_of_column', (db) => db.select({ n: count() }).from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))));
+
+  /** A write on the viewer's behalf: one person's writes queue behind each other across replicas. */
+  function write<T>(viewer: Viewer, work: (db: Db) => Promise<T>): Promise<T> {
+    return database.write(work, { queueBy: viewer.signedIn ? viewer.subject : undefined });
+  }
+
+  /** The board a write changed, as that write's transaction sees it: no second read after the commit. */
+  async function present(db: Db, viewer: Viewer, written: Written): Promise<BoardChange> {
+    const details = await contents(db, viewer, written.boardId);
+    return { ...details, change: written.change, ...(written.cardId === undefined ? {} : { cardId: written.cardId }) };
+  }
+
+  return {
+    // The board row every write that names a board checks access on, prepared (see access.ts); it
+    // runs in the write given to it, and so sees what that transaction sees.
+    access: preparedBoardAccess(database),
+    quota: quotaChecks(database, quotas),
+    once: requestReplay(database, write),
+    contents,
+    write,
+    present,
+
+    /** A write that answers with the board it changed. */
+    writeBoard(viewer: Viewer, work: (db: Db) => Promise<Written>): Promise<BoardChange> {
+      return write(viewer, async (db) => present(db, viewer, await work(db)));
+    },
+
+    /** Marks the board changed. */
+    async afterChange(db: Db, board: BoardRow, change: string, cardId?: string): Promise<Written> {
+      // Strictly later than before, even within one millisecond: it is the board's version (mcp/replayed-answers.ts).
+      const updatedAt = new Date(Math.max(Date.now(), board.updatedAt.getTime() + 1));
+      await db.update(boards).set({ updatedAt }).where(eq(boards.id, board.id));
+      return cardId === undefined ? { boardId: board.id, change } : { boardId: board.id, change, cardId };
+    },
+
+    columnsOf(db: Db, boardId: string): Promise<ColumnRow[]> {
+      return columnsOfBoard(db, { boardId });
+    },
+
+    async cardsInColumn(db: Db, columnId: string): Promise<number> {
+      const [{ n }] = (await cardCountOfColumn(db, { columnId })) as [{ n: number }];
+      return n;
+    },
+  };
+}
