@@ -120,6 +120,16 @@ export function useKanbanAccess(): void {
   });
 }
 
+/** A private board of A's for the tool-argument tests to write on (the fixtures stay put); see useOwnBoard. */
+export let own: Fixture;
+
+/** Makes `own` before the tests of the describe it is called in. */
+export function useOwnBoard(): void {
+  beforeAll(async () => {
+    own = await makeBoard(A, 'private', 'A-private');
+  });
+}
+
 // ---- the shapes of the four outcomes ----
 
 /** Strings of the target board that a refusal must not reveal (unless the caller sent them). */

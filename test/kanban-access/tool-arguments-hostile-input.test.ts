@@ -1,8 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dbRow } from '../support/kanban-server.ts';
 import { boardOf, cardByTitle, snapshotKanban, type BoardView, type SearchHit } from '../support/kanban-actors.ts';
-import { A, anonymous, dbBoard, dbCard, dbColumnsOf, expectBareError, expectInvalid, makeBoard, shared, unchanged, useKanbanAccess, type Fixture } from './fixtures.ts';
+import { A, anonymous, dbBoard, dbCard, dbColumnsOf, expectBareError, expectInvalid, own, shared, unchanged, useKanbanAccess, useOwnBoard } from './fixtures.ts';
 
 // Hostile tool arguments: deep and huge JSON, prototype-pollution keys, SQL metacharacters, control
 // and bidi characters (docs/security-cases.md group 8, IV-09 to IV-12).
@@ -10,11 +10,7 @@ import { A, anonymous, dbBoard, dbCard, dbColumnsOf, expectBareError, expectInva
 useKanbanAccess();
 
 describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
-  let own: Fixture;
-  beforeAll(async () => {
-    own = await makeBoard(A, 'private', 'A-private');
-  });
-
+  useOwnBoard();
 
   describe('IV-09: deep and huge arguments are refused and the server keeps serving (how fast is pnpm bench\'s business, not a test\'s)', () => {
     it('10 000 and 100 000 levels of nesting in an argument', async () => {

@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { boardOf, cardByTitle } from '../support/kanban-actors.ts';
-import { A, dbCard, expectBareError, expectInvalid, makeBoard, unchanged, useKanbanAccess, type Fixture, type ToolName } from './fixtures.ts';
+import { A, dbCard, expectBareError, expectInvalid, own, unchanged, useKanbanAccess, useOwnBoard, type ToolName } from './fixtures.ts';
 
 // Tool arguments of the wrong type, missing, out of range or past their limits: an actionable isError
 // result, and nothing changed (docs/security-cases.md group 8, IV-07, IV-08).
@@ -9,11 +9,7 @@ import { A, dbCard, expectBareError, expectInvalid, makeBoard, unchanged, useKan
 useKanbanAccess();
 
 describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
-  let own: Fixture;
-  beforeAll(async () => {
-    own = await makeBoard(A, 'private', 'A-private');
-  });
-
+  useOwnBoard();
 
   describe('IV-07: wrong types and missing or out-of-range values give an actionable isError result, and change nothing', () => {
     const cases: [ToolName, () => Record<string, unknown>, string, string | RegExp][] = [
