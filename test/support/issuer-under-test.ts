@@ -1,0 +1,47 @@
+import { beforeAll } from 'vitest';
+import { useKanban, type RunningKanban } from './kanban-server.ts';
+import { makeAccount } from './oauth-steps.ts';
+import { SignedInBrowser, storeRow } from './token-helpers.ts';
+
+// The server a test/security/ file questions, started once for the file. The bindings below are
+// live (ES modules): a test reads them as plain variables, set by the hooks before the file's tests run.
+
+export let kanban: RunningKanban;
+export let account: Awaited<ReturnType<typeof makeAccount>>;
+/** Signed in as `account` once; every code of the file comes through it (the sign-in form is rate limited). */
+export let browser: SignedInBrowser;
+
+/** One server for the file, with `env` on top of the test defaults. */
+export function useIssuer(env: Record<string, string> = {}): void {
+  const shared = useKanban({ env });
+  beforeAll(() => {
+    kanban = shared.kanban;
+  });
+}
+
+/** useIssuer, plus one account and a browser signed in as it. */
+export function useSignedInIssuer(env: Record<string, string> = {}): void {
+  useIssuer(env);
+  beforeAll(async () => {
+    account = await makeAccount(kanban);
+    browser = new SignedInBrowser(kanban, account);
+  });
+}
+
+/** oauth_store rows that belong to a grant (the grant itself has grant_id NULL and is keyed by its id). */
+export async function grantRows(grantId: string): Promise<number> {
+  const [{ n: members }] = (await kanban.runtime.database.query('SELECT CAST(count(*) AS INTEGER) AS n FROM oauth_store WHERE grant_id = ?', [grantId])) as [{ n: number }];
+  const grant = (await storeRow(kanban, 'Grant', grantId)) ? 1 : 0;
+  return members + grant;
+}
+
+/** Whether anything of the grant is still stored: the grant itself or a token or code of it. */
+export async function grantExists(grantId: string): Promise<boolean> {
+  return (await grantRows(grantId)) > 0;
+}
+
+export async function grantIdOf(refreshToken: string): Promise<string> {
+  const row = await storeRow(kanban, 'RefreshToken', refreshToken);
+  if (!row?.grant_id) throw new Error('refresh token row not found');
+  return row.grant_id;
+}
