@@ -81,5 +81,5 @@ describe('a client identified by its metadata document URL (CIMD)', () => {
   });
 });
 
-// The SSRF guard itself is proven in security/registration.test.ts (RG-20): a CIMD client id on a
+// The SSRF guard itself is proven in security/registration/metadata-document-ssrf.test.ts (RG-20): a CIMD client id on a
 // loopback address that something listens on is never requested.

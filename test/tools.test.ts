@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEMO_BOARDS } from '../db/seed.ts';
 import { boardOutput, listBoardsOutput, searchCardsOutput } from '../server/mcp/tools/schemas.ts';
-import { postMcp, removeDataDir, startKanban, useKanbanWithClient } from './support/kanban-server.ts';
+import { postMcp, useKanbanWithClient } from './support/kanban-server.ts';
 
 const PUBLIC_READ = [{ type: 'noauth' }, { type: 'oauth2', scopes: ['kanban.read'] }];
 

@@ -7,7 +7,7 @@ import { backdate, expectOAuthError, refresh, storeRow, whoamiStatus } from '../
 // it got the first time, whether the two requests come one after the other, together, or to two
 // replicas: never a second live chain. Each answer has its own access token (JWTs are not stored,
 // so an earlier one cannot be handed out again; each lives at most an hour and refreshes nothing).
-// After the window, reuse revokes the grant as before (test/security/refresh-revocation.test.ts).
+// After the window, reuse revokes the grant as before (test/security/refresh-revocation/).
 
 let kanban: RunningKanban;
 let replica: RunningKanban;
