@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
     include: ['test/**/*.test.ts'],
-    // The PostgreSQL run leaves out the files that touch no database: `pnpm test` runs them once.
+    // The PostgreSQL run leaves out the files that never ask for a test database: `pnpm test` runs them once.
     exclude: process.env.TEST_ENGINE === 'postgres' ? [...configDefaults.exclude, ...DATABASE_FREE_FILES] : configDefaults.exclude,
     // Every test starts real servers on loopback and spawns real processes: give them room.
     testTimeout: 30_000,

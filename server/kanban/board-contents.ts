@@ -19,7 +19,10 @@ export interface BoardWithDetails {
 type ColumnValues = [id: string, title: string, wipLimit: number | null];
 type CardValues = [id: string, columnId: string, title: string, labels: string[], dueDate: string | null, description: string];
 
-export function boardContents(database: KanbanDatabase): (db: Db, viewer: Viewer, boardId: string) => Promise<BoardWithDetails> {
+/** A board the viewer may see, whole, read in the transaction given. */
+export type BoardContents = (db: Db, viewer: Viewer, boardId: string) => Promise<BoardWithDetails>;
+
+export function boardContents(database: KanbanDatabase): BoardContents {
   const { boards, columns, cards } = database.tables;
   const { dialect } = database;
   const fields = {

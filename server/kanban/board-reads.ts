@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, lt, or, sql } from 'drizzle-orm';
-import { INDEXED_WORD_LENGTH, type Db, type KanbanDatabase } from '../../db/database.ts';
+import { INDEXED_WORD_LENGTH, type KanbanDatabase } from '../../db/database.ts';
 import { foldText } from '../../db/usernames.ts';
 import { boardsListedTo, ownership, type BoardAccess } from './access.ts';
-import type { BoardWithDetails } from './board-contents.ts';
+import type { BoardContents, BoardWithDetails } from './board-contents.ts';
 import { decodeCursor, encodeCursor } from './board-cursors.ts';
 import { KanbanError } from './errors.ts';
 import type { z } from 'zod';
@@ -10,14 +10,15 @@ import type { BoardSummary, listBoardsInput, SearchHit, searchCardsInput } from 
 import { ANONYMOUS, type Viewer } from '../viewer.ts';
 
 // What the tools read: the boards listed to a viewer (a page at a time), one board, the version of
-// a public board's anonymous answer, and a search over cards. Writes are service.ts's.
+// a public board's anonymous answer, and a search over cards. Writes are board-writes.ts's and
+// card-writes.ts's.
 
 const DEFAULT_PAGE_SIZE = 20;
 const DEFAULT_SEARCH_RESULTS = 20;
 const MAX_SEARCH_WORDS = 10;
 
-/** `access` and `contents` are the service's own (access.ts, board-contents.ts), prepared once. */
-export function boardReads(database: KanbanDatabase, access: BoardAccess, contents: (db: Db, viewer: Viewer, boardId: string) => Promise<BoardWithDetails>) {
+/** `access` and `contents` are shared with the writes (access.ts, board-contents.ts), prepared once (service.ts). */
+export function boardReads(database: KanbanDatabase, access: BoardAccess, contents: BoardContents) {
   const { boards, cards, columns } = database.tables;
   const { dialect } = database;
   const visibleBoard = access.visible;

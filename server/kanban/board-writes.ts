@@ -9,7 +9,7 @@ import { signedInSubject } from './access.ts';
 import type { BoardChange, WriteKit } from './write-kit.ts';
 import { KanbanError } from './errors.ts';
 import { LIMITS } from './limits.ts';
-import { assertDistinctNames, newBoards } from './new-boards.ts';
+import { assertDistinctNames } from './new-boards.ts';
 
 // Boards and their columns: create, change, delete.
 
@@ -17,7 +17,7 @@ type BoardUpdate = z.output<typeof updateBoardInput>;
 
 export function boardWrites(database: KanbanDatabase, kit: WriteKit) {
   const { boards, columns } = database.tables;
-  const { insertBoard } = newBoards(database);
+  const { insertBoard } = kit.newBoards;
 
   /**
    * The column changes of one update_board, in a fixed order (remove, reorder, add, rename, WIP
@@ -31,8 +31,8 @@ export function boardWrites(database: KanbanDatabase, kit: WriteKit) {
     };
     for (const columnId of new Set(input.removeColumns ?? [])) {
       const column = await columnOfBoard(columnId);
-      const cards = await kit.cardsInColumn(db, column.id);
-      if (cards > 0) throw new KanbanError({ rule: 'column_not_empty', columnTitle: column.title, cards });
+      const held = await kit.cardsInColumn(db, column.id);
+      if (held > 0) throw new KanbanError({ rule: 'column_not_empty', columnTitle: column.title, cards: held });
       await db.delete(columns).where(eq(columns.id, column.id));
       done.push(`removed column "${column.title}"`);
     }

@@ -10,7 +10,6 @@ import type { BoardChange, WriteKit } from './write-kit.ts';
 import { cardPlacement } from './card-placement.ts';
 import { KanbanError } from './errors.ts';
 import { LIMITS } from './limits.ts';
-import { newBoards } from './new-boards.ts';
 
 // Cards: create (on a named board, or the person's personal board), change, move, delete.
 
@@ -21,7 +20,7 @@ function cardNotFound(cardId: string): KanbanError {
 export function cardWrites(database: KanbanDatabase, kit: WriteKit) {
   const { cards } = database.tables;
   const placement = cardPlacement(database);
-  const { personalBoard } = newBoards(database);
+  const { personalBoard } = kit.newBoards;
   const cardCountOfBoard = database.prepared('card_count_of_board', (db) => db.select({ n: count() }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))));
 
   /** A column of the board by id or by name (case-insensitive); by default the first. */
@@ -37,11 +36,11 @@ export function cardWrites(database: KanbanDatabase, kit: WriteKit) {
 
   async function assertWipRoom(db: Db, column: ColumnRow, force: boolean | undefined): Promise<void> {
     if (column.wipLimit === null || force) return;
-    const cards = await kit.cardsInColumn(db, column.id);
-    if (cards >= column.wipLimit) throw new KanbanError({ rule: 'wip_limit', columnTitle: column.title, cards, limit: column.wipLimit });
+    const held = await kit.cardsInColumn(db, column.id);
+    if (held >= column.wipLimit) throw new KanbanError({ rule: 'wip_limit', columnTitle: column.title, cards: held, limit: column.wipLimit });
   }
 
-  async function assertCardRoom(db: Db, board: BoardRow): Promise<void> {
+  async function assertBoardHasRoom(db: Db, board: BoardRow): Promise<void> {
     const [{ n }] = (await cardCountOfBoard(db, { boardId: board.id })) as [{ n: number }];
     if (n >= LIMITS.cardsPerBoard) throw new KanbanError({ rule: 'board_full', boardTitle: board.title, limit: LIMITS.cardsPerBoard });
   }
@@ -64,7 +63,7 @@ export function cardWrites(database: KanbanDatabase, kit: WriteKit) {
       return kit.once(viewer, requestId, 'create_card', args, async (db) => {
         const board = input.boardId === undefined ? await personalBoard(db, viewer) : await kit.access.editable(db, viewer, input.boardId);
         const column = await resolveColumn(db, board, input.column);
-        await assertCardRoom(db, board);
+        await assertBoardHasRoom(db, board);
         await kit.quota.assertCardRoom(db, signedInSubject(viewer));
         if (input.description) await kit.quota.assertDescriptionRoom(db, board, input.description);
         await assertWipRoom(db, column, input.force);

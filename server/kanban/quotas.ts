@@ -5,7 +5,7 @@ import { KanbanError } from './errors.ts';
 // How much one person may keep, and so how big one board's answer can grow: boards they own,
 // cards on those boards, and characters of card descriptions on one board (get_board sends every
 // description to the widget). Checked inside the write that would pass them: a person's writes
-// queue behind each other (service.ts), so two at once cannot both take the last place.
+// queue behind each other (write-kit.ts), so two at once cannot both take the last place.
 
 export interface KanbanQuotas {
   boardsPerUser: number;

@@ -1,4 +1,6 @@
 import type { KanbanDatabase } from '../../db/database.ts';
+import { preparedBoardAccess } from './access.ts';
+import { boardContents } from './board-contents.ts';
 import { boardReads } from './board-reads.ts';
 import { boardWrites } from './board-writes.ts';
 import { writeKit } from './write-kit.ts';
@@ -18,9 +20,13 @@ export type { BoardWithDetails } from './board-contents.ts';
 export type { BoardChange } from './write-kit.ts';
 
 export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuotas) {
-  const kit = writeKit(database, quotas);
+  // The board row every tool that names a board checks access on, and a whole board in one
+  // statement: prepared once, for the reads and the writes alike.
+  const access = preparedBoardAccess(database);
+  const contents = boardContents(database);
+  const kit = writeKit(database, quotas, access, contents);
   return busyAsKanbanError({
-    ...boardReads(database, kit.access, kit.contents),
+    ...boardReads(database, access, contents),
     ...boardWrites(database, kit),
     ...cardWrites(database, kit),
   });

@@ -1,8 +1,9 @@
 import { asc, count, eq, sql } from 'drizzle-orm';
 import type { BoardRow, ColumnRow, Db, KanbanDatabase } from '../../db/database.ts';
 import type { Viewer } from '../viewer.ts';
-import { preparedBoardAccess } from './access.ts';
-import { boardContents, type BoardWithDetails } from './board-contents.ts';
+import type { BoardAccess } from './access.ts';
+import type { BoardContents, BoardWithDetails } from './board-contents.ts';
+import { newBoards } from './new-boards.ts';
 import { quotaChecks, type KanbanQuotas } from './quotas.ts';
 import { requestReplay, type Written } from './request-replay.ts';
 
@@ -19,9 +20,9 @@ export interface BoardChange extends BoardWithDetails {
 
 export type WriteKit = ReturnType<typeof writeKit>;
 
-export function writeKit(database: KanbanDatabase, quotas: KanbanQuotas) {
+/** `access` and `contents` are shared with the reads (service.ts). */
+export function writeKit(database: KanbanDatabase, quotas: KanbanQuotas, access: BoardAccess, contents: BoardContents) {
   const { boards, cards, columns } = database.tables;
-  const contents = boardContents(database);
   const columnsOfBoard = database.prepared('columns_of_board', (db) => db.select().from(columns).where(eq(columns.boardId, sql.placeholder('boardId'))).orderBy(asc(columns.position)));
   const cardCountOfColumn = database.prepared('card_count_of_column', (db) => db.select({ n: count() }).from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))));
 
@@ -37,12 +38,12 @@ export function writeKit(database: KanbanDatabase, quotas: KanbanQuotas) {
   }
 
   return {
-    // The board row every write that names a board checks access on, prepared (see access.ts); it
-    // runs in the write given to it, and so sees what that transaction sees.
-    access: preparedBoardAccess(database),
+    // The board row every write that names a board checks access on (access.ts); it runs in the
+    // write given to it, and so sees what that transaction sees.
+    access,
     quota: quotaChecks(database, quotas),
     once: requestReplay(database, write),
-    contents,
+    newBoards: newBoards(database),
     write,
     present,
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Viewer } from '../viewer.ts';
 import type { ToolDefinition } from './catalogue.ts';
 import { decideToolAccess, type ToolAccess } from './guard.ts';
@@ -38,16 +38,19 @@ export function requestContext(viewer: Viewer, requestId: string, retryAfterSeco
   };
 }
 
-/** Files `context` for the factory that will serve `req`, until its response is over. */
-export function fileContext(req: IncomingMessage, res: ServerResponse, context: McpRequestContext): void {
+/**
+ * Files `context` for the factories that will serve `req` (the live path may follow a replay
+ * attempt, so more than one): call the returned function once they have, whatever happened.
+ */
+export function fileContext(req: IncomingMessage, context: McpRequestContext): () => void {
   const key = randomUUID();
   filed.set(key, context);
   req.headers[CONTEXT_HEADER] = key;
-  res.on('close', () => filed.delete(key));
+  return () => filed.delete(key);
 }
 
 /** The context route.ts filed for the request whose headers `header` reads. */
-export function filedContext(header: (name: string) => string | null | undefined): McpRequestContext {
+export function contextFor(header: (name: string) => string | null | undefined): McpRequestContext {
   const context = filed.get(header(CONTEXT_HEADER) ?? '');
   // Every request reaches the SDK through route.ts's handlePost, which files one first.
   if (context === undefined) throw new Error('an MCP request reached the server without its context (route.ts files one)');

@@ -11,7 +11,7 @@ import type { RequestBudgets } from '../rate-limits/budgets.ts';
 import { markReplayed, overBudgetOf, recordRpc, requestIdOf, viewerOf, type RpcSummary } from '../http/request-locals.ts';
 import type { ToolCatalogue } from './catalogue.ts';
 import { challengeStyle, httpChallengeHeader, type ChallengeMode, type ToolAccess } from './guard.ts';
-import { fileContext, filedContext, requestContext, type McpRequestContext } from './request-context.ts';
+import { contextFor, fileContext, requestContext, type McpRequestContext } from './request-context.ts';
 import { mcpBudgets, refuseOverBudget } from './rate-limits.ts';
 import { replayableRequest, replayedAnswers } from './replayed-answers.ts';
 import { createMcpServer, type McpDependencies } from './server.ts';
@@ -151,7 +151,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
 
   // 2026-07-28: the SDK's per-request entry (server/discover, the _meta envelope and its errors,
   // resultType, cache hints), strict to that era; plain JSON answers, as we never stream.
-  const modern = createMcpHandler(({ requestInfo }) => createMcpServer(deps, filedContext((name) => requestInfo?.headers.get(name))), { onerror });
+  const modern = createMcpHandler(({ requestInfo }) => createMcpServer(deps, contextFor((name) => requestInfo?.headers.get(name))), { onerror });
 
   // 2025 era: the stateless idiom of the SDK's own fallback (createMcpHandler's legacy leg), routed
   // here (its documented isLegacyRequest pattern) only so its transport answers plain JSON, not SSE,
@@ -161,7 +161,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
   // Same options for both.
   const legacyTransport = { sessionIdGenerator: undefined, enableJsonResponse: true } as const;
   const answerLegacy = async (req: AuthedRequest, res: express.Response) => {
-    const server = createMcpServer(deps, filedContext((name) => req.headers[name] as string | undefined));
+    const server = createMcpServer(deps, contextFor((name) => req.headers[name] as string | undefined));
     const transport = new NodeStreamableHTTPServerTransport(legacyTransport);
     transport.onerror = onerror;
     res.on('close', () => {
@@ -173,7 +173,7 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
   };
   const legacy: Pick<McpHttpHandler, 'fetch'> = {
     async fetch(request, options) {
-      const server = createMcpServer(deps, filedContext((name) => request.headers.get(name)));
+      const server = createMcpServer(deps, contextFor((name) => request.headers.get(name)));
       const transport = new WebStandardStreamableHTTPServerTransport(legacyTransport);
       transport.onerror = onerror;
       await server.connect(transport);
@@ -227,11 +227,16 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
       res.status(400).json(jsonRpcError(ProtocolErrorCode.InvalidParams, `Invalid params: values may nest at most ${MAX_MODERN_NESTING} levels deep.`, id));
       return;
     }
-    fileContext(req, res, context);
+    // Forgotten once answered, on every path: a client gone meanwhile must not leave it behind.
+    const forgetContext = fileContext(req, context);
     (req as AuthedRequest).auth = authInfoOf(viewer, req.headers.authorization);
-    if (replayable && version !== undefined && (await replayed.answerAndKeep(req, res, legacyEra ? legacy : modern, replayable, version))) return;
-    if (legacyEra) await answerLegacy(req, res);
-    else await answerModern(req, res, req.body);
+    try {
+      if (replayable && version !== undefined && (await replayed.answerAndKeep(req, res, legacyEra ? legacy : modern, replayable, version))) return;
+      if (legacyEra) await answerLegacy(req, res);
+      else await answerModern(req, res, req.body);
+    } finally {
+      forgetContext();
+    }
   };
 
   const methodNotAllowed: RequestHandler = (_req, res) => {

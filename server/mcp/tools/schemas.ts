@@ -6,7 +6,6 @@ import { LIMITS } from '../../kanban/limits.ts';
 // tools declare them, the MCP layer turns them into JSON Schema, and the widget (what it renders)
 // and the kanban domain (what it takes and gives) import their types, type only.
 
-
 /** A whole number in [min, max], with messages that say so. */
 function count(min: number, max: number) {
   return z
