@@ -1,25 +1,16 @@
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
-import type { PgDatabase } from 'drizzle-orm/pg-core';
-import type * as schema from './postgres/schema.ts';
+import type { Db, Tables } from './query-types.ts';
 
 // The one face of the database that the app's rules are written against, whichever engine is
-// behind it: SQLite (db/sqlite/client.ts, the default) or PostgreSQL (db/postgres/client.ts, DATABASE_URL).
-//
-// Drizzle has no dialect-neutral type, so the rules are typed with PostgreSQL's builders: they
-// are async only (no .get/.all/.run), and SQLite's builders, awaited, behave the same at run
-// time. Each engine passes its own tables (the same names and row types), so each writes its own
-// SQL. What SQL differs beyond the builders (case-insensitive match, JSON members) is in Dialect.
+// behind it: SQLite (db/sqlite/client.ts, the default) or PostgreSQL (db/postgres/client.ts,
+// DATABASE_URL). It names neither engine: its rows are plain types (rows.ts), and the query
+// builders' types come from query-types.ts, the one place that has to pick an engine's. Each
+// engine passes its own tables (the same names and row types), so each writes its own SQL. What
+// SQL differs beyond the builders (case-insensitive match, JSON members) is in Dialect.
 
-export type Db = PgDatabase<NodePgQueryResultHKT, typeof schema>;
-export type Tables = typeof schema;
+export type { Db, Tables } from './query-types.ts';
+export type { AccountRow, BoardRow, CardRow, ColumnRow, OAuthRow } from './rows.ts';
 export type Engine = 'sqlite' | 'postgres';
-
-export type BoardRow = typeof schema.boards.$inferSelect;
-export type ColumnRow = typeof schema.columns.$inferSelect;
-export type CardRow = typeof schema.cards.$inferSelect;
-export type AccountRow = typeof schema.accounts.$inferSelect;
-export type OAuthRow = typeof schema.oauthStore.$inferSelect;
 
 /** Trigram indexes know no shorter word: shorter ones are looked for card by card. */
 export const INDEXED_WORD_LENGTH = 3;

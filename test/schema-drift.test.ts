@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import type { Engine } from '../db/database.ts';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { AccountRow, BoardRow, CardRow, ColumnRow, Engine, OAuthRow } from '../db/database.ts';
 import * as postgresSchema from '../db/postgres/schema.ts';
 import * as sqliteSchema from '../db/sqlite/schema.ts';
 import { makeDataDir, removeDataDir } from './support/kanban-server.ts';
@@ -58,6 +58,19 @@ describe('db/sqlite/schema.ts and db/postgres/schema.ts', () => {
     const { tables, indexes } = ONE_ENGINE_ONLY[engine];
     expect({ tables: tables.filter((name) => name in declared[engine]), indexes: indexes.filter((index) => indexesOf(declared[engine]).includes(index)) }).toEqual({ tables, indexes });
     expect({ tables: tables.filter((name) => name in declared[other]), indexes: indexes.filter((index) => indexesOf(declared[other]).includes(index)) }).toEqual({ tables: [], indexes: [] });
+  });
+});
+
+// Checked by the type checker (pnpm test runs it first): a column whose type drifts on one engine fails there.
+describe('the rows the app reads (db/rows.ts)', () => {
+  it.each(['sqlite', 'postgres'] as const)('are exactly what %s/schema.ts gives', (engine) => {
+    const tables = SCHEMAS[engine];
+    expectTypeOf<(typeof tables.boards)['$inferSelect']>().toEqualTypeOf<BoardRow>();
+    expectTypeOf<(typeof tables.columns)['$inferSelect']>().toEqualTypeOf<ColumnRow>();
+    expectTypeOf<(typeof tables.cards)['$inferSelect']>().toEqualTypeOf<CardRow>();
+    expectTypeOf<(typeof tables.accounts)['$inferSelect']>().toEqualTypeOf<AccountRow>();
+    expectTypeOf<(typeof tables.oauthStore)['$inferSelect']>().toEqualTypeOf<OAuthRow>();
+    expect(Object.keys(tables)).toEqual(expect.arrayContaining(['boards', 'columns', 'cards', 'accounts', 'oauthStore']));
   });
 });
 
