@@ -24,7 +24,7 @@ export interface StoreUnderTest {
 /**
  * What each engine does with NUL (U+0000) in text, in JSON and in a parameter: PostgreSQL refuses
  * it (its text cannot hold one: 22021, and jsonb: 22P05), SQLite keeps it whole. The app refuses NUL
- * before any database call (server/kanban/schemas.ts, the issuer's adapter and accounts) because
+ * before any database call (server/mcp/tools/schemas.ts, the issuer's adapter and accounts) because
  * the engines differ; what neither may do is cut the text short or store something else.
  */
 const NUL_TITLE = 'before\0after';
