@@ -8,7 +8,7 @@ import { CommandError, openServerDatabase, requireEmbeddedIssuer, runCommand } f
 const KEEP_HOURS = RETIRED_KEY_KEEP_MS / 3_600_000;
 const HELP = `Usage:
   pnpm keys:list     the signing keys: the one that signs, and retired ones still published
-  pnpm keys:rotate   make a new signing key. It is published at once and signs from the next
+  pnpm keys:rotate   make a new signing key. Running servers publish it within 5 s; it signs from the next
                      start of kanban-mcp; the current key signs until then and stays published
                      for ${KEEP_HOURS} hours after, so the tokens it signed keep verifying until they expire
   pnpm keys:revoke <kid>
