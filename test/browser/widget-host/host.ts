@@ -1,11 +1,12 @@
-import { AppBridge, PostMessageTransport, type McpUiHostContext } from '@modelcontextprotocol/ext-apps/app-bridge';
+import type { AppBridge, McpUiHostContext } from '@modelcontextprotocol/ext-apps/app-bridge';
+import { hostThroughAppBridge } from '../../../web/playground/src/app-bridge-host.ts';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { openAiEmulationScript, serveOpenAiEmulation } from '../../../web/playground/src/openai-emulation.ts';
 import { widgetCsp, withCsp } from '../../../web/playground/src/widget-csp.ts';
 
 // A test host page that renders a widget the way an MCP Apps host does: the HTML from
 // resources/read in a sandboxed srcdoc iframe under the MCP Apps default CSP, bridged with
-// ext-apps' own AppBridge. Or, for ChatGPT's older bridge, with only an emulated window.openai
+// ext-apps' own AppBridge (the playground's host, web/playground/src/app-bridge-host.ts). Or, for ChatGPT's older bridge, with only an emulated window.openai
 // (the playground's emulation, web/playground/src/openai-emulation.ts).
 // Tool calls leave the page through functions the test exposes (real HTTP to the real server).
 
@@ -36,30 +37,21 @@ let context: McpUiHostContext = {};
 export async function startMcpAppsHost(options: McpAppsHostOptions): Promise<void> {
   const iframe = frame();
   context = options.hostContext;
-  bridge = new AppBridge(null, { name: 'kanban-test-host', version: '1.0.0' }, { openLinks: {}, serverTools: {}, message: { text: {} } }, { hostContext: context });
-  // Every tool of ours is visible to the app (no ui.visibility), so there is nothing to withhold.
-  bridge.oncalltool = (params) => window.hostCallTool(params.name, params.arguments ?? {});
-  bridge.onmessage = async (params) => {
-    await window.hostRecord('message', params);
-    return {};
-  };
-  bridge.onopenlink = async (params) => {
-    await window.hostRecord('open-link', params);
-    return {};
-  };
-  bridge.onrequestdisplaymode = async (params) => {
-    await window.hostRecord('display-mode', params);
-    return { mode: params.mode };
-  };
-  bridge.onsizechange = ({ height }) => {
-    if (height !== undefined) iframe.style.height = `${height}px`;
-  };
-  bridge.oninitialized = () => {
-    void bridge!.sendToolInput({ arguments: options.toolInput });
-    void bridge!.sendToolResult(options.toolResult);
-  };
-  // Listen before the widget loads: its ui/initialize is sent as soon as its script runs.
-  await bridge.connect(new PostMessageTransport(iframe.contentWindow!, iframe.contentWindow!));
+  bridge = await hostThroughAppBridge(iframe, {
+    name: 'kanban-test-host',
+    hostContext: context,
+    toolInput: options.toolInput,
+    toolResult: options.toolResult,
+    handlers: {
+      callTool: (params) => window.hostCallTool(params.name, params.arguments ?? {}),
+      message: (params) => window.hostRecord('message', params),
+      openLink: (params) => window.hostRecord('open-link', params),
+      displayMode: (params) => window.hostRecord('display-mode', params),
+      height: (height) => {
+        iframe.style.height = `${height}px`;
+      },
+    },
+  });
   // Our widget declares no domains: the policy of an MCP Apps host for that.
   iframe.srcdoc = withCsp(options.html, widgetCsp(undefined));
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
-import { AppBridge, PostMessageTransport, type McpUiHostContext, type McpUiResourceCsp } from '@modelcontextprotocol/ext-apps/app-bridge';
+import type { AppBridge, McpUiHostContext, McpUiResourceCsp } from '@modelcontextprotocol/ext-apps/app-bridge';
+import { hostThroughAppBridge } from './app-bridge-host.ts';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { MessageLog } from './message-log.ts';
 import { openAiEmulationScript, serveOpenAiEmulation, type OpenAiHost } from './openai-emulation.ts';
@@ -94,37 +95,30 @@ export function WidgetFrame(props: WidgetFrameProps) {
         host.close();
       };
     }
-    const host = new AppBridge(null, { name: 'kanban-mcp-playground', version: '1.0.0' }, { openLinks: {}, serverTools: {}, message: { text: {} } }, { hostContext: latest.current.hostContext });
-    host.oncalltool = (params) => latest.current.handlers.callTool(params.name, params.arguments ?? {});
-    host.onmessage = async (params) => {
-      latest.current.handlers.followUp(contentText(params.content));
-      return {};
-    };
-    host.onopenlink = async ({ url }) => {
-      latest.current.handlers.openLink(url);
-      return {};
-    };
-    host.onrequestdisplaymode = async ({ mode }) => {
-      latest.current.handlers.displayMode(mode);
-      return { mode };
-    };
-    host.onsizechange = ({ height }) => {
-      if (height !== undefined) fitHeight(iframe, height);
-    };
-    host.oninitialized = () => {
-      void host.sendToolInput({ arguments: toolInput });
-      void host.sendToolResult(toolResult);
-    };
-    bridge.current = host;
     let cancelled = false;
-    // Listen before the widget loads: it says ui/initialize as soon as its script runs.
-    void host.connect(log.wrap(new PostMessageTransport(iframe.contentWindow!, iframe.contentWindow!), 'widget')).then(() => {
-      if (!cancelled) iframe.srcdoc = withCsp(html, policyOf({ csp, live }));
+    const connected = hostThroughAppBridge(iframe, {
+      name: 'kanban-mcp-playground',
+      hostContext: latest.current.hostContext,
+      toolInput,
+      toolResult,
+      handlers: {
+        callTool: (params) => latest.current.handlers.callTool(params.name, params.arguments ?? {}),
+        message: (params) => latest.current.handlers.followUp(contentText(params.content)),
+        openLink: ({ url }) => latest.current.handlers.openLink(url),
+        displayMode: ({ mode }) => latest.current.handlers.displayMode(mode),
+        height: (height) => fitHeight(iframe, height),
+      },
+      wrap: (transport) => log.wrap(transport, 'widget'),
+    });
+    void connected.then((host) => {
+      if (cancelled) return; // closed below
+      bridge.current = host;
+      iframe.srcdoc = withCsp(html, policyOf({ csp, live }));
     });
     return () => {
       cancelled = true;
       bridge.current = undefined;
-      void host.close();
+      void connected.then((host) => host.close());
     };
     // The rest of props is read once, on load: another call is another frame.
   }, [kind, html, csp, live, toolInput, toolResult, log]);
