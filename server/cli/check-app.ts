@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { loadConfig } from '../config.ts';
-import { checkSubmission, type CheckRow } from '../playground/submission-check.ts';
+import { checkSubmission, unreadable, type CheckRow } from '../playground/submission-check.ts';
 import { CommandError, runCommand } from './command.ts';
 
 // `pnpm check:app`: what a ChatGPT app directory submission asks of the server, read from the
@@ -58,8 +58,7 @@ await runCommand({
     try {
       rows = await checkSubmission(url, through);
     } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-      throw new CommandError(`could not read ${url}: ${error instanceof Error ? error.message : String(error)}${cause}. Is the server running there?`);
+      throw new CommandError(`${unreadable(url, error)}. Is the server running there?`);
     }
     const failed = rows.filter((each) => !each.passed).length;
     process.stdout.write(`Submission check of ${new URL(url).origin}, read from the running server\n${table(rows)}\n${rows.length - failed} passed, ${failed} failed\n`);

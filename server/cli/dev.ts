@@ -17,11 +17,12 @@ import { openTunnel, tunnelHelp, TunnelError, type Tunnel } from './tunnel.ts';
 
 const HELP = `Usage: pnpm dev [--tunnel]
 
-Builds the widget, starts kanban-mcp and its playground (/dev), rebuilds the widget and restarts the
-server on change. Ctrl-C stops it.
+Builds the widget, starts kanban-mcp and its playground (/dev), rebuilds the widget when web/src
+changes (the running server serves each build, no restart) and restarts the server when server/ or
+db/ change. Ctrl-C stops it.
   --tunnel   open an https tunnel with ngrok (NGROK_AUTHTOKEN, optional NGROK_DOMAIN) and use its
              URL as PUBLIC_URL; the same as TUNNEL=ngrok
-The server reads the variables of README: Configuration (PORT, DATA_DIR, SIGNUP…).`;
+The server reads the variables of docs/configuration.md (PORT, DATA_DIR, SIGNUP…).`;
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STOP_GRACE_MS = 12_000;
@@ -159,7 +160,6 @@ buildDir = mkdtempSync(join(tmpdir(), 'kanban-widget-build-'));
 const output = join(buildDir, 'index.html');
 watcher = (await build({ configFile: join(ROOT, 'web/vite.config.ts'), build: { watch: {}, outDir: buildDir } })) as Rolldown.RolldownWatcher;
 
-let publishing = Promise.resolve();
 watcher.on('event', (event) => {
   if (event.code === 'ERROR') {
     const waiting = server ? 'the server keeps the last widget' : 'the server starts after the next successful build';
@@ -168,20 +168,18 @@ watcher.on('event', (event) => {
   }
   if (event.code !== 'BUNDLE_END') return;
   void event.result.close();
-  publishing = publishing
-    .then(async () => {
-      if (stopping) return;
-      const changed = publishWidget(output);
-      // The running server follows the built file (server/mcp/widget.ts): it serves the new
-      // build at its new URI without a restart, so the playground keeps its page and its sign-in.
-      if (server) {
-        if (changed) process.stderr.write('kanban-mcp dev: widget rebuilt, served at its new URI\n');
-        return;
-      }
-      if (!stopping) startServer();
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`kanban-mcp dev: could not publish the widget: ${error instanceof Error ? error.message : String(error)}\n`);
-      void stop(1);
-    });
+  if (stopping) return;
+  try {
+    const changed = publishWidget(output);
+    // The running server follows the built file (server/mcp/widget.ts): it serves the new build at
+    // its new URI without a restart, so the playground keeps its page and its sign-in.
+    if (server) {
+      if (changed) process.stderr.write('kanban-mcp dev: widget rebuilt, served at its new URI\n');
+    } else {
+      startServer();
+    }
+  } catch (error) {
+    process.stderr.write(`kanban-mcp dev: could not publish the widget: ${error instanceof Error ? error.message : String(error)}\n`);
+    void stop(1);
+  }
 });

@@ -4,14 +4,14 @@ import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Router, type Request, type Response } from 'express';
 import type { ViteDevServer } from 'vite';
-import { checkSubmission } from './submission-check.ts';
+import { checkSubmission, unreadable, type CheckAnswer } from './submission-check.ts';
 
 // The dev playground at /dev: a page that does what ChatGPT does, minus the model (web/playground/).
 // Vite's dev server serves it from source, in this process, so the page hot-reloads. Never in
-// production: app.ts mounts this router only outside NODE_ENV=production, and Vite (a dev
+// production: boot.ts makes this router only outside NODE_ENV=production, and Vite (a dev
 // dependency) is imported here only when the first /dev request arrives.
 
-export const PLAYGROUND_PATH = '/dev';
+const PLAYGROUND_PATH = '/dev';
 
 const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
 const NODE_MODULES = fileURLToPath(new URL('../../node_modules/', import.meta.url));
@@ -20,7 +20,7 @@ const TEST_OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url)
 const PAGES: Record<string, string> = { '': 'playground/index.html', '/': 'playground/index.html', '/oauth/callback': 'playground/callback.html' };
 
 /** What the playground says of itself as an OAuth client, in its metadata document. */
-export function playgroundClientMetadata(publicUrl: string) {
+function playgroundClientMetadata(publicUrl: string) {
   return {
     client_id: `${publicUrl}${PLAYGROUND_PATH}/oauth/client.json`,
     client_name: 'kanban-mcp playground',
@@ -133,9 +133,9 @@ export function playground(options: PlaygroundOptions): Playground {
   // pnpm check:app's rows, for the playground: this server read at its public URL, as ChatGPT reads it.
   router.get(`${PLAYGROUND_PATH}/check`, async (_req, res) => {
     try {
-      res.set('cache-control', 'no-store').json({ url: options.publicUrl, rows: await checkSubmission(options.publicUrl) });
+      res.set('cache-control', 'no-store').json({ url: options.publicUrl, rows: await checkSubmission(options.publicUrl) } satisfies CheckAnswer);
     } catch (error) {
-      res.status(502).json({ url: options.publicUrl, error: `could not read ${options.publicUrl}: ${error instanceof Error ? error.message : String(error)}` });
+      res.status(502).json({ url: options.publicUrl, error: unreadable(options.publicUrl, error) } satisfies CheckAnswer);
     }
   });
   // The widget from source, for hot reload: its index.html as Vite serves it, with the React

@@ -1,4 +1,5 @@
 import { discoverAuthorizationServerMetadata, extractWWWAuthenticateParams } from '@modelcontextprotocol/client';
+import { RESOURCE_MIME_TYPE } from '@modelcontextprotocol/ext-apps/server';
 
 // What a ChatGPT app directory submission asks of the server, read from the running server as
 // ChatGPT reads it (plain HTTP, the 2025 era, ChatGPT's request hints): `pnpm check:app`, and the
@@ -10,12 +11,25 @@ export interface CheckRow {
   detail: string;
 }
 
+/** GET /dev/check's answer (server/playground/router.ts), shown by the playground's panel. */
+export interface CheckAnswer {
+  url: string;
+  rows?: CheckRow[];
+  error?: string;
+}
+
+/** Why the server at `url` could not be read at all, with the network's own reason. */
+export function unreadable(url: string, error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `could not read ${url}: ${error instanceof Error ? error.message : String(error)}${cause}`;
+}
+
 /**
  * Lengths ChatGPT works within: OpenAI's function calling takes tool names of at most 64
  * characters and descriptions of at most 1 024; the Apps SDK's status lines
  * (`openai/toolInvocation/*`) are at most 64.
  */
-export const LENGTH_LIMITS = { name: 64, description: 1024, statusLine: 64 } as const;
+const LENGTH_LIMITS = { name: 64, description: 1024, statusLine: 64 } as const;
 
 const HINTS = ['readOnlyHint', 'destructiveHint', 'openWorldHint'] as const;
 const CHATGPT_HINTS = { 'openai/locale': 'en-US', 'openai/userAgent': 'kanban-mcp check:app' };
@@ -59,7 +73,7 @@ export async function checkSubmission(baseUrl: string, fetchFn: typeof fetch = f
   const resource = await json(`${origin}/.well-known/oauth-protected-resource/mcp`);
   const tools = ((await rpc('tools/list', {})).tools ?? []) as ListedTool[];
   const resources = ((await rpc('resources/list', {})).resources ?? []) as { uri: string; mimeType?: string; _meta?: Record<string, unknown> }[];
-  const widget = resources.find((each) => each.mimeType === 'text/html;profile=mcp-app');
+  const widget = resources.find((each) => each.mimeType === RESOURCE_MIME_TYPE);
   const rows: CheckRow[] = [];
 
   rows.push(row('An https public URL', isHttps(resource.resource) ? [] : [`the MCP URL is ${String(resource.resource)}: ChatGPT needs https (pnpm dev --tunnel, or PUBLIC_URL)`], String(resource.resource)));
@@ -77,7 +91,7 @@ export async function checkSubmission(baseUrl: string, fetchFn: typeof fetch = f
   rows.push(row('Every tool declares its securitySchemes', unsecured.map((tool) => `${tool.name} has none (or one ChatGPT does not know)`), `${tools.length} tools`));
 
   const csp = widget?._meta?.ui as { csp?: unknown; domain?: unknown } | undefined;
-  const cspProblems = !widget ? ['no widget resource (text/html;profile=mcp-app) is listed'] : [...(csp?.csp ? [] : ['no _meta.ui.csp']), ...(widget._meta?.['openai/widgetCSP'] ? [] : ['no _meta["openai/widgetCSP"]'])];
+  const cspProblems = !widget ? [`no widget resource (${RESOURCE_MIME_TYPE}) is listed`] : [...(csp?.csp ? [] : ['no _meta.ui.csp']), ...(widget._meta?.['openai/widgetCSP'] ? [] : ['no _meta["openai/widgetCSP"]'])];
   rows.push(row("The widget's CSP is declared", cspProblems, widget ? widget.uri : ''));
   const domain = widget?._meta?.['openai/widgetDomain'] ?? csp?.domain;
   rows.push(row("The widget's domain is declared", isHttps(domain) ? [] : [`no https _meta["openai/widgetDomain"] (it is the public URL once that is https)`], String(domain)));

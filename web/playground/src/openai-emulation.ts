@@ -4,6 +4,8 @@
 // host page over a MessageChannel, so the widget's MCP Apps transport (postMessage, waiting for an
 // MCP Apps host) never sees these messages. Used by the playground and by the widget tests' host.
 
+import { SET_GLOBALS_EVENT } from '../../src/openai-globals.ts';
+
 /** What the widget can ask of the host through window.openai, by the name of its method. */
 export interface OpenAiHostHandlers {
   callTool(name: string, args: Record<string, unknown>): Promise<unknown>;
@@ -33,7 +35,7 @@ export function openAiEmulationScript(globals: Record<string, unknown>): string 
     waiting.set(id, { resolve, reject });
     channel.port1.postMessage({ id, method, args });
   });
-  const announce = (globals) => window.dispatchEvent(new CustomEvent('openai:set_globals', { detail: { globals } }));
+  const announce = (globals) => window.dispatchEvent(new CustomEvent(${scriptJson(SET_GLOBALS_EVENT)}, { detail: { globals } }));
   channel.port1.onmessage = (event) => {
     // The host changed some globals (theme, display mode…): ChatGPT announces every change.
     if (event.data.globals) {

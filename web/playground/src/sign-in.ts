@@ -16,8 +16,8 @@ import {
 // Tokens live in this page's memory only: a reload signs the person out.
 
 export const SIGN_IN_CHANNEL = 'kanban-playground-sign-in';
-export const CALLBACK_PATH = '/dev/oauth/callback';
-export const CLIENT_METADATA_PATH = '/dev/oauth/client.json';
+const CALLBACK_PATH = '/dev/oauth/callback';
+const CLIENT_METADATA_PATH = '/dev/oauth/client.json';
 export const MCP_URL = new URL('/mcp', location.origin);
 
 export type Registration = 'metadata-document' | 'dynamic';

@@ -1,15 +1,11 @@
 import { useState } from 'react';
+import type { CheckAnswer } from '../../../server/playground/submission-check.ts';
 
 // pnpm check:app in the playground: what an app directory submission asks of this server.
 
-interface CheckRow {
-  check: string;
-  passed: boolean;
-  detail: string;
-}
 
 export function SubmissionCheck() {
-  const [answer, setAnswer] = useState<{ url: string; rows?: CheckRow[]; error?: string } | undefined>();
+  const [answer, setAnswer] = useState<CheckAnswer | undefined>();
   const [running, setRunning] = useState(false);
   const run = async () => {
     setRunning(true);

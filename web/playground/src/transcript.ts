@@ -6,7 +6,6 @@ import type { Challenge } from './sign-in.ts';
 // result and widget, and what the widget asked the host for (follow-up messages, links).
 
 export interface WidgetSource {
-  uri: string;
   html: string;
   csp: McpUiResourceCsp | undefined;
   /** From source through Vite (hot reload), not the built file ChatGPT gets. */

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { UnauthorizedError, type CallToolResult, type Tool } from '@modelcontextprotocol/client';
-import type { McpUiHostContext, McpUiResourceCsp } from '@modelcontextprotocol/ext-apps/app-bridge';
+import { getToolUiResourceUri, type McpUiHostContext, type McpUiResourceCsp } from '@modelcontextprotocol/ext-apps/app-bridge';
 import { callTool, chatGptHints, connect, type Connection, type Era } from './connection.ts';
 import { MessageLog } from './message-log.ts';
 import { parseChallenge, PlaygroundOAuth, SignInRestarted, type SignedIn } from './sign-in.ts';
@@ -28,9 +28,9 @@ export interface Viewer {
   name: string | undefined;
 }
 
+/** The widget a tool's results are shown in (ext-apps reads both the nested and the older flat key). */
 function widgetUri(tool: Tool | undefined): string | undefined {
-  const ui = tool?._meta?.ui as { resourceUri?: unknown } | undefined;
-  return typeof ui?.resourceUri === 'string' ? ui.resourceUri : undefined;
+  return tool === undefined ? undefined : getToolUiResourceUri(tool);
 }
 
 export function usePlayground() {
@@ -89,7 +89,7 @@ export function usePlayground() {
       if (!first || !('text' in first)) throw new Error(`resources/read of ${uri} returned no HTML`);
       const ui = first._meta?.ui as { csp?: McpUiResourceCsp } | undefined;
       const html = live ? await (await fetch(LIVE_WIDGET_PATH)).text() : first.text;
-      return { uri, html, csp: ui?.csp, live };
+      return { html, csp: ui?.csp, live };
     };
     const uri = widgetUri(made.tools.find((each) => each.name === tool));
     if (!uri) return undefined;
