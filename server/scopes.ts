@@ -10,18 +10,15 @@ export const SCOPES = {
 export const ALL_SCOPES = [SCOPES.read, SCOPES.write] as const;
 
 // kanban.write implies kanban.read: whoever may change a board may read it.
-const IMPLIED: Record<string, readonly string[]> = { [SCOPES.write]: [SCOPES.read] };
+// A Map, not an object: a token's scope named "constructor" or "__proto__" must find nothing here.
+const IMPLIED = new Map<string, readonly string[]>([[SCOPES.write, [SCOPES.read]]]);
 
-/** The granted scopes plus what they imply. Exact names only: no prefix or substring matches. */
-export function effectiveScopes(granted: readonly string[]): Set<string> {
-  const scopes = new Set(granted);
-  for (const scope of granted) for (const implied of IMPLIED[scope] ?? []) scopes.add(implied);
-  return scopes;
-}
-
+/**
+ * Whether `granted`, with what it implies, holds every `required` scope. Exact names only: no prefix
+ * or substring matches. Asked per board row of a listing (ownership), so it builds nothing.
+ */
 export function hasScopes(granted: readonly string[], required: readonly string[]): boolean {
-  const effective = effectiveScopes(granted);
-  return required.every((scope) => effective.has(scope));
+  return required.every((scope) => granted.some((each) => each === scope || (IMPLIED.get(each)?.includes(scope) ?? false)));
 }
 
 /** Needed to see one's private boards (public ones need nothing). */

@@ -86,6 +86,17 @@ describe('tokens from the external issuer', () => {
     expect(fromScp.body!.result.structuredContent.scopes).toEqual(['kanban.write']);
   });
 
+  it("scopes named like an object's own members grant nothing and break nothing: a write is refused 403, a read served", async () => {
+    const token = await idp.token({ permissions: undefined, scope: 'constructor __proto__ toString hasOwnProperty' });
+    const call = (name: string, args: Record<string, unknown>) => postMcp(kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }, { authorization: `Bearer ${token}` });
+    const write = await call('create_card', { title: 'not allowed' });
+    expect(write.status).toBe(403);
+    expect(write.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+    const read = await call('list_boards', {});
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as { result: { isError?: boolean } }).result.isError).toBeFalsy();
+  });
+
   it('accept any capitalisation of the Bearer scheme', async () => {
     const token = await idp.token();
     for (const scheme of ['bearer', 'BEARER']) expect((await whoami(`${scheme} ${token}`)).status, scheme).toBe(200);
