@@ -160,7 +160,8 @@ export function replayedAnswers(onerror: (error: Error) => void) {
         return true;
       }
       // Not to be kept (an error, a refusal): sent once, with the request's own id back in place.
-      res.status(answer.status).set(headersWithoutLength(answer.headers)).end(text.replaceAll(JSON.stringify(placeholder), JSON.stringify(replayable.id)));
+      // writeHead, not Express's set(): that would add a charset to the SDK's content-type, which neither other path sends.
+      res.writeHead(answer.status, headersWithoutLength(answer.headers)).end(text.replaceAll(JSON.stringify(placeholder), JSON.stringify(replayable.id)));
       return true;
     },
   };
