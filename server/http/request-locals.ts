@@ -36,7 +36,7 @@ export function setViewer(res: Response, viewer: Viewer): void {
   res.locals.viewer = viewer;
 }
 
-/** The viewer the bearer middleware made (auth/bearer.ts, the one place a viewer is made): only routes behind it ask. */
+/** The viewer the bearer middleware set (auth/bearer.ts, the one place a request gets one): only routes behind it ask. */
 export function viewerOf(res: Response): Viewer {
   const viewer = res.locals.viewer as Viewer | undefined;
   if (viewer === undefined) throw new Error('no viewer for this request: auth/bearer.ts did not run before this handler');

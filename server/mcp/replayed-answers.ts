@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { toWebRequest } from '@modelcontextprotocol/node';
-import type { AuthInfo, McpHttpHandler } from '@modelcontextprotocol/server';
+import type { McpHttpHandler } from '@modelcontextprotocol/server';
 import type { Request, Response } from 'express';
 import type { Viewer } from '../viewer.ts';
 
@@ -96,8 +96,6 @@ interface Kept {
   size: number;
 }
 
-/** The request as toNodeHandler hands it on: `auth` is its AuthInfo. */
-type RequestWithAuth = Request & { auth?: AuthInfo };
 /** An era's web-standard handler (createMcpHandler's, or route.ts's 2025 leg). */
 type EraHandler = Pick<McpHttpHandler, 'fetch'>;
 
@@ -141,13 +139,13 @@ export function replayedAnswers(onerror: (error: Error) => void) {
      * could not be made here (the request then takes the live path, which answers any failure as
      * JSON-RPC: every replayable method only reads, so asking twice changes nothing).
      */
-    async answerAndKeep(req: RequestWithAuth, res: Response, era: EraHandler, replayable: ReplayableRequest, version: number): Promise<boolean> {
+    async answerAndKeep(req: Request, res: Response, era: EraHandler, replayable: ReplayableRequest, version: number): Promise<boolean> {
       const placeholder = placeholderId();
       const body = { ...(req.body as object), id: placeholder };
       let answer: globalThis.Response;
       let text: string;
       try {
-        answer = await era.fetch(await toWebRequest(req, body), { parsedBody: body, ...(req.auth === undefined ? {} : { authInfo: req.auth }) });
+        answer = await era.fetch(await toWebRequest(req, body), { parsedBody: body });
         text = await answer.text();
       } catch (error) {
         onerror(error instanceof Error ? error : new Error(String(error)));

@@ -5,9 +5,10 @@ import type { ToolDefinition } from './catalogue.ts';
 import { decideToolAccess, type ToolAccess } from './guard.ts';
 
 // What the MCP server made for one request is to know of it. The SDK hands its per-request factory
-// only the web Request and its AuthInfo (createMcpHandler), so route.ts files the context under a
-// fresh key written into the request's headers, over whatever a client sent there, and the
-// factory takes it back by that key. Hand-written: the SDK has no per-request state to pass on.
+// only the web Request and, for a signed-in caller, an AuthInfo (createMcpHandler): nothing for
+// an anonymous one. So route.ts files the context under a fresh key written into the request's
+// headers, over whatever a client sent there, and the factory takes it back by that key. (Our
+// handlers read the caller from here, never from the SDK's AuthInfo, which we do not pass.)
 
 export interface McpRequestContext {
   viewer: Viewer;
@@ -25,12 +26,14 @@ const CONTEXT_HEADER = 'x-kanban-context';
 const filed = new Map<string, McpRequestContext>();
 
 export function requestContext(viewer: Viewer, requestId: string, retryAfterSeconds: number | undefined): McpRequestContext {
-  const decided = new Map<string, ToolAccess>();
+  // Most requests ask about one tool or none (a list, a replayed answer).
+  let decided: Map<string, ToolAccess> | undefined;
   return {
     viewer,
     requestId,
     ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
     accessTo(tool) {
+      decided ??= new Map();
       let access = decided.get(tool.name);
       if (access === undefined) decided.set(tool.name, (access = decideToolAccess(tool, viewer)));
       return access;

@@ -1,11 +1,10 @@
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { NodeStreamableHTTPServerTransport, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
-import { classifyInboundRequest, createMcpHandler, ProtocolErrorCode, validateOriginHeader, WebStandardStreamableHTTPServerTransport, type AuthInfo, type McpHttpHandler } from '@modelcontextprotocol/server';
+import { classifyInboundRequest, createMcpHandler, ProtocolErrorCode, validateOriginHeader, WebStandardStreamableHTTPServerTransport, type McpHttpHandler } from '@modelcontextprotocol/server';
 import { bearerAuth } from '../auth/bearer.ts';
 import { AUTHORIZATION_REQUIRED, jsonRpcError, SERVER_REFUSAL } from '../http/json-rpc.ts';
 import type { VerifyAccessToken } from '../auth/verify-token.ts';
-import type { Viewer } from '../viewer.ts';
 import type { UsageLimits } from '../config.ts';
 import type { RequestBudgets } from '../rate-limits/budgets.ts';
 import { markReplayed, overBudgetOf, recordRpc, requestIdOf, viewerOf, type RpcSummary } from '../http/request-locals.ts';
@@ -119,19 +118,6 @@ const bodyErrors: ErrorRequestHandler = (error: { type?: string; status?: number
   }
 };
 
-/**
- * The SDK passes a signed-in caller's verified token on as the request's AuthInfo (ctx.http.authInfo);
- * what our server needs of the caller travels in its context (request-context.ts).
- */
-function authInfoOf(viewer: Viewer, authorization: string | undefined): AuthInfo | undefined {
-  if (!viewer.signedIn) return undefined;
-  const token = authorization?.slice('Bearer '.length) ?? '';
-  return { token, clientId: viewer.clientId ?? '', scopes: [...viewer.scopes] };
-}
-
-/** toNodeHandler hands `req.auth` to the SDK as the request's AuthInfo. */
-type AuthedRequest = express.Request & { auth?: AuthInfo };
-
 /** A 2025-era request (no per-request _meta envelope): the SDK's own classification decides. */
 function isLegacy(req: express.Request): boolean {
   const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
@@ -160,8 +146,8 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
   // the web-standard one serves replayable requests, whose bodies are at most a few kB (replayed-answers.ts).
   // Same options for both.
   const legacyTransport = { sessionIdGenerator: undefined, enableJsonResponse: true } as const;
-  const answerLegacy = async (req: AuthedRequest, res: express.Response) => {
-    const server = createMcpServer(deps, contextFor((name) => req.headers[name] as string | undefined));
+  const answerLegacy = async (req: express.Request, res: express.Response, context: McpRequestContext) => {
+    const server = createMcpServer(deps, context);
     const transport = new NodeStreamableHTTPServerTransport(legacyTransport);
     transport.onerror = onerror;
     res.on('close', () => {
@@ -229,10 +215,9 @@ export function mcpRouter(deps: McpDependencies, options: { allowedHostnames: re
     }
     // Forgotten once answered, on every path: a client gone meanwhile must not leave it behind.
     const forgetContext = fileContext(req, context);
-    (req as AuthedRequest).auth = authInfoOf(viewer, req.headers.authorization);
     try {
       if (replayable && version !== undefined && (await replayed.answerAndKeep(req, res, legacyEra ? legacy : modern, replayable, version))) return;
-      if (legacyEra) await answerLegacy(req, res);
+      if (legacyEra) await answerLegacy(req, res, context);
       else await answerModern(req, res, req.body);
     } finally {
       forgetContext();
