@@ -71,7 +71,7 @@ export function boardReads(database: KanbanDatabase, access: BoardAccess, conten
       try {
         return (await database.single((db) => visibleBoard(db, ANONYMOUS, boardId))).updatedAt.getTime();
       } catch (error) {
-        if (error instanceof KanbanError) return undefined;
+        if (error instanceof KanbanError && error.notFound) return undefined;
         throw error;
       }
     },

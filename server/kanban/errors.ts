@@ -1,4 +1,4 @@
-import { isDatabaseBusy } from '../../db/database.ts';
+import { isDatabaseBusy, type KanbanDatabase } from '../../db/database.ts';
 
 // Why the domain refused, as data: which rule, and the facts a sentence needs. The words a person
 // or the model reads are server/mcp's (tools/refusal-text.ts), which turns each into a tool result
@@ -35,7 +35,7 @@ export type KanbanRefusal =
   // another writer held the database too long, or PostgreSQL gave up: nothing was written, and a retry works
   | { rule: 'busy' };
 
-export type KanbanRule = KanbanRefusal['rule'];
+type KanbanRule = KanbanRefusal['rule'];
 
 const NOT_FOUND: readonly KanbanRule[] = ['board_not_found', 'card_not_found'];
 
@@ -56,19 +56,18 @@ export function boardNotFound(boardId: string): KanbanError {
   return new KanbanError({ rule: 'board_not_found', boardId });
 }
 
-type ServiceMethods = Record<string, (...args: never[]) => Promise<unknown>>;
-
-/** The service's methods, a database too busy to answer reaching their callers as a KanbanError ('busy'): mcp/ knows no engine's errors. */
-export function busyAsKanbanError<T extends ServiceMethods>(methods: T): T {
-  const wrapped: Record<string, (...args: never[]) => Promise<unknown>> = {};
-  for (const [name, method] of Object.entries(methods)) {
-    wrapped[name] = async (...args) => {
-      try {
-        return await method(...args);
-      } catch (error) {
-        throw isDatabaseBusy(error) ? new KanbanError({ rule: 'busy' }) : error;
-      }
-    };
-  }
-  return wrapped as T;
+/**
+ * The database as the domain uses it: a read or write too busy to answer is a KanbanError ('busy'),
+ * so mcp/ knows no engine's errors. Every statement of the domain runs inside one of these three.
+ */
+export function busyAsRefusal(database: KanbanDatabase): KanbanDatabase {
+  const refuse = (error: unknown): never => {
+    throw isDatabaseBusy(error) ? new KanbanError({ rule: 'busy' }) : error;
+  };
+  return {
+    ...database,
+    read: (work) => database.read(work).catch(refuse),
+    single: (work) => database.single(work).catch(refuse),
+    write: (work, options) => database.write(work, options).catch(refuse),
+  };
 }

@@ -5,7 +5,7 @@ import { boardReads } from './board-reads.ts';
 import { boardWrites } from './board-writes.ts';
 import { writeKit } from './write-kit.ts';
 import { cardWrites } from './card-writes.ts';
-import { busyAsKanbanError } from './errors.ts';
+import { busyAsRefusal } from './errors.ts';
 import type { KanbanQuotas } from './quotas.ts';
 
 // The kanban domain, one module per job: the reads (board-reads.ts: listing, a board, search),
@@ -19,17 +19,18 @@ import type { KanbanQuotas } from './quotas.ts';
 export type { BoardWithDetails } from './board-contents.ts';
 export type { BoardChange } from './write-kit.ts';
 
-export function createKanbanService(database: KanbanDatabase, quotas: KanbanQuotas) {
+export function createKanbanService(engine: KanbanDatabase, quotas: KanbanQuotas) {
+  const database = busyAsRefusal(engine);
   // The board row every tool that names a board checks access on, and a whole board in one
   // statement: prepared once, for the reads and the writes alike.
   const access = preparedBoardAccess(database);
   const contents = boardContents(database);
   const kit = writeKit(database, quotas, access, contents);
-  return busyAsKanbanError({
+  return {
     ...boardReads(database, access, contents),
     ...boardWrites(database, kit),
     ...cardWrites(database, kit),
-  });
+  };
 }
 
 export type KanbanService = ReturnType<typeof createKanbanService>;
