@@ -28,7 +28,7 @@ export interface PostgresDatabase extends KanbanDatabase {
  * final capital sigma and a dotted capital I otherwise (ΟΔΟΣ to οδοσ, not οδος; İ to i, not i̇),
  * and LC_CTYPE=C maps only ASCII.
  */
-function folded(value: AnyColumn | SQL, icu = false): SQL {
+function folded(value: AnyColumn | SQL, icu: boolean): SQL {
   const normalized = sql`normalize(${value}::text, NFKC)`;
   return sql`normalize(${icu ? sql`lower(${normalized} COLLATE "und-x-icu") COLLATE "default"` : sql`lower(${normalized})`}, NFKC)`;
 }
@@ -39,9 +39,10 @@ async function hasIcu(pool: pg.Pool): Promise<boolean> {
   return (rowCount ?? 0) > 0;
 }
 
-const postgresDialect: Dialect = {
-  // Used only for rows without their folded copy; with ICU, openPostgres swaps in ICU's lower case.
-  fold: (value) => folded(value),
+/** `icu`: the server has ICU's root collation (hasIcu), which folds as JavaScript does. */
+const postgresDialect = (icu: boolean): Dialect => ({
+  // Used only for rows without their folded copy.
+  fold: (value) => folded(value, icu),
   contains: (haystack: AnyColumn | SQL, needle: string) => sql`strpos(${haystack}, ${needle}) > 0`,
   jsonText: (column: AnyColumn, member: string) => sql<string>`${column} ->> '${jsonMemberName(member)}'`,
   // LIKE with the words' own wildcards escaped, which pg_trgm's index answers (migration 0005),
@@ -51,7 +52,7 @@ const postgresDialect: Dialect = {
   json: (column: AnyColumn) => sql`${column}`,
   // As text, as SQLite gives it: one JSON.parse for both engines (pg would parse json itself).
   jsonRows: (values, from, orderBy) => sql<string>`(SELECT coalesce(json_agg(json_build_array(${sql.join(values, sql`, `)}) ORDER BY ${orderBy}), '[]')::text FROM ${from})`,
-};
+});
 
 /** serialization_failure and deadlock_detected: the transaction lost a race and may simply run again. */
 const RETRIED = new Set(['40001', '40P01']);
@@ -176,10 +177,10 @@ export async function openPostgres(url: string, options: { poolSize?: number; st
   // An idle pooled connection the server dropped must not take the process down.
   pool.on('error', () => {});
   const pgDb = drizzle(pool, { schema });
-  let dialect = postgresDialect;
+  let dialect: Dialect;
   try {
     await migrateOnce(pool);
-    if (await hasIcu(pool)) dialect = { ...postgresDialect, fold: (value) => folded(value, true) };
+    dialect = postgresDialect(await hasIcu(pool));
   } catch (error) {
     await pool.end();
     throw error;

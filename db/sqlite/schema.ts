@@ -99,10 +99,6 @@ export const toolRequests = sqliteTable(
   (t) => [primaryKey({ columns: [t.subject, t.requestId] }), index('tool_requests_created_idx').on(t.createdAt)],
 );
 
-export type BoardRow = typeof boards.$inferSelect;
-export type ColumnRow = typeof columns.$inferSelect;
-export type CardRow = typeof cards.$inferSelect;
-
 // ---- the embedded authorization server (server/auth/issuer) ----
 
 /** People who sign in to the embedded issuer. The OAuth subject is `id`, never the username. */
@@ -162,4 +158,3 @@ export const issuerSecrets = sqliteTable('issuer_secrets', {
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 });
 
-export type AccountRow = typeof accounts.$inferSelect;

@@ -21,9 +21,10 @@ export function boardWrites(database: KanbanDatabase, kit: WriteKit) {
 
   /**
    * The column changes of one update_board, in a fixed order (remove, reorder, add, rename, WIP
-   * limits), each adding what it did to `done`.
+   * limits): what each did, in that order.
    */
-  async function changeColumns(db: Db, board: BoardRow, input: BoardUpdate, done: string[]): Promise<void> {
+  async function changeColumns(db: Db, board: BoardRow, input: BoardUpdate): Promise<string[]> {
+    const done: string[] = [];
     const columnOfBoard = async (columnId: string) => {
       const [column] = await db.select().from(columns).where(and(eq(columns.id, columnId), eq(columns.boardId, board.id))).limit(1);
       if (!column) throw new KanbanError({ rule: 'no_such_column_id', boardTitle: board.title, columnId });
@@ -62,6 +63,7 @@ export function boardWrites(database: KanbanDatabase, kit: WriteKit) {
       await db.update(columns).set({ wipLimit }).where(eq(columns.id, column.id));
       done.push(wipLimit === null ? `removed the WIP limit of "${column.title}"` : `set the WIP limit of "${column.title}" to ${wipLimit}`);
     }
+    return done;
   }
 
   return {
@@ -85,7 +87,7 @@ export function boardWrites(database: KanbanDatabase, kit: WriteKit) {
         if (input.title !== undefined || input.visibility !== undefined) {
           await db.update(boards).set({ ...(input.title === undefined ? {} : { title: input.title }), ...(input.visibility === undefined ? {} : { visibility: input.visibility }) }).where(eq(boards.id, board.id));
         }
-        await changeColumns(db, board, input, done);
+        done.push(...(await changeColumns(db, board, input)));
         if (done.length === 0) throw new KanbanError({ rule: 'nothing_to_change_on_board' });
         const after = await kit.columnsOf(db, board.id);
         assertDistinctNames(after.map((column) => column.title));

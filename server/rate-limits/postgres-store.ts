@@ -35,7 +35,6 @@ type CountHit = ReturnType<typeof countHitStatement>;
 
 export class PostgresRateLimitStore implements Store {
   readonly prefix: string;
-  windowMs = 60_000;
   readonly #db: PostgresDatabase['autocommit'];
   #sweptAt = 0;
   #countHit: CountHit | undefined;
@@ -46,7 +45,6 @@ export class PostgresRateLimitStore implements Store {
   }
 
   init(options: Options): void {
-    this.windowMs = options.windowMs;
     this.#countHit = countHitStatement(this.#db, Math.trunc(options.windowMs));
   }
 

@@ -3,8 +3,6 @@ import type { KanbanRefusal } from '../../kanban/errors.ts';
 // What the model (and the person behind it) reads when the domain refuses: what is wrong, and which
 // tool or argument puts it right. The domain gives the rule and its facts (kanban/errors.ts).
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
 export function refusalText(refusal: KanbanRefusal): string {
   switch (refusal.rule) {
     case 'board_not_found':
@@ -35,7 +33,7 @@ export function refusalText(refusal: KanbanRefusal): string {
     case 'wip_limit':
       return `Column "${refusal.columnTitle}" is at its WIP limit (${refusal.cards} of ${refusal.limit}). Finish or move a card out first, or pass force: true to go over the limit.`;
     case 'column_not_empty':
-      return `Column "${refusal.columnTitle}" still holds ${plural(refusal.cards, 'card')}: move or delete them first.`;
+      return `Column "${refusal.columnTitle}" still holds ${refusal.cards} card${refusal.cards === 1 ? '' : 's'}: move or delete them first.`;
     case 'column_order_incomplete':
       return 'columnOrder must list every column id of the board exactly once. Call get_board to see them.';
     case 'too_many_columns':
