@@ -70,11 +70,12 @@ describe.skipIf(!chromiumAvailable)('the playground hot-reloads the widget from 
       return (await (await call.locator('iframe.widget').elementHandle())!.contentFrame())!.title();
     };
     await expect(callListBoards()).resolves.toBe('Kanban');
+    const listedUri = async () => (await (await fetch(kanban.mcpUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' })).json()).result.tools[0]._meta.ui.resourceUri;
+    // Read before the rebuild lands: the server may follow it before a later read.
+    const before = await listedUri();
     const built = join(sources, 'built.html');
     writeFileSync(`${built}.tmp`, readFileSync(built, 'utf8').replace('<title>Kanban</title>', '<title>Kanban, rebuilt</title>'));
     renameSync(`${built}.tmp`, built);
-    const listedUri = async () => (await (await fetch(kanban.mcpUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' })).json()).result.tools[0]._meta.ui.resourceUri;
-    const before = await listedUri();
     await expect.poll(listedUri).not.toBe(before);
     await expect(callListBoards()).resolves.toBe('Kanban, rebuilt');
     await page.close();

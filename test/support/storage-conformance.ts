@@ -29,7 +29,7 @@ export interface StoreUnderTest {
  */
 const NUL_TITLE = 'before\0after';
 const NUL_OUTCOMES: Record<Engine, Record<'text' | 'json' | 'parameter', unknown>> = {
-  sqlite: { text: [NUL_TITLE], json: { uid: NUL_TITLE }, parameter: [] },
+  sqlite: { text: [NUL_TITLE], json: { uid: NUL_TITLE }, parameter: [{ id: 'whole' }] },
   postgres: { text: 'refused: 22021', json: 'refused: 22P05', parameter: 'refused: 22021' },
 };
 
@@ -214,7 +214,13 @@ function describeNul(store: StoreUnderTest): void {
           await database.write((db) => db.insert(oauthStore).values({ model: 'Session', id: 'nul', payload: { uid: NUL_TITLE } }));
           return (await database.read((db) => db.select({ payload: oauthStore.payload }).from(oauthStore)))[0]!.payload;
         }),
-        parameter: await outcome(() => database.read((db) => db.select({ id: oauthStore.id }).from(oauthStore).where(eq(oauthStore.uid, NUL_TITLE)))),
+        // A row whose value is what a parameter cut short at its NUL would be: it must not match.
+        parameter: await outcome(async () => {
+          const cutShort = NUL_TITLE.slice(0, NUL_TITLE.indexOf('\0'));
+          await database.write((db) => db.insert(oauthStore).values({ model: 'Session', id: 'cut-short', payload: {}, uid: cutShort }));
+          await database.write((db) => db.insert(oauthStore).values({ model: 'Session', id: 'whole', payload: {}, uid: NUL_TITLE }));
+          return database.read((db) => db.select({ id: oauthStore.id }).from(oauthStore).where(eq(oauthStore.uid, NUL_TITLE)));
+        }),
       };
       expect(outcomes).toEqual(NUL_OUTCOMES[database.engine]);
     });
