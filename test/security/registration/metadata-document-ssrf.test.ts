@@ -19,9 +19,10 @@ describe('client ID metadata documents: no server-side request forgery (RG-20)',
     return getJson(`${kanban.url}/oauth/authorize?${query}`);
   }
 
-  // Loopback is where a listener can prove that no request arrives; link-local (169.254.169.254) is
-  // covered by test/cimd.test.ts, and unroutable private addresses would only time out here.
-  it('RG-20: a CIMD client_id on a loopback address (by IP, by name, in decimal, IPv4-mapped) → 400 invalid_client, no redirect, and the issuer never requests it', async () => {
+  // Loopback is where a listener can prove that no request arrives; link-local (the cloud metadata
+  // address) cannot be reached here, so it gets the same answer only; unroutable private addresses
+  // would only time out here.
+  it('RG-20: a CIMD client_id on a loopback address (by IP, by name, in decimal, IPv4-mapped) or link-local → 400 invalid_client, no redirect, and the issuer never requests it', async () => {
     const documentServer = await startRecordingHttpsServer((path) => ({ client_id: `https://127.0.0.1/${path}`, redirect_uris: ['https://client.example/cb'], token_endpoint_auth_method: 'none' }));
     try {
       await withTlsVerificationOff(async () => {
@@ -29,7 +30,7 @@ describe('client ID metadata documents: no server-side request forgery (RG-20)',
         expect((await fetch(`https://127.0.0.1:${documentServer.port}/reachable`)).status).toBe(200);
         documentServer.requests.length = 0;
         const port = documentServer.port;
-        for (const clientId of [`https://127.0.0.1:${port}/client.json`, `https://localhost:${port}/client.json`, `https://2130706433:${port}/client.json`, `https://[::ffff:7f00:1]:${port}/client.json`]) {
+        for (const clientId of [`https://127.0.0.1:${port}/client.json`, `https://localhost:${port}/client.json`, `https://2130706433:${port}/client.json`, `https://[::ffff:7f00:1]:${port}/client.json`, 'https://169.254.169.254/latest/client.json']) {
           const body = expectJsonError(await authorizeAs(clientId), 400, 'invalid_client');
           expect(body.error_description, clientId).toMatch(/client/);
         }
