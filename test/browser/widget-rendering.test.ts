@@ -31,6 +31,18 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host: what
     await bed.hosted!.screenshot('light');
   });
 
+  // Every test ends with no CSP violation (widget-testbed.ts): this one shows the policy is there to be violated.
+  it('runs under the MCP Apps default CSP: a request to a domain the widget does not declare is blocked and reported', async () => {
+    const board = await bed.freshBoard();
+    const hosted = await bed.open({ board });
+    const frame = await hosted.frame();
+    await frame.evaluate("fetch('https://example.com/x').catch(() => {})");
+    await expect.poll(async () => (await hosted.cspViolations()).map((violation) => violation.directive)).toContain('connect-src');
+    // Seen: not a failure of this test's widget at its close.
+    bed.hosted = undefined;
+    await hosted.close();
+  });
+
   it('signed out: the board is browsable, nothing is editable, and "Sign in to add cards" asks the chat instead of calling a tool', async () => {
     const board = await bed.freshBoard();
     const { widget, calls, records } = await bed.open({ board, token: undefined });
