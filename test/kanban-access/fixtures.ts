@@ -133,7 +133,7 @@ export function useOwnBoard(): void {
 // ---- the shapes of the four outcomes ----
 
 /** Strings of the target board that a refusal must not reveal (unless the caller sent them). */
-export function leakCandidates(fixture: Fixture, sent: unknown): string[] {
+function leakCandidates(fixture: Fixture, sent: unknown): string[] {
   const sentText = JSON.stringify(sent);
   return [fixture.title, fixture.cardTitle, fixture.cardDescription, fixture.id, fixture.cardId, ...fixture.columnIds, fixture.ownerSubject, fixture.ownerUsername].filter(
     (value): value is string => value !== null && !sentText.includes(value),

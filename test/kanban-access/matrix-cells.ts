@@ -73,7 +73,7 @@ export async function readCell(tool: ToolName, actor: Actor, actorName: ActorNam
 }
 
 /** AU-06/AU-07: the refusal is the one a nonexistent id gets, byte for byte but for the id itself. */
-export async function expectSameAsAbsent(actor: Actor, tool: ToolName, args: Record<string, unknown>, fixture: Fixture, result: CallToolResult, argsFor: (target: Target) => Record<string, unknown>): Promise<void> {
+async function expectSameAsAbsent(actor: Actor, tool: ToolName, args: Record<string, unknown>, fixture: Fixture, result: CallToolResult, argsFor: (target: Target) => Record<string, unknown>): Promise<void> {
   const text = expectBareError(result);
   expect(text).toMatch(/^No (board|card) \S+ is visible to you\./);
   expectNothingOf(fixture, args, result);

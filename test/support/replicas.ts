@@ -39,7 +39,7 @@ export interface Replica {
 export let available = false;
 export let unavailableReason = '';
 export let replicas: Replica[] = [];
-export let publicUrl = '';
+let publicUrl = '';
 let db: pg.Client | undefined;
 
 /** Makes the database and the three replicas' descriptions (none started) before the file's tests; stops and removes them after. */

@@ -1,4 +1,4 @@
-import { asc, count, type SQL } from 'drizzle-orm';
+import { asc, count } from 'drizzle-orm';
 import type { BoardRow, CardRow, ColumnRow, KanbanDatabase } from '../../db/database.ts';
 import { newId } from '../../db/ids.ts';
 import { cardSearchText } from '../../db/usernames.ts';
@@ -58,8 +58,8 @@ export async function boardTitles(database: KanbanDatabase): Promise<string[]> {
 }
 
 /** How many rows of `table` match `where`, in a read of their own. */
-export async function countRows(database: KanbanDatabase, table: keyof Pick<KanbanDatabase['tables'], 'boards' | 'columns' | 'cards' | 'oauthStore'>, where?: SQL): Promise<number> {
+export async function countRows(database: KanbanDatabase, table: keyof Pick<KanbanDatabase['tables'], 'boards' | 'columns' | 'cards' | 'oauthStore'>): Promise<number> {
   const from = database.tables[table];
-  const [row] = await database.read((db) => db.select({ n: count() }).from(from).where(where));
+  const [row] = await database.read((db) => db.select({ n: count() }).from(from));
   return row!.n;
 }
