@@ -1,5 +1,5 @@
-import type { RequestHandler } from 'express';
-import { rateLimit, type Options, type Store } from 'express-rate-limit';
+import type { Request, RequestHandler } from 'express';
+import { MemoryStore, rateLimit, type Options, type Store } from 'express-rate-limit';
 import { RedisStore } from 'rate-limit-redis';
 import { createClient } from 'redis';
 import type { KanbanDatabase } from '../../db/database.ts';
@@ -13,10 +13,21 @@ import { PostgresRateLimitStore } from './postgres-store.ts';
 // PostgreSQL they already share. A shared store that fails lets requests through (said in the
 // log): the app stays up without its limits rather than going down with them.
 
+/** A limiter (the middleware) that can also give back the try a request was counted for. */
+export type Budget = RequestHandler & {
+  /**
+   * Uncounts `req`'s hit, and is awaited before the answer is sent, so the client's next request
+   * sees it. (express-rate-limit's skipSuccessfulRequests gives it back only once the answer has
+   * gone, so a quick client's next request could still be counted against it.) A store that fails
+   * keeps the hit, said in the log; the request goes on.
+   */
+  giveBack(req: Request): Promise<void>;
+};
+
 export interface RequestBudgets {
   where: 'memory' | 'redis' | 'postgres';
   /** A limiter with counters of its own, called `name`, with our common options under `options`. */
-  budget(name: string, options: Partial<Options>): RequestHandler;
+  budget(name: string, options: Partial<Options>): Budget;
   close(): Promise<void>;
 }
 
@@ -31,7 +42,7 @@ const STORE_ERROR_LOG_EVERY_MS = 10_000;
 
 interface StoreSource {
   where: RequestBudgets['where'];
-  storeFor(name: string): Store | undefined;
+  storeFor(name: string): Store;
   close(): Promise<void>;
 }
 
@@ -75,7 +86,7 @@ async function storeSource(options: { redisUrl: string | undefined; namespace: s
     const database = options.database as PostgresDatabase;
     return { where: 'postgres', storeFor: (name) => new PostgresRateLimitStore(database, name), close: async () => {} };
   }
-  return { where: 'memory', storeFor: () => undefined, close: async () => {} };
+  return { where: 'memory', storeFor: () => new MemoryStore(), close: async () => {} };
 }
 
 export async function openRequestBudgets(options: { redisUrl: string | undefined; namespace: string; database: KanbanDatabase; logger: Logger }): Promise<RequestBudgets> {
@@ -85,11 +96,12 @@ export async function openRequestBudgets(options: { redisUrl: string | undefined
     where: source.where,
     budget(name, limiterOptions) {
       let loggedAt = 0;
-      return rateLimit({
+      const store = source.storeFor(name);
+      const limiter = rateLimit({
         standardHeaders: 'draft-8',
         legacyHeaders: false,
         identifier: name,
-        store: source.storeFor(name),
+        store,
         passOnStoreError: true,
         logger: {
           error: (error: unknown, message: string) => {
@@ -104,6 +116,17 @@ export async function openRequestBudgets(options: { redisUrl: string | undefined
         validate: { xForwardedForHeader: false, forwardedHeader: false },
         ...limiterOptions,
       });
+      const giveBack = async (req: Request) => {
+        // Unset when the store failed at the count and the request was let through uncounted.
+        const key = (req as Request & { rateLimit?: { key: string } }).rateLimit?.key;
+        if (key === undefined) return;
+        try {
+          await store.decrement(key);
+        } catch (error) {
+          logger.warn({ err: error, limiter: name }, 'a try could not be given back');
+        }
+      };
+      return Object.assign(limiter, { giveBack });
     },
     close: () => source.close(),
   };

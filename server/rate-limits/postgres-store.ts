@@ -56,7 +56,7 @@ export class PostgresRateLimitStore implements Store {
     return { totalHits: row!.hits, resetTime: row!.resetsAt };
   }
 
-  /** A hit given back (skipSuccessfulRequests), within the window it was counted in. */
+  /** A hit given back (Budget.giveBack), within the window it was counted in. */
   async decrement(key: string): Promise<void> {
     await this.#db
       .update(rateLimitHits)

@@ -150,6 +150,7 @@ export function interactionRouter({ config, database, provider, logger, requestB
       return;
     }
     throttle.succeeded(username, address);
+    await budgets.signIn.giveBack(req);
     await provider.interactionFinished(req, res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
   });
 

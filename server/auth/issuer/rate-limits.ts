@@ -1,7 +1,7 @@
 import type { RequestHandler, Router } from 'express';
 import type { Options } from 'express-rate-limit';
 import type { AppConfig, SignInSettings } from '../../config.ts';
-import type { RequestBudgets } from '../../rate-limits/budgets.ts';
+import type { Budget, RequestBudgets } from '../../rate-limits/budgets.ts';
 import { ISSUER_ROUTES } from './routes.ts';
 
 // Per-address request budgets for the issuer's endpoints and its sign-in and sign-up forms
@@ -25,9 +25,7 @@ const jsonRefusal: Options['handler'] = (_req, res) => {
   res.status(429).set('Cache-Control', 'no-store').json({ error: 'too_many_requests', error_description: 'Too many requests from this address. Wait, then try again.' });
 };
 
-type Budget = RequestBudgets['budget'];
-
-function perAddress(budget: Budget, name: string, limit: number, windowMs: number, options: Partial<Options> = {}): RequestHandler {
+function perAddress(budget: RequestBudgets['budget'], name: string, limit: number, windowMs: number, options: Partial<Options> = {}): Budget {
   return budget(name, { windowMs, limit, handler: jsonRefusal, ...options });
 }
 
@@ -35,7 +33,7 @@ function perAddress(budget: Budget, name: string, limit: number, windowMs: numbe
  * `endpoints` (INTROSPECTIONS_PER_ADDRESS, USERINFO_REQUESTS_PER_ADDRESS): any caller with any
  * token makes these look it up, so a flood is database load.
  */
-export function applyIssuerRateLimits(router: Router, endpoints: AppConfig['issuerEndpoints'], budget: Budget, limits: IssuerRateLimits = DEFAULT_RATE_LIMITS): void {
+export function applyIssuerRateLimits(router: Router, endpoints: AppConfig['issuerEndpoints'], budget: RequestBudgets['budget'], limits: IssuerRateLimits = DEFAULT_RATE_LIMITS): void {
   router.use(ISSUER_ROUTES.registration, perAddress(budget, 'issuer-register', limits.register, limits.windowMs));
   router.use(ISSUER_ROUTES.token, perAddress(budget, 'issuer-token', limits.token, limits.windowMs));
   router.use(ISSUER_ROUTES.authorization, perAddress(budget, 'issuer-authorize', limits.authorize, limits.windowMs));
@@ -46,12 +44,13 @@ export function applyIssuerRateLimits(router: Router, endpoints: AppConfig['issu
 
 /**
  * The sign-in and sign-up forms' budgets per address. Failed sign-ins count whatever the username,
- * so one address cannot try a password against every account; a success gives its try back, so
- * people sharing an address who know their passwords are not held up. `refuse` answers with a page.
+ * so one address cannot try a password against every account; a success gives its try back
+ * (`signIn.giveBack`, before the answer), so people sharing an address who know their passwords
+ * are not held up. `refuse` answers with a page.
  */
-export function formBudgets(settings: SignInSettings, budget: Budget, refuse: Options['handler']): { signIn: RequestHandler; signUp: RequestHandler } {
+export function formBudgets(settings: SignInSettings, budget: RequestBudgets['budget'], refuse: Options['handler']): { signIn: Budget; signUp: RequestHandler } {
   return {
-    signIn: perAddress(budget, 'signin-failures', settings.failuresPerAddress, 15 * 60 * 1000, { handler: refuse, skipSuccessfulRequests: true }),
+    signIn: perAddress(budget, 'signin-failures', settings.failuresPerAddress, 15 * 60 * 1000, { handler: refuse }),
     signUp: perAddress(budget, 'signups', settings.signupsPerAddress, 60 * 60 * 1000, { handler: refuse }),
   };
 }
