@@ -1,6 +1,8 @@
-import { openDatabase } from './sqlite/client.ts';
 import { databaseErrorCode, postgresUrlWithoutPassword, type KanbanDatabase } from './database.ts';
-import { openPostgres, SchemaTooNewError } from './postgres/client.ts';
+
+// Each engine's client is loaded only when it is the one opened: on Node 22 loading one engine's
+// Drizzle modules costs a process about half a second (Node reads drizzle-orm's 180 kB
+// package.json again for each of its modules), which every start and operator command paid twice.
 
 /** The database could not be opened: one line for the person starting the server. */
 export class DatabaseOpenError extends Error {}
@@ -14,7 +16,8 @@ export interface DatabaseSettings {
 
 /** PostgreSQL when DATABASE_URL is set (migrated once across replicas), else the SQLite file. */
 export async function openKanbanDatabase(settings: DatabaseSettings): Promise<KanbanDatabase> {
-  if (settings.databaseUrl === undefined) return openDatabase(settings.databaseFile);
+  if (settings.databaseUrl === undefined) return (await import('./sqlite/client.ts')).openDatabase(settings.databaseFile);
+  const { openPostgres, SchemaTooNewError } = await import('./postgres/client.ts');
   try {
     return await openPostgres(settings.databaseUrl, { poolSize: settings.databasePoolSize, statementTimeoutMs: settings.databaseStatementTimeoutMs });
   } catch (error) {

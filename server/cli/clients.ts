@@ -1,4 +1,4 @@
-import { ACCESS_TOKEN_TTL_SECONDS } from '../auth/issuer/provider.ts';
+import { ACCESS_TOKEN_TTL_SECONDS } from '../auth/issuer/grant-revocation.ts';
 import { listRegisteredClients, revokeRegisteredClient } from '../auth/issuer/registered-clients.ts';
 import { loadConfig } from '../config.ts';
 import { CommandError, openServerDatabase, printable, quoted, requireEmbeddedIssuer, runCommand } from './command.ts';

@@ -3,7 +3,7 @@ import type { KanbanDatabase } from '../../db/database.ts';
 import { endAccountAccess, type AccessEnded } from '../auth/issuer/account-access.ts';
 import { deleteAccount } from '../auth/issuer/account-removal.ts';
 import { AccountError, createAccount, findAccountByUsername, resetPassword } from '../auth/issuer/accounts.ts';
-import { ACCESS_TOKEN_TTL_SECONDS } from '../auth/issuer/provider.ts';
+import { ACCESS_TOKEN_TTL_SECONDS } from '../auth/issuer/grant-revocation.ts';
 import { loadConfig } from '../config.ts';
 import { CommandError, openServerDatabase, requireEmbeddedIssuer, runCommand } from './command.ts';
 

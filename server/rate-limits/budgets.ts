@@ -1,11 +1,8 @@
 import type { Request, RequestHandler } from 'express';
 import { MemoryStore, rateLimit, type Options, type Store } from 'express-rate-limit';
-import { RedisStore } from 'rate-limit-redis';
-import { createClient } from 'redis';
 import type { KanbanDatabase } from '../../db/database.ts';
 import type { PostgresDatabase } from '../../db/postgres/client.ts';
 import type { Logger } from '../logger.ts';
-import { PostgresRateLimitStore } from './postgres-store.ts';
 
 // Request budgets (express-rate-limit), for /mcp and the issuer alike, and where they are counted.
 // One process (SQLite): its own memory, express-rate-limit's default. Several replicas: a store
@@ -47,6 +44,8 @@ interface StoreSource {
 }
 
 async function redisStores(url: string, namespace: string, logger: Logger): Promise<StoreSource> {
+  // Loaded only when used, like the PostgreSQL store below (db/open.ts says why).
+  const [{ RedisStore }, { createClient }] = await Promise.all([import('rate-limit-redis'), import('redis')]);
   let everReady = false;
   const client = createClient({
     url,
@@ -84,6 +83,7 @@ async function storeSource(options: { redisUrl: string | undefined; namespace: s
   if (options.redisUrl !== undefined) return redisStores(options.redisUrl, options.namespace, options.logger);
   if (options.database.engine === 'postgres') {
     const database = options.database as PostgresDatabase;
+    const { PostgresRateLimitStore } = await import('./postgres-store.ts');
     return { where: 'postgres', storeFor: (name) => new PostgresRateLimitStore(database, name), close: async () => {} };
   }
   return { where: 'memory', storeFor: () => new MemoryStore(), close: async () => {} };

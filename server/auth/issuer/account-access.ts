@@ -6,7 +6,7 @@ import { deleteGrantsHeldBy, type GrantsDeleted } from './grant-revocation.ts';
 // its grants to apps, and every code and refresh token issued under them. A running server looks
 // these rows up on each use, so from its next request a revoked cookie shows the sign-in page and
 // a revoked refresh token is invalid_grant. Access tokens are JWTs checked without the database:
-// they are not stored, and stay valid until they expire (ACCESS_TOKEN_TTL_SECONDS).
+// they are not stored, and stay valid until they expire (ACCESS_TOKEN_TTL_SECONDS, grant-revocation.ts).
 // A half-done interaction needs nothing more: oidc-provider refuses to resume one whose session
 // is gone, and one bound to a grant goes with the grant (its grant_id).
 

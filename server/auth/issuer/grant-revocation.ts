@@ -6,6 +6,13 @@ import type { Db, KanbanDatabase } from '../../../db/database.ts';
 // A grant's own row keeps no usable id (the adapter stores only its hash), so its codes and
 // tokens are found through theirs: each names the grant in grant_id, and the holder in its payload.
 
+/**
+ * How long an access token lives (provider.ts issues them so). What no revocation here can shorten:
+ * access tokens are JWTs checked without the database. Kept here, not in provider.ts, so the
+ * operator commands that say it do not load oidc-provider (a third of their start).
+ */
+export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
+
 /** The payload member that names who holds a grant: the client it was given to, or the account that gave it. */
 export type GrantHolder = 'clientId' | 'accountId';
 

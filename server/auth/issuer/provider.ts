@@ -15,6 +15,7 @@ import { compareHashedClientSecrets } from './client-secrets.ts';
 import { clientKeySets, KEY_SET_BODY_LIMIT } from './client-key-sets.ts';
 import { hardenResponses } from './response-hardening.ts';
 import { errorRedirectGuard } from './error-redirects.ts';
+import { ACCESS_TOKEN_TTL_SECONDS } from './grant-revocation.ts';
 import { ASYMMETRIC_ALGORITHMS } from '../verify-token.ts';
 import { ISSUER_ROUTES } from './routes.ts';
 
@@ -23,7 +24,6 @@ import { ISSUER_ROUTES } from './routes.ts';
 
 
 const DAY = 24 * 60 * 60;
-export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
 
 export interface ProviderOptions {
   config: AppConfig;
