@@ -8,9 +8,11 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The PostgreSQL run leaves out the files that never ask for a test database: `pnpm test` runs them once.
     exclude: process.env.TEST_ENGINE === 'postgres' ? [...configDefaults.exclude, ...DATABASE_FREE_FILES] : configDefaults.exclude,
-    // Every test starts real servers on loopback and spawns real processes: give them room.
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Every test starts real servers on loopback and spawns real processes: give them room. A guard
+    // against hangs, not a speed check: on a slow 2-core machine with 4 workers, tests that start a
+    // few operator commands took 25–30 s (each Node process takes 1–2 s to load its modules there).
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     // expect.poll waits on real round trips through servers and browsers on a shared machine.
     expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
