@@ -1,4 +1,4 @@
-import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { sql, type AnyColumn, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Db, Tables } from './query-types.ts';
 
 // The one face of the database that the app's rules are written against, whichever engine is
@@ -37,6 +37,16 @@ export interface Dialect {
    * instead of mapped row by row.
    */
   jsonRows(values: (AnyColumn | SQL)[], from: SQL, orderBy: SQL): SQL<string>;
+}
+
+/**
+ * A placeholder named after each of `keys`, for a prepared insert or update whose values are all
+ * given at each call (each still passes through its column's encoder: dates, JSON).
+ */
+export function placeholders<K extends string>(keys: readonly K[]): { [P in K]: Placeholder<P> } {
+  const named = {} as { [P in K]: Placeholder<P> };
+  for (const key of keys) named[key] = sql.placeholder(key);
+  return named;
 }
 
 /** A query built once per engine: prepared once on SQLite, by name per connection on PostgreSQL. */

@@ -1,6 +1,6 @@
 import { and, count, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { BoardRow, CardRow, ColumnRow, Db, KanbanDatabase } from '../../db/database.ts';
+import { placeholders, type BoardRow, type CardRow, type ColumnRow, type Db, type KanbanDatabase } from '../../db/database.ts';
 import { newId } from '../../db/ids.ts';
 import { cardSearchText } from '../../db/usernames.ts';
 import type { createCardInput, moveCardInput, updateCardInput } from '../mcp/tools/schemas.ts';
@@ -21,6 +21,9 @@ export function cardWrites(database: KanbanDatabase, kit: WriteKit) {
   const { cards } = database.tables;
   const placement = cardPlacement(database);
   const { personalBoard } = kit.newBoards;
+  const insertCard = database.prepared('insert_card', (db) =>
+    db.insert(cards).values(placeholders(['id', 'boardId', 'columnId', 'title', 'description', 'searchText', 'labels', 'dueDate', 'position', 'createdBySub', 'createdAt', 'updatedAt'])),
+  );
   const cardCountOfBoard = database.prepared('card_count_of_board', (db) => db.select({ n: count() }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))));
 
   /** A column of the board by id or by name (case-insensitive); by default the first. */
@@ -82,7 +85,7 @@ export function cardWrites(database: KanbanDatabase, kit: WriteKit) {
           createdAt: now,
           updatedAt: now,
         };
-        await db.insert(cards).values(card);
+        await insertCard(db, card);
         return kit.afterChange(db, board, `Added "${card.title}" (${card.id}) to ${column.title} on board "${board.title}".`, card.id);
       }, async (db, written) => ({ ...(await kit.present(db, viewer, written)), cardId: written.cardId! }));
     },

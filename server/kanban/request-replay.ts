@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { and, eq, lt } from 'drizzle-orm';
-import type { Db, KanbanDatabase } from '../../db/database.ts';
+import { and, eq, lt, sql } from 'drizzle-orm';
+import { placeholders, type Db, type KanbanDatabase } from '../../db/database.ts';
 import { signedInSubject } from './access.ts';
 import { KanbanError } from './errors.ts';
 import type { Viewer } from '../viewer.ts';
@@ -21,6 +21,10 @@ export interface Written {
 /** `write` is the service's: the viewer's write, queued behind their others. */
 export function requestReplay(database: KanbanDatabase, write: <T>(viewer: Viewer, work: (db: Db) => Promise<T>) => Promise<T>) {
   const { toolRequests } = database.tables;
+  const remembered = database.prepared('tool_request', (db) =>
+    db.select().from(toolRequests).where(and(eq(toolRequests.subject, sql.placeholder('subject')), eq(toolRequests.requestId, sql.placeholder('requestId')))).limit(1),
+  );
+  const remember = database.prepared('remember_tool_request', (db) => db.insert(toolRequests).values(placeholders(['subject', 'requestId', 'tool', 'result', 'createdAt'])));
   let requestsSweptAt = 0;
 
   /**
@@ -44,7 +48,7 @@ export function requestReplay(database: KanbanDatabase, write: <T>(viewer: Viewe
     if (requestId === undefined) return run(db);
     const subject = signedInSubject(viewer);
     const fingerprint = createHash('sha256').update(`${tool}\n${JSON.stringify(args)}`).digest('base64url');
-    const [found] = await db.select().from(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId))).limit(1);
+    const [found] = await remembered(db, { subject, requestId });
     // Older than a day counts as never seen, whenever the sweep last ran.
     const earlier = found && found.createdAt.getTime() > Date.now() - REQUEST_ID_TTL_MS ? found : undefined;
     if (found && !earlier) await db.delete(toolRequests).where(and(eq(toolRequests.subject, subject), eq(toolRequests.requestId, requestId)));
@@ -56,7 +60,7 @@ export function requestReplay(database: KanbanDatabase, write: <T>(viewer: Viewe
       return written;
     }
     const written = await run(db);
-    await db.insert(toolRequests).values({ subject, requestId, tool, result: { ...written, fingerprint }, createdAt: new Date() });
+    await remember(db, { subject, requestId, tool, result: { ...written, fingerprint }, createdAt: new Date() });
     return written;
   }
 }

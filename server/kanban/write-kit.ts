@@ -24,6 +24,11 @@ export type WriteKit = ReturnType<typeof writeKit>;
 export function writeKit(database: KanbanDatabase, quotas: KanbanQuotas, access: BoardAccess, contents: BoardContents) {
   const { boards, cards, columns } = database.tables;
   const columnsOfBoard = database.prepared('columns_of_board', (db) => db.select().from(columns).where(eq(columns.boardId, sql.placeholder('boardId'))).orderBy(asc(columns.position)));
+  // set()'s types leave placeholders out, but it takes them as values() does: wrapped with the
+  // column's encoder (the Date becomes each engine's timestamp when the statement runs).
+  const touchBoard = database.prepared('touch_board', (db) =>
+    db.update(boards).set({ updatedAt: sql.placeholder('updatedAt') as unknown as Date }).where(eq(boards.id, sql.placeholder('boardId'))),
+  );
   const cardCountOfColumn = database.prepared('card_count_of_column', (db) => db.select({ n: count() }).from(cards).where(eq(cards.columnId, sql.placeholder('columnId'))));
 
   /** A write on the viewer's behalf: one person's writes queue behind each other across replicas. */
@@ -56,7 +61,7 @@ export function writeKit(database: KanbanDatabase, quotas: KanbanQuotas, access:
     async afterChange(db: Db, board: BoardRow, change: string, cardId?: string): Promise<Written> {
       // Strictly later than before, even within one millisecond: it is the board's version (mcp/replayed-answers.ts).
       const updatedAt = new Date(Math.max(Date.now(), board.updatedAt.getTime() + 1));
-      await db.update(boards).set({ updatedAt }).where(eq(boards.id, board.id));
+      await touchBoard(db, { updatedAt, boardId: board.id });
       return cardId === undefined ? { boardId: board.id, change } : { boardId: board.id, change, cardId };
     },
 
