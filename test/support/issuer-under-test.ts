@@ -1,7 +1,7 @@
-import { beforeAll } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import { useKanban, type RunningKanban } from './kanban-server.ts';
-import { makeAccount } from './oauth-steps.ts';
-import { SignedInBrowser, storeRow } from './token-helpers.ts';
+import { makeAccount, registerClient, tokenRequest, type RegisteredClient } from './oauth-steps.ts';
+import { codeForm, SignedInBrowser, storeRow } from './token-helpers.ts';
 
 // The server a test/security/ file questions, started once for the file. The bindings below are
 // live (ES modules): a test reads them as plain variables, set by the hooks before the file's tests run.
@@ -26,6 +26,28 @@ export function useSignedInIssuer(env: Record<string, string> = {}): void {
     account = await makeAccount(kanban);
     browser = new SignedInBrowser(kanban, account);
   });
+}
+
+/** The token endpoint's answer to a code or a refresh. */
+export interface Tokens {
+  access_token: string;
+  refresh_token: string;
+  scope: string;
+  [key: string]: unknown;
+}
+
+/**
+ * A code for `client` (by default a fresh one registered with `metadata`: public unless it says
+ * otherwise) from `via` (by default the file's browser), redeemed, with the client's secret if it
+ * has one: the code, its verifier and the tokens. Anything but 200 fails the test.
+ */
+export async function redeemedCode(options: { client?: RegisteredClient; metadata?: Record<string, unknown>; params?: Record<string, string>; via?: SignedInBrowser } = {}) {
+  const client = options.client ?? (await registerClient(kanban, options.metadata ?? {}));
+  const { code, verifier } = await (options.via ?? browser).code(client, options.params);
+  const secret: Record<string, string> = typeof client.client_secret === 'string' ? { client_secret: client.client_secret } : {};
+  const response = await tokenRequest(kanban, codeForm(kanban, client, code, verifier, secret));
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  return { client, code, verifier, tokens: response.body as Tokens };
 }
 
 /** oauth_store rows that belong to a grant (the grant itself has grant_id NULL and is keyed by its id). */

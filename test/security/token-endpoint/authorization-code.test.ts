@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { browser, grantIdOf, grantRows, kanban } from '../../support/issuer-under-test.ts';
+import { browser, grantIdOf, grantRows, kanban, redeemedCode } from '../../support/issuer-under-test.ts';
 import { pkcePair, registerClient, tokenRequest } from '../../support/oauth-steps.ts';
 import { backdate, codeForm, expectOAuthError, refresh, storeKey, storeRow, whoamiStatus } from '../../support/token-helpers.ts';
-import { redeemed, registerConfidential, useTokenEndpoint } from './token-requests.ts';
+import { registerConfidential, useTokenEndpoint } from './token-requests.ts';
 
 // Security cases of the token endpoint (docs/security-cases.md group 2), against the real app:
 // oidc-provider in Express, a real database, real sign-in and consent pages. This file: redeeming
@@ -21,7 +21,7 @@ describe('token endpoint: the authorization code (TK-07..TK-18)', () => {
   });
 
   it('TK-08: a replayed code gets 400 invalid_grant and revokes the grant (its refresh token dies); the JWT access token, self-contained, still works until it expires', async () => {
-    const { client, code, verifier, tokens } = await redeemed();
+    const { client, code, verifier, tokens } = await redeemedCode();
     const grantId = await grantIdOf(tokens.refresh_token);
     expect(await grantRows(grantId)).toBeGreaterThan(0);
 
@@ -36,7 +36,7 @@ describe('token endpoint: the authorization code (TK-07..TK-18)', () => {
   });
 
   it('TK-09: a replay carrying invalid parameters (wrong verifier, another client, an unknown client) is refused and revokes nothing', async () => {
-    const { client, code, verifier, tokens } = await redeemed();
+    const { client, code, verifier, tokens } = await redeemedCode();
     const other = await registerClient(kanban);
 
     expectOAuthError(await tokenRequest(kanban, codeForm(kanban, client, code, pkcePair().verifier)), 400, 'invalid_grant');

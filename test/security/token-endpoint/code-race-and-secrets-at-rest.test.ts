@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { browser, kanban } from '../../support/issuer-under-test.ts';
+import { browser, kanban, redeemedCode } from '../../support/issuer-under-test.ts';
 import { registerClient, tokenRequest } from '../../support/oauth-steps.ts';
 import { basicAuth, codeForm, databaseBytes, expectOAuthError, refresh, storeKey, storeRow } from '../../support/token-helpers.ts';
-import { redeemed, registerConfidential, useTokenEndpoint, type Confidential } from './token-requests.ts';
+import { registerConfidential, useTokenEndpoint, type Confidential } from './token-requests.ts';
 
 // Security cases of the token endpoint (docs/security-cases.md group 2), against the real app:
 // oidc-provider in Express, a real database, real sign-in and consent pages. This file: the
@@ -27,7 +27,7 @@ describe('persistence (DB-04, DB-12)', () => {
   });
 
   it('DB-12: the database files hold no issued code or refresh token, only their SHA-256 hashes as keys', async () => {
-    const { client, code, tokens } = await redeemed();
+    const { client, code, tokens } = await redeemedCode();
     const rotated = await refresh(kanban, client, tokens.refresh_token);
     expect(rotated.status).toBe(200);
     const secrets = { code, refreshToken: tokens.refresh_token, rotatedRefreshToken: rotated.body.refresh_token as string };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { browser, kanban } from '../../support/issuer-under-test.ts';
+import { browser, kanban, redeemedCode } from '../../support/issuer-under-test.ts';
 import { pkcePair, registerClient, tokenRequest } from '../../support/oauth-steps.ts';
 import { codeForm, expectOAuthError, refresh } from '../../support/token-helpers.ts';
-import { postToken, redeemed, useTokenEndpoint } from './token-requests.ts';
+import { postToken, useTokenEndpoint } from './token-requests.ts';
 
 // Security cases of the token endpoint (docs/security-cases.md group 2), against the real app:
 // oidc-provider in Express, a real database, real sign-in and consent pages. This file: the request
@@ -56,7 +56,7 @@ describe('token endpoint: request shape (TK-01..TK-06, TK-29)', () => {
   });
 
   it('TK-01: GET, PUT or DELETE /oauth/token, and GET /oauth/revoke or /oauth/introspect → 405 with Allow: POST, OPTIONS and a JSON invalid_request; a refresh token sent that way is not used', async () => {
-    const { client, tokens } = await redeemed();
+    const { client, tokens } = await redeemedCode();
     const grant = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: client.client_id });
     const ownToken = new URLSearchParams({ token: tokens.refresh_token, client_id: client.client_id });
     const attempts: [string, string, string | undefined][] = [
@@ -86,7 +86,7 @@ describe('token endpoint: request shape (TK-01..TK-06, TK-29)', () => {
     expectOAuthError(await refresh(kanban, client, 'x'), 400, 'unauthorized_client');
 
     // Another client's live refresh token changes nothing, and is left alone.
-    const other = await redeemed();
+    const other = await redeemedCode();
     expectOAuthError(await refresh(kanban, client, other.tokens.refresh_token), 400, 'unauthorized_client');
     expect((await refresh(kanban, other.client, other.tokens.refresh_token)).status).toBe(200);
 

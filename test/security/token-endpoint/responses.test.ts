@@ -1,9 +1,9 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { account, browser, kanban } from '../../support/issuer-under-test.ts';
+import { account, browser, kanban, redeemedCode } from '../../support/issuer-under-test.ts';
 import { pkcePair, registerClient, tokenRequest } from '../../support/oauth-steps.ts';
 import { codeForm, ERROR_DESCRIPTION_CHARSET, expectOAuthError, refresh, whoamiStatus, type TokenResponse } from '../../support/token-helpers.ts';
-import { postToken, redeemed, registerConfidential, useTokenEndpoint } from './token-requests.ts';
+import { postToken, registerConfidential, useTokenEndpoint } from './token-requests.ts';
 
 // Security cases of the token endpoint (docs/security-cases.md group 2), against the real app:
 // oidc-provider in Express, a real database, real sign-in and consent pages. This file: what comes
@@ -15,7 +15,7 @@ describe('token endpoint: what comes back (TK-26, TK-27, TK-28, TK-30, TK-31)', 
   it('TK-26: codes, refresh tokens and access token ids are long random base64url strings (at least 160 bits), all distinct', async () => {
     const seen = new Set<string>();
     for (let round = 0; round < 3; round++) {
-      const { code, tokens } = await redeemed();
+      const { code, tokens } = await redeemedCode();
       const values = [code, tokens.refresh_token, String(decodeJwt(tokens.access_token).jti)];
       for (const value of values) {
         expect(value).toMatch(/^[A-Za-z0-9_-]{27,}$/);
@@ -26,7 +26,7 @@ describe('token endpoint: what comes back (TK-26, TK-27, TK-28, TK-30, TK-31)', 
   });
 
   it('TK-27: every token response carries Cache-Control: no-store and Pragma: no-cache, successes and every kind of error alike', async () => {
-    const { client, code, verifier, tokens } = await redeemed();
+    const { client, code, verifier, tokens } = await redeemedCode();
     const confidential = await registerConfidential('client_secret_post');
     const responses: TokenResponse[] = [
       await refresh(kanban, client, tokens.refresh_token), // 200
@@ -115,7 +115,7 @@ describe('token endpoint: what comes back (TK-26, TK-27, TK-28, TK-30, TK-31)', 
     const origin = 'https://evil.example';
     const preflight = await fetch(`${kanban.url}/oauth/token`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
     expect(preflight.status).toBe(204);
-    const { client, tokens } = await redeemed();
+    const { client, tokens } = await redeemedCode();
     const responses = [preflight, (await refresh(kanban, client, tokens.refresh_token, {}, { origin })) as { headers: Headers }, (await refresh(kanban, client, 'x', {}, { origin })) as { headers: Headers }];
     for (const { headers } of responses) {
       expect(['*', origin]).toContain(headers.get('access-control-allow-origin'));

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import { browser, kanban, useSignedInIssuer } from '../../support/issuer-under-test.ts';
-import { registerClient, tokenRequest, type RegisteredClient } from '../../support/oauth-steps.ts';
-import { codeForm, type TokenResponse } from '../../support/token-helpers.ts';
+import { kanban, useSignedInIssuer } from '../../support/issuer-under-test.ts';
+import { registerClient, type RegisteredClient } from '../../support/oauth-steps.ts';
+import type { TokenResponse } from '../../support/token-helpers.ts';
 
 // What the token endpoint tests (this folder) share: their server, and the requests they build on.
 // Every scenario registers its own client, so grants never overlap between tests.
@@ -18,15 +18,6 @@ export async function registerConfidential(method: 'client_secret_post' | 'clien
   expect(client.token_endpoint_auth_method).toBe(method);
   expect(client.client_secret).toEqual(expect.any(String));
   return client as Confidential;
-}
-
-/** A code for a fresh public client, redeemed: the tokens and everything needed to replay. */
-export async function redeemed(client?: RegisteredClient) {
-  const owner = client ?? (await registerClient(kanban));
-  const { code, verifier } = await browser.code(owner);
-  const tokens = await tokenRequest(kanban, codeForm(kanban, owner, code, verifier));
-  expect(tokens.status, JSON.stringify(tokens.body)).toBe(200);
-  return { client: owner, code, verifier, tokens: tokens.body as { access_token: string; refresh_token: string; [key: string]: unknown } };
 }
 
 export function postToken(body: string, headers: Record<string, string>): Promise<TokenResponse> {
