@@ -118,8 +118,11 @@ export async function openRequestBudgets(options: { redisUrl: string | undefined
       });
       const giveBack = async (req: Request) => {
         // Unset when the store failed at the count and the request was let through uncounted.
-        const key = (req as Request & { rateLimit?: { key: string } }).rateLimit?.key;
-        if (key === undefined) return;
+        const counted = (req as Request & { rateLimit?: { key: string; resetTime?: Date } }).rateLimit;
+        if (counted === undefined) return;
+        // A hit whose window has ended is not taken off the next one (as express-rate-limit does).
+        if (counted.resetTime !== undefined && Date.now() >= counted.resetTime.getTime()) return;
+        const { key } = counted;
         try {
           await store.decrement(key);
         } catch (error) {
