@@ -1,44 +1,25 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Viewer } from '../viewer.ts';
-import type { ToolDefinition } from './catalogue.ts';
-import { decideToolAccess, type ToolAccess } from './guard.ts';
 
 // What the MCP server made for one request is to know of it. The SDK hands its per-request factory
 // only the web Request and, for a signed-in caller, an AuthInfo (createMcpHandler): nothing for
 // an anonymous one. So route.ts files the context under a fresh key written into the request's
-// headers, over whatever a client sent there, and the factory takes it back by that key. (Our
-// handlers read the caller from here, never from the SDK's AuthInfo, which we do not pass.)
+// headers (its request id: unique, and made by the server), over whatever a client sent there, and
+// the factory takes it back by that key. (Our handlers read the caller from here, never from the
+// SDK's AuthInfo, which we do not pass; a tool's access is decided from `viewer` by guard.ts.)
 
 export interface McpRequestContext {
   viewer: Viewer;
   requestId: string;
   /** Over its request budget (mcp/rate-limits.ts): a tools/call says so in its result. */
   retryAfterSeconds?: number;
-  /**
-   * The request's one decision per tool (guard.ts), made at its first ask: route.ts asks for an
-   * HTTP challenge, server.ts at the call; both challenges are built from the same decision.
-   */
-  accessTo(tool: Pick<ToolDefinition, 'name' | 'title' | 'securitySchemes' | 'signInPrompt'>): ToolAccess;
 }
 
 const CONTEXT_HEADER = 'x-kanban-context';
 const filed = new Map<string, McpRequestContext>();
 
 export function requestContext(viewer: Viewer, requestId: string, retryAfterSeconds: number | undefined): McpRequestContext {
-  // Most requests ask about one tool or none (a list, a replayed answer).
-  let decided: Map<string, ToolAccess> | undefined;
-  return {
-    viewer,
-    requestId,
-    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-    accessTo(tool) {
-      decided ??= new Map();
-      let access = decided.get(tool.name);
-      if (access === undefined) decided.set(tool.name, (access = decideToolAccess(tool, viewer)));
-      return access;
-    },
-  };
+  return retryAfterSeconds === undefined ? { viewer, requestId } : { viewer, requestId, retryAfterSeconds };
 }
 
 /**
@@ -46,7 +27,7 @@ export function requestContext(viewer: Viewer, requestId: string, retryAfterSeco
  * attempt, so more than one): call the returned function once they have, whatever happened.
  */
 export function fileContext(req: IncomingMessage, context: McpRequestContext): () => void {
-  const key = randomUUID();
+  const key = context.requestId;
   filed.set(key, context);
   req.headers[CONTEXT_HEADER] = key;
   return () => filed.delete(key);

@@ -9,7 +9,7 @@ import type { UsageLimits } from '../config.ts';
 import type { RequestBudgets } from '../rate-limits/budgets.ts';
 import { markReplayed, overBudgetOf, recordRpc, requestIdOf, viewerOf, type RpcSummary } from '../http/request-locals.ts';
 import type { ToolCatalogue } from './catalogue.ts';
-import { challengeStyle, httpChallengeHeader, type ChallengeMode, type ToolAccess } from './guard.ts';
+import { challengeStyle, decideToolAccess, httpChallengeHeader, type ChallengeMode, type ToolAccess } from './guard.ts';
 import { contextFor, fileContext, requestContext, type McpRequestContext } from './request-context.ts';
 import { mcpBudgets, refuseOverBudget } from './rate-limits.ts';
 import { replayableRequest, replayedAnswers } from './replayed-answers.ts';
@@ -44,7 +44,7 @@ function httpLevelDenial(body: unknown, catalogue: ToolCatalogue, context: McpRe
     if (call.method !== 'tools/call' || typeof call.params?.name !== 'string') continue;
     const tool = catalogue.find(call.params.name);
     if (!tool) continue;
-    const access = context.accessTo(tool);
+    const access = decideToolAccess(tool, context.viewer);
     if (!access.allowed && challengeStyle(mode, { userAgent, meta: call.params._meta }) === 'http') return { ...access, id: call.id ?? null };
   }
   return undefined;

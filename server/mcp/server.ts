@@ -5,7 +5,7 @@ import { refusalText } from './tools/refusal-text.ts';
 import type { KanbanService } from '../kanban/service.ts';
 import type { Logger } from '../logger.ts';
 import type { ToolCatalogue } from './catalogue.ts';
-import { inbandChallenge, type ChallengeMode } from './guard.ts';
+import { decideToolAccess, inbandChallenge, type ChallengeMode } from './guard.ts';
 import type { McpRequestContext } from './request-context.ts';
 import { describeInvalidArguments, errorResult, internalErrorResult, successResult } from './tool-results.ts';
 import type { Widget } from './widget.ts';
@@ -55,8 +55,8 @@ async function callTool(deps: McpDependencies, context: McpRequestContext, name:
   const tool = deps.catalogue.find(name);
   // A protocol error, not a tool result: the caller asked for something that does not exist.
   if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool "${name.slice(0, 100)}". Call tools/list to see the tools kanban-mcp offers.`);
-  // Enforced here on every call, from the request's one decision (route.ts may have answered it with an HTTP challenge already).
-  const access = context.accessTo(tool);
+  // Enforced here on every call, by the one rule (guard.ts) route.ts may have answered with an HTTP challenge already.
+  const access = decideToolAccess(tool, context.viewer);
   if (!access.allowed) return inbandChallenge(access, deps.resourceMetadataUrl);
   const parsed = tool.input.safeParse(args ?? {});
   if (!parsed.success) return errorResult(describeInvalidArguments(tool.name, parsed.error));
