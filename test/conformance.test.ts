@@ -120,8 +120,8 @@ describe('@modelcontextprotocol/conformance server scenarios', () => {
       expect(code, output).toBe(0);
 
       const results = readResults(outputDir);
+      expect(results.size, 'the scenarios ran and wrote their results').toBeGreaterThan(0);
       const entries = readExpectedFailures(file);
-      expect(entries.length, `${file} lists its expected failures`).toBeGreaterThan(0);
 
       // Every entry names a failure of this run. (The CLI only flags an entry that passes, and
       // only in scored scenarios: not one for a scenario that did not run or a check it never made.)

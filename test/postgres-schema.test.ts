@@ -38,7 +38,7 @@ afterAll(async () => {
   if (available) await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 });
 
-/** The migrations in db/pg/migrations. */
+/** The migrations in db/postgres/migrations. */
 const MIGRATIONS = (JSON.parse(readFileSync(new URL('../db/postgres/migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] }).entries.length;
 
 describe('PostgreSQL migrations', () => {

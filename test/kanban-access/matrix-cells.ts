@@ -8,7 +8,7 @@ import { absentTarget, dbBoard, dbCard, dbColumnsOf, expectBareError, expectNoth
 
 export type Outcome = 'allowed' | 'by id only' | 'not found' | 'read-only' | 'sign-in challenge';
 
-/** The rules of issue 4, written out once: the matrix below checks the server against them. */
+/** The rules of issue 4, written out once: matrix.test.ts checks the server against them. */
 export function expectedOutcome(tool: ToolName, actor: ActorName, kind: Kind): Outcome {
   const owns = ownerOf(kind) === actor;
   // RV-08: listing and search cover one's own boards and the featured (demo) ones; another

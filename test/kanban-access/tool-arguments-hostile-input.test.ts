@@ -9,7 +9,7 @@ import { A, anonymous, dbBoard, dbCard, dbColumnsOf, expectBareError, expectInva
 
 useKanbanAccess();
 
-describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
+describe('tool arguments (security-cases group 8, IV-09 to IV-12)', () => {
   useOwnBoard();
 
   describe('IV-09: deep and huge arguments are refused and the server keeps serving (how fast is pnpm bench\'s business, not a test\'s)', () => {

@@ -8,7 +8,7 @@ import { A, dbCard, expectBareError, expectInvalid, own, unchanged, useKanbanAcc
 
 useKanbanAccess();
 
-describe('tool arguments (security-cases group 8, IV-07 to IV-12)', () => {
+describe('tool arguments (security-cases group 8, IV-07 and IV-08)', () => {
   useOwnBoard();
 
   describe('IV-07: wrong types and missing or out-of-range values give an actionable isError result, and change nothing', () => {

@@ -28,6 +28,16 @@ export function useSignedInIssuer(env: Record<string, string> = {}): void {
   });
 }
 
+export type Confidential = RegisteredClient & { client_secret: string };
+
+/** A client registered to authenticate with a secret by `method`. */
+export async function registerConfidential(method: 'client_secret_post' | 'client_secret_basic'): Promise<Confidential> {
+  const client = await registerClient(kanban, { token_endpoint_auth_method: method });
+  expect(client.token_endpoint_auth_method).toBe(method);
+  expect(client.client_secret).toEqual(expect.any(String));
+  return client as Confidential;
+}
+
 /** The token endpoint's answer to a code or a refresh. */
 export interface Tokens {
   access_token: string;

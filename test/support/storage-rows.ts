@@ -57,7 +57,7 @@ export async function boardTitles(database: KanbanDatabase): Promise<string[]> {
   return rows.map((row) => row.title);
 }
 
-/** How many rows of `table` match `where`, in a read of their own. */
+/** How many rows `table` holds, in a read of their own. */
 export async function countRows(database: KanbanDatabase, table: keyof Pick<KanbanDatabase['tables'], 'boards' | 'columns' | 'cards' | 'oauthStore'>): Promise<number> {
   const from = database.tables[table];
   const [row] = await database.read((db) => db.select({ n: count() }).from(from));

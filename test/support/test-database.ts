@@ -62,7 +62,7 @@ export async function databaseEnv(dataDir: string): Promise<Record<string, strin
 }
 
 /** The app's database for `dataDir` on this run's engine, opened (and migrated) as the server would. */
-export async function openTestDatabase(dataDir: string): Promise<KanbanDatabase> {
+export async function openTestDatabase(dataDir: string, { statementTimeoutMs = 5000 } = {}): Promise<KanbanDatabase> {
   const env = await databaseEnv(dataDir);
-  return openKanbanDatabase({ databaseFile: join(dataDir, 'kanban.sqlite'), databaseUrl: env.DATABASE_URL, databasePoolSize: TEST_POOL_SIZE, databaseStatementTimeoutMs: 5000 });
+  return openKanbanDatabase({ databaseFile: join(dataDir, 'kanban.sqlite'), databaseUrl: env.DATABASE_URL, databasePoolSize: TEST_POOL_SIZE, databaseStatementTimeoutMs: statementTimeoutMs });
 }

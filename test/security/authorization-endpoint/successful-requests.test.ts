@@ -65,7 +65,7 @@ describe('successful requests (AZ-08, AZ-23, AZ-26..AZ-30, AZ-34)', () => {
   });
 
   it('AZ-30: every success and error redirect carries iss=<issuer>, and the metadata says so', async () => {
-    // Success and error redirects are checked for iss by expectCode / errorBack throughout this file.
+    // Success and error redirects are checked for iss by expectCode / errorBack wherever this folder meets one.
     const { redirect } = await session.authorize(url());
     expectCode(redirect, REDIRECT);
     errorBack(await getJson(url({ scope: 'a\nb' })), 'invalid_scope');

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { grantExists, kanban, useSignedInIssuer } from '../../support/issuer-under-test.ts';
+import { grantExists, kanban, registerConfidential, useSignedInIssuer } from '../../support/issuer-under-test.ts';
 import { makeAccount, registerClient, tokenRequest } from '../../support/oauth-steps.ts';
 import { backdate, expectOAuthError, refresh, SignedInBrowser, storeKey, storeRow } from '../../support/token-helpers.ts';
 import { rotate, signedIn } from './refresh-steps.ts';
@@ -37,8 +37,8 @@ describe('refresh: the request and the token (RR-01..RR-07, RR-11..RR-14)', () =
     const a = await signedIn();
     const b = await registerClient(kanban);
     expectOAuthError(await refresh(kanban, b, a.tokens.refresh_token), 400, 'invalid_grant');
-    const confidential = await registerClient(kanban, { token_endpoint_auth_method: 'client_secret_post' });
-    expectOAuthError(await refresh(kanban, confidential, a.tokens.refresh_token, { client_secret: String(confidential.client_secret) }), 400, 'invalid_grant');
+    const confidential = await registerConfidential('client_secret_post');
+    expectOAuthError(await refresh(kanban, confidential, a.tokens.refresh_token, { client_secret: confidential.client_secret }), 400, 'invalid_grant');
     expect(await grantExists(a.grantId)).toBe(true);
     await rotate(a.client, a.tokens.refresh_token);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grantExists, kanban, useSignedInIssuer } from '../../support/issuer-under-test.ts';
+import { grantExists, kanban, registerConfidential, useSignedInIssuer } from '../../support/issuer-under-test.ts';
 import { registerClient } from '../../support/oauth-steps.ts';
 import { basicAuth, expectOAuthError, introspect, refresh, revoke, whoamiStatus } from '../../support/token-helpers.ts';
 import { expectRevocationError, expectRevoked, rotate, signedIn } from './refresh-steps.ts';
@@ -43,8 +43,8 @@ describe('revocation (RR-15..RR-22)', () => {
     expectRevoked(silent);
     expect(await grantExists(victim.grantId)).toBe(true);
 
-    const confidential = await registerClient(kanban, { token_endpoint_auth_method: 'client_secret_post' });
-    const refused = await revoke(kanban, { token: victim.tokens.refresh_token, client_id: confidential.client_id, client_secret: String(confidential.client_secret) });
+    const confidential = await registerConfidential('client_secret_post');
+    const refused = await revoke(kanban, { token: victim.tokens.refresh_token, client_id: confidential.client_id, client_secret: confidential.client_secret });
     expectRevocationError(refused, 400, 'invalid_request');
     expect(refused.body.error_description).toBe('client is not authorized to revoke the presented token');
 
@@ -117,8 +117,8 @@ describe('introspection: a client learns only about its own tokens', () => {
     const confidential = { token_endpoint_auth_method: 'client_secret_post' };
     const owner = await signedIn({ metadata: confidential });
     const publicOwner = await signedIn();
-    const stranger = await registerClient(kanban, confidential);
-    const asStranger = { client_id: stranger.client_id, client_secret: String(stranger.client_secret) };
+    const stranger = await registerConfidential('client_secret_post');
+    const asStranger = { client_id: stranger.client_id, client_secret: stranger.client_secret };
 
     for (const victim of [owner, publicOwner]) {
       for (const hint of [{}, { token_type_hint: 'refresh_token' }] as Record<string, string>[]) {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { browser, grantIdOf, grantRows, kanban, redeemedCode } from '../../support/issuer-under-test.ts';
+import { browser, grantIdOf, grantRows, kanban, redeemedCode, registerConfidential } from '../../support/issuer-under-test.ts';
 import { pkcePair, registerClient, tokenRequest } from '../../support/oauth-steps.ts';
 import { backdate, codeForm, expectOAuthError, refresh, storeKey, storeRow, whoamiStatus } from '../../support/token-helpers.ts';
-import { registerConfidential, useTokenEndpoint } from './token-requests.ts';
+import { useTokenEndpoint } from './token-requests.ts';
 
 // Security cases of the token endpoint (docs/security-cases.md group 2), against the real app:
 // oidc-provider in Express, a real database, real sign-in and consent pages. This file: redeeming

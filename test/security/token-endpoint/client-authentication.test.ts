@@ -1,9 +1,9 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { browser, kanban } from '../../support/issuer-under-test.ts';
+import { browser, kanban, registerConfidential } from '../../support/issuer-under-test.ts';
 import { registerClient, tokenRequest } from '../../support/oauth-steps.ts';
 import { basicAuth, codeForm, expectOAuthError, storeKey, storeRow } from '../../support/token-helpers.ts';
-import { registerConfidential, useTokenEndpoint } from './token-requests.ts';
+import { useTokenEndpoint } from './token-requests.ts';
 
 // Security cases of the token endpoint (docs/security-cases.md group 2), against the real app:
 // oidc-provider in Express, a real database, real sign-in and consent pages. This file: client

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { browser, kanban, redeemedCode } from '../../support/issuer-under-test.ts';
+import { browser, type Confidential, kanban, redeemedCode, registerConfidential } from '../../support/issuer-under-test.ts';
 import { registerClient, tokenRequest } from '../../support/oauth-steps.ts';
 import { basicAuth, codeForm, databaseBytes, expectOAuthError, refresh, storeKey, storeRow } from '../../support/token-helpers.ts';
-import { registerConfidential, useTokenEndpoint, type Confidential } from './token-requests.ts';
+import { useTokenEndpoint } from './token-requests.ts';
 
 // Security cases of the token endpoint (docs/security-cases.md group 2), against the real app:
 // oidc-provider in Express, a real database, real sign-in and consent pages. This file: the

@@ -1,9 +1,9 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { account, browser, kanban, redeemedCode } from '../../support/issuer-under-test.ts';
+import { account, browser, kanban, redeemedCode, registerConfidential } from '../../support/issuer-under-test.ts';
 import { pkcePair, registerClient, tokenRequest } from '../../support/oauth-steps.ts';
 import { codeForm, ERROR_DESCRIPTION_CHARSET, expectOAuthError, refresh, whoamiStatus, type TokenResponse } from '../../support/token-helpers.ts';
-import { postToken, registerConfidential, useTokenEndpoint } from './token-requests.ts';
+import { postToken, useTokenEndpoint } from './token-requests.ts';
 
 // Security cases of the token endpoint (docs/security-cases.md group 2), against the real app:
 // oidc-provider in Express, a real database, real sign-in and consent pages. This file: what comes
