@@ -201,7 +201,7 @@ export type AppConfig = Readonly<{
   trustedRedirectHosts: readonly string[];
   /** Request rates and quotas. */
   usage: UsageLimits;
-  /** Redis, where set: request budgets shared by every replica (server/rate-limits/stores.ts). */
+  /** Redis, where set: request budgets shared by every replica (server/rate-limits/budgets.ts). */
   redisUrl: string | undefined;
   /** The app's privacy policy and support pages, for people and for the app directory. */
   privacyPolicyUrl: string | undefined;

@@ -18,7 +18,7 @@ export interface Written {
   cardId?: string;
 }
 
-/** `write` is the service's: the viewer's write, queued behind their others. */
+/** `write` is write-kit.ts's: the viewer's write, queued behind their others. */
 export function requestReplay(database: KanbanDatabase, write: <T>(viewer: Viewer, work: (db: Db) => Promise<T>) => Promise<T>) {
   const { toolRequests } = database.tables;
   const remembered = database.prepared('tool_request', (db) =>
