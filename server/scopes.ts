@@ -2,7 +2,7 @@
 // scope rules. The tool catalogue declares them (mcp/catalogue.ts), the guard enforces those
 // declarations (mcp/guard.ts), the domain asks them of a viewer (kanban/access.ts), and the
 // resource metadata and the issuer publish them, so none can disagree.
-export const SCOPES = {
+const SCOPES = {
   read: 'kanban.read',
   write: 'kanban.write',
 } as const;

@@ -28,7 +28,7 @@ const users: { label: string; accessToken: string; subject: string; client: Regi
 let rotatedKid = '';
 
 describe('three replicas on one PostgreSQL database', () => {
-  it('starting at once on an empty database, they migrate and seed it once, and all three serve', { timeout: 60_000 }, async (context) => {
+  it('starting at once on an empty database, they migrate and seed it once, and all three serve', async (context) => {
     context.skip(!available, unavailableReason);
     expect(replicas).toHaveLength(3);
     // Spawned in the same tick: they race for the migration lock and the seed.
@@ -83,7 +83,7 @@ describe('three replicas on one PostgreSQL database', () => {
     expect(errorLogLines()).toEqual([]);
   });
 
-  it('two users writing through all three, one replica SIGKILLed mid-burst and restarted: every acknowledged card once, consistent positions', { timeout: 60_000 }, async (context) => {
+  it('two users writing through all three, one replica SIGKILLed mid-burst and restarted: every acknowledged card once, consistent positions', async (context) => {
     context.skip(!available, unavailableReason);
     expect(users).toHaveLength(2);
     const victim = replicas[1]!;

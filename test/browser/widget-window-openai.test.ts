@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chromiumAvailable, chromiumMissingMessage } from '../support/chromium.ts';
 import { boardOf, cardByTitle } from '../support/kanban-actors.ts';
-import { hostWidget } from '../support/widget-host.ts';
 import { useWidgetTestbed } from '../support/widget-testbed.ts';
 
 // The widget in real Chromium inside a test host (test/support/widget-testbed.ts) that offers only
@@ -31,13 +30,12 @@ describe.skipIf(!chromiumAvailable)('the Kanban widget in an MCP Apps host: olde
 
   it('with window.openai, comes back to the board kept in widget state when ChatGPT reloads the widget', async () => {
     const board = await bed.freshBoard();
-    bed.hosted = await hostWidget(bed.browser, bed.kanban, { token: bed.owner.token, tool: 'list_boards', args: { limit: 100 }, bridge: 'openai', widgetState: { boardId: board.id } });
-    await bed.hosted.widget.getByRole('heading', { name: board.title, level: 1 }).waitFor();
-    expect(bed.hosted.calls.map((call) => [call.name, call.args])).toEqual([['get_board', { boardId: board.id }]]);
+    const hosted = await bed.open({ board, tool: 'list_boards', args: { limit: 100 }, bridge: 'openai', widgetState: { boardId: board.id } });
+    expect(hosted.calls.map((call) => [call.name, call.args])).toEqual([['get_board', { boardId: board.id }]]);
     // Saving the state makes ChatGPT announce new globals: that is no new result, the board stays.
-    await bed.until(() => bed.hosted!.records.some((record) => record.kind === 'widgetState'), 'the widget saved its state');
+    await bed.until(() => hosted.records.some((record) => record.kind === 'widgetState'), 'the widget saved its state');
     // The announcement was dispatched before the host heard of the state: two frames later, whatever it made the widget render is on screen.
-    await (await bed.hosted.frame()).evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-    await expect(bed.hosted.widget.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(board.title);
+    await (await hosted.frame()).evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await expect(hosted.widget.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(board.title);
   });
 });
