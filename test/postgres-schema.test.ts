@@ -1,41 +1,25 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, SchemaTooNewError } from '../db/postgres/client.ts';
+import { adminQuery, runDatabaseName, TEST_DATABASE_URL } from './support/test-database.ts';
 
-// The PostgreSQL schema and its migrations (issue 8, first part; the app does not use them yet),
-// against a real server: TEST_DATABASE_URL, or the one these machines run on 127.0.0.1:5432.
-// Each run makes a database of its own and drops it afterwards.
+// The PostgreSQL schema and its migrations, against a real server: TEST_DATABASE_URL, or the one
+// these machines run on 127.0.0.1:5432, in a database of this run's own (dropped at the run's end).
 
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const name = `kanban_test_${randomBytes(4).toString('hex')}`;
+const name = runDatabaseName('schema');
 let available = false;
 let url = '';
 
-async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
 beforeAll(async () => {
   try {
-    await admin((client) => client.query(`CREATE DATABASE ${name}`));
+    await adminQuery(`CREATE DATABASE ${name}`);
     available = true;
-    const target = new URL(ADMIN_URL);
+    const target = new URL(TEST_DATABASE_URL);
     target.pathname = `/${name}`;
     url = target.toString();
   } catch (error) {
-    console.warn(`Skipping the PostgreSQL tests: no server at ${ADMIN_URL} (${(error as Error).message})`);
+    console.warn(`Skipping the PostgreSQL tests: no server at ${new URL(TEST_DATABASE_URL).host} (${(error as Error).message})`);
   }
-});
-afterAll(async () => {
-  if (available) await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 });
 
 /** The migrations in db/postgres/migrations. */

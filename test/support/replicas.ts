@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,14 +9,14 @@ import { freePort, spawnServer, untilAnswering, type ChildServer } from './child
 import { rawToolCall, textOf } from './kanban-actors.ts';
 import { LOAD_LIMITS, type RunningKanban } from './kanban-server.ts';
 import { authorizeUrl, exchangeCode, registerClient, type RegisteredClient } from './oauth-steps.ts';
-import { adminQuery, TEST_DATABASE_PREFIX, TEST_DATABASE_URL } from './test-database.ts';
+import { adminQuery, runDatabaseName, TEST_DATABASE_URL } from './test-database.ts';
 
 // Three server processes ("replicas") on one PostgreSQL database of their own, for
 // test/replicas.test.ts: one PUBLIC_URL for all, each on its own loopback port, each request sent
 // straight to the replica the test picks. The `let` exports are live bindings, set by useReplicas'
 // beforeAll; `available` is false (and unavailableReason says why) when no PostgreSQL answers.
 
-const DATABASE_NAME = `${TEST_DATABASE_PREFIX}replicas_${randomBytes(4).toString('hex')}`;
+const DATABASE_NAME = runDatabaseName('replicas');
 export const DATABASE_URL = Object.assign(new URL(TEST_DATABASE_URL), { pathname: `/${DATABASE_NAME}` }).toString();
 
 export interface Replica {
@@ -42,7 +41,7 @@ export let replicas: Replica[] = [];
 let publicUrl = '';
 let db: pg.Client | undefined;
 
-/** Makes the database and the three replicas' descriptions (none started) before the file's tests; stops and removes them after. */
+/** Makes the database and the three replicas' descriptions (none started) before the file's tests; stops the replicas after. */
 export function useReplicas(): void {
   beforeAll(async () => {
     try {
@@ -73,12 +72,12 @@ export function useReplicas(): void {
     await db.connect();
   });
 
+  // The database stays until the run's end (runDatabaseName).
   afterAll(async () => {
     await Promise.all(replicas.map((replica) => stopReplica(replica)));
     await db?.end();
-    if (available) await adminQuery(`DROP DATABASE IF EXISTS "${DATABASE_NAME}" WITH (FORCE)`);
     for (const replica of replicas) rmSync(replica.dataDir, { recursive: true, force: true });
-  }, 30_000);
+  });
 }
 
 function sleep(ms: number): Promise<void> {

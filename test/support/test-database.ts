@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
+import { inject } from 'vitest';
 import type { KanbanDatabase } from '../../db/database.ts';
 import { openKanbanDatabase } from '../../db/open.ts';
 
@@ -13,6 +14,22 @@ export const TEST_ENGINE: 'sqlite' | 'postgres' = process.env.TEST_ENGINE === 'p
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** Every test database starts with this, so a run can drop what earlier runs left (set it to keep two runs apart). */
 export const TEST_DATABASE_PREFIX = process.env.TEST_DATABASE_PREFIX ?? 'kanban_t_';
+declare module 'vitest' {
+  interface ProvidedContext {
+    /** TEST_DATABASE_PREFIX and this run's own mark (global-setup.ts). */
+    databaseRunPrefix: string;
+  }
+}
+
+/**
+ * A database a test file makes on PostgreSQL whatever the run's engine (the replica and migration
+ * tests), named for this run. The global teardown drops it, not the file: DROP DATABASE forces a
+ * checkpoint, and mid-suite that checkpoint flushed the whole server's dirty pages (26 s measured).
+ */
+export function runDatabaseName(label: string): string {
+  return `${inject('databaseRunPrefix')}${label}`;
+}
+
 /** Small pools: a run starts many servers and PostgreSQL allows 100 connections. */
 const TEST_POOL_SIZE = 3;
 
