@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createClient } from 'redis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bootKanban } from '../../server/boot.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
-import { freePort } from '../support/child-server.ts';
 import { modernPost, rawPost, rawToolCall, snapshotKanban, type RawCall } from '../support/kanban-actors.ts';
 import { makeDataDir, removeDataDir, startKanban, type RunningKanban } from '../support/kanban-server.ts';
 import { signedInClient } from '../support/oauth-steps.ts';
+import { redisAnswersAt, startPrivateRedis } from '../support/private-redis.ts';
 import { databaseEnv, TEST_ENGINE } from '../support/test-database.ts';
 
 // Security catalogue RV-05: request budgets on /mcp, per signed-in user and per address for
@@ -18,18 +17,7 @@ import { databaseEnv, TEST_ENGINE } from '../support/test-database.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** Whether a Redis answers at `url` (REDIS_URL: this machine's, which .ci/run starts; its test skips, saying so, if not). */
-async function redisAnswersAt(url: string): Promise<boolean> {
-  const client = createClient({ url, socket: { connectTimeout: 2000, reconnectStrategy: false } });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** This machine's Redis, which .ci/run starts; its test skips, saying so, if none answers. */
 const REDIS_UP = await redisAnswersAt(REDIS_URL);
 
 /** Budgets an earlier run left in Redis under this namespace (a server on the same port within a minute). */
@@ -183,27 +171,19 @@ describe('across replicas', () => {
   });
 
   it('a Redis that goes away while the server runs lets requests through, /mcp and the issuer alike, never a 500', async (context) => {
-    const port = await freePort();
-    let redis: ChildProcess;
+    const redis = await startPrivateRedis();
+    if (!redis) return context.skip('no redis-server on this machine');
     try {
-      redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-      await new Promise<void>((resolve, reject) => (redis.once('spawn', resolve), redis.once('error', reject)));
-    } catch {
-      return context.skip('no redis-server on this machine');
-    }
-    try {
-      await expect.poll(() => redisAnswersAt(`redis://127.0.0.1:${port}`)).toBe(true);
-      const kanban = await start({ REDIS_URL: `redis://127.0.0.1:${port}`, MCP_REQUESTS_PER_ADDRESS: '2' });
+      const kanban = await start({ REDIS_URL: redis.url, MCP_REQUESTS_PER_ADDRESS: '2' });
       expect((await listBoards(kanban)).status).toBe(200);
-      redis.kill('SIGKILL');
-      await new Promise((resolve) => redis.once('exit', resolve));
+      await redis.kill();
       // Past the budget of 2, uncounted: the limits are off until Redis is back, the app is not.
       expect(await statuses(3, () => listBoards(kanban))).toEqual([200, 200, 200]);
       const registered = await fetch(`${kanban.url}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: ['http://127.0.0.1:9/cb'], token_endpoint_auth_method: 'none' }) });
       expect(registered.status).toBe(201);
       expect(kanban.logs.some((line) => line.limiter === 'mcp-address' && String(line.msg).includes('error from store'))).toBe(true);
     } finally {
-      redis.kill('SIGKILL');
+      await redis.kill();
     }
   });
 
