@@ -49,6 +49,11 @@ export function placeholders<K extends string>(keys: readonly K[]): { [P in K]: 
   return named;
 }
 
+/** The number an aggregate query (`{ n: count() }`, a sum) answers: it always gives exactly one row. */
+export async function countOf(rows: Promise<{ n: number }[]>): Promise<number> {
+  return (await rows)[0]!.n;
+}
+
 /** A query built once per engine: prepared once on SQLite, by name per connection on PostgreSQL. */
 export interface Preparable<Params, Result> {
   prepare(name: string): { execute(params: Params): Promise<Result> };

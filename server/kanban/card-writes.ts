@@ -1,6 +1,6 @@
 import { and, count, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import { placeholders, type BoardRow, type CardRow, type ColumnRow, type Db, type KanbanDatabase } from '../../db/database.ts';
+import { countOf, placeholders, type BoardRow, type CardRow, type ColumnRow, type Db, type KanbanDatabase } from '../../db/database.ts';
 import { newId } from '../../db/ids.ts';
 import { cardSearchText } from '../../db/usernames.ts';
 import type { createCardInput, moveCardInput, updateCardInput } from '../mcp/tools/schemas.ts';
@@ -8,14 +8,10 @@ import type { Viewer } from '../viewer.ts';
 import { signedInSubject } from './access.ts';
 import type { BoardChange, WriteKit } from './write-kit.ts';
 import { cardPlacement } from './card-placement.ts';
-import { KanbanError } from './errors.ts';
+import { cardNotFound, KanbanError } from './errors.ts';
 import { LIMITS } from './limits.ts';
 
 // Cards: create (on a named board, or the person's personal board), change, move, delete.
-
-function cardNotFound(cardId: string): KanbanError {
-  return new KanbanError({ rule: 'card_not_found', cardId });
-}
 
 export function cardWrites(database: KanbanDatabase, kit: WriteKit) {
   const { cards } = database.tables;
@@ -44,8 +40,7 @@ export function cardWrites(database: KanbanDatabase, kit: WriteKit) {
   }
 
   async function assertBoardHasRoom(db: Db, board: BoardRow): Promise<void> {
-    const [{ n }] = (await cardCountOfBoard(db, { boardId: board.id })) as [{ n: number }];
-    if (n >= LIMITS.cardsPerBoard) throw new KanbanError({ rule: 'board_full', boardTitle: board.title, limit: LIMITS.cardsPerBoard });
+    if ((await countOf(cardCountOfBoard(db, { boardId: board.id }))) >= LIMITS.cardsPerBoard) throw new KanbanError({ rule: 'board_full', boardTitle: board.title, limit: LIMITS.cardsPerBoard });
   }
 
   async function findEditableCard(db: Db, viewer: Viewer, cardId: string): Promise<{ card: CardRow; board: BoardRow }> {

@@ -56,6 +56,10 @@ export function boardNotFound(boardId: string): KanbanError {
   return new KanbanError({ rule: 'board_not_found', boardId });
 }
 
+export function cardNotFound(cardId: string): KanbanError {
+  return new KanbanError({ rule: 'card_not_found', cardId });
+}
+
 /**
  * The database as the domain uses it: a read or write too busy to answer is a KanbanError ('busy'),
  * so mcp/ knows no engine's errors. Every statement of the domain runs inside one of these three.

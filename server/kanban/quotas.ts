@@ -1,5 +1,5 @@
 import { count, eq, sql } from 'drizzle-orm';
-import type { BoardRow, Db, KanbanDatabase } from '../../db/database.ts';
+import { countOf, type BoardRow, type Db, type KanbanDatabase } from '../../db/database.ts';
 import { KanbanError } from './errors.ts';
 
 // How much one person may keep, and so how big one board's answer can grow: boards they own,
@@ -29,16 +29,15 @@ export function quotaChecks(database: KanbanDatabase, quotas: KanbanQuotas) {
   const descriptionChars = database.prepared('description_chars_of_board', (db) =>
     db.select({ n: sql<number>`coalesce(sum(length(${cards.description})), 0)`.mapWith(Number) }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))),
   );
-  const first = async (rows: Promise<unknown>) => ((await rows) as [{ n: number }])[0].n;
 
   return {
     async assertBoardRoom(db: Db, owner: string): Promise<void> {
-      if ((await first(boardsOwned(db, { owner }))) < quotas.boardsPerUser) return;
+      if ((await countOf(boardsOwned(db, { owner }))) < quotas.boardsPerUser) return;
       throw new KanbanError({ rule: 'board_quota', limit: quotas.boardsPerUser });
     },
 
     async assertCardRoom(db: Db, owner: string): Promise<void> {
-      if ((await first(cardsOwned(db, { owner }))) < quotas.cardsPerUser) return;
+      if ((await countOf(cardsOwned(db, { owner }))) < quotas.cardsPerUser) return;
       throw new KanbanError({ rule: 'card_quota', limit: quotas.cardsPerUser });
     },
 
@@ -46,7 +45,7 @@ export function quotaChecks(database: KanbanDatabase, quotas: KanbanQuotas) {
     async assertDescriptionRoom(db: Db, board: BoardRow, description: string, replacing = ''): Promise<void> {
       const growth = characters(description) - characters(replacing);
       if (growth <= 0) return;
-      const used = await first(descriptionChars(db, { boardId: board.id }));
+      const used = await countOf(descriptionChars(db, { boardId: board.id }));
       if (used + growth <= quotas.descriptionCharsPerBoard) return;
       const left = Math.max(0, quotas.descriptionCharsPerBoard - used);
       throw new KanbanError({ rule: 'description_quota', boardTitle: board.title, left, limit: quotas.descriptionCharsPerBoard, needed: growth });

@@ -1,5 +1,5 @@
 import { asc, count, eq, sql } from 'drizzle-orm';
-import type { BoardRow, ColumnRow, Db, KanbanDatabase } from '../../db/database.ts';
+import { countOf, type BoardRow, type ColumnRow, type Db, type KanbanDatabase } from '../../db/database.ts';
 import type { Viewer } from '../viewer.ts';
 import type { BoardAccess } from './access.ts';
 import type { BoardContents, BoardWithDetails } from './board-contents.ts';
@@ -69,9 +69,8 @@ export function writeKit(database: KanbanDatabase, quotas: KanbanQuotas, access:
       return columnsOfBoard(db, { boardId });
     },
 
-    async cardsInColumn(db: Db, columnId: string): Promise<number> {
-      const [{ n }] = (await cardCountOfColumn(db, { columnId })) as [{ n: number }];
-      return n;
+    cardsInColumn(db: Db, columnId: string): Promise<number> {
+      return countOf(cardCountOfColumn(db, { columnId }));
     },
   };
 }
