@@ -1,6 +1,6 @@
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { countOf, placeholders, type BoardRow, type CardRow, type ColumnRow, type Db, type KanbanDatabase } from '../../db/database.ts';
+import { placeholders, type BoardRow, type CardRow, type ColumnRow, type Db, type KanbanDatabase } from '../../db/database.ts';
 import { newId } from '../../db/ids.ts';
 import { cardSearchText } from '../../db/usernames.ts';
 import type { createCardInput, moveCardInput, updateCardInput } from '../mcp/tools/schemas.ts';
@@ -9,7 +9,6 @@ import { signedInSubject } from './access.ts';
 import type { BoardChange, WriteKit } from './write-kit.ts';
 import { cardPlacement } from './card-placement.ts';
 import { cardNotFound, KanbanError } from './errors.ts';
-import { LIMITS } from './limits.ts';
 
 // Cards: create (on a named board, or the person's personal board), change, move, delete.
 
@@ -20,7 +19,6 @@ export function cardWrites(database: KanbanDatabase, kit: WriteKit) {
   const insertCard = database.prepared('insert_card', (db) =>
     db.insert(cards).values(placeholders(['id', 'boardId', 'columnId', 'title', 'description', 'searchText', 'labels', 'dueDate', 'position', 'createdBySub', 'createdAt', 'updatedAt'])),
   );
-  const cardCountOfBoard = database.prepared('card_count_of_board', (db) => db.select({ n: count() }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))));
 
   /** A column of the board by id or by name (case-insensitive); by default the first. */
   async function resolveColumn(db: Db, board: BoardRow, reference: string | undefined): Promise<ColumnRow> {
@@ -37,10 +35,6 @@ export function cardWrites(database: KanbanDatabase, kit: WriteKit) {
     if (column.wipLimit === null || force) return;
     const held = await kit.cardsInColumn(db, column.id);
     if (held >= column.wipLimit) throw new KanbanError({ rule: 'wip_limit', columnTitle: column.title, cards: held, limit: column.wipLimit });
-  }
-
-  async function assertBoardHasRoom(db: Db, board: BoardRow): Promise<void> {
-    if ((await countOf(cardCountOfBoard(db, { boardId: board.id }))) >= LIMITS.cardsPerBoard) throw new KanbanError({ rule: 'board_full', boardTitle: board.title, limit: LIMITS.cardsPerBoard });
   }
 
   async function findEditableCard(db: Db, viewer: Viewer, cardId: string): Promise<{ card: CardRow; board: BoardRow }> {
@@ -61,8 +55,7 @@ export function cardWrites(database: KanbanDatabase, kit: WriteKit) {
       return kit.once(viewer, requestId, 'create_card', args, async (db) => {
         const board = input.boardId === undefined ? await personalBoard(db, viewer) : await kit.access.editable(db, viewer, input.boardId);
         const column = await resolveColumn(db, board, input.column);
-        await assertBoardHasRoom(db, board);
-        await kit.quota.assertCardRoom(db, signedInSubject(viewer));
+        await kit.quota.assertCardRoom(db, board, signedInSubject(viewer));
         if (input.description) await kit.quota.assertDescriptionRoom(db, board, input.description);
         await assertWipRoom(db, column, input.force);
         const now = new Date();

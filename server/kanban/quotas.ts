@@ -1,6 +1,7 @@
 import { count, eq, sql } from 'drizzle-orm';
 import { countOf, type BoardRow, type Db, type KanbanDatabase } from '../../db/database.ts';
 import { KanbanError } from './errors.ts';
+import { LIMITS } from './limits.ts';
 
 // How much one person may keep, and so how big one board's answer can grow: boards they own,
 // cards on those boards, and characters of card descriptions on one board (get_board sends every
@@ -23,9 +24,13 @@ function characters(text: string): number {
 export function quotaChecks(database: KanbanDatabase, quotas: KanbanQuotas) {
   const { boards, cards } = database.tables;
   const boardsOwned = database.prepared('boards_owned', (db) => db.select({ n: count() }).from(boards).where(eq(boards.ownerSub, sql.placeholder('owner'))));
-  const cardsOwned = database.prepared('cards_owned', (db) =>
-    db.select({ n: count() }).from(cards).innerJoin(boards, eq(cards.boardId, boards.id)).where(eq(boards.ownerSub, sql.placeholder('owner'))),
-  );
+  // Both counts a new card must fit in, in one statement (one round trip on PostgreSQL): its board's
+  // cards, and the cards on all its owner's boards.
+  const cardCounts = database.prepared('card_counts', (db) => {
+    const onBoard = db.select({ n: count() }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId')));
+    const owned = db.select({ n: count() }).from(cards).innerJoin(boards, eq(cards.boardId, boards.id)).where(eq(boards.ownerSub, sql.placeholder('owner')));
+    return db.select({ onBoard: sql<number>`(${onBoard})`.mapWith(Number), owned: sql<number>`(${owned})`.mapWith(Number) }).from(boards).where(eq(boards.id, sql.placeholder('boardId')));
+  });
   const descriptionChars = database.prepared('description_chars_of_board', (db) =>
     db.select({ n: sql<number>`coalesce(sum(length(${cards.description})), 0)`.mapWith(Number) }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))),
   );
@@ -36,9 +41,11 @@ export function quotaChecks(database: KanbanDatabase, quotas: KanbanQuotas) {
       throw new KanbanError({ rule: 'board_quota', limit: quotas.boardsPerUser });
     },
 
-    async assertCardRoom(db: Db, owner: string): Promise<void> {
-      if ((await countOf(cardsOwned(db, { owner }))) < quotas.cardsPerUser) return;
-      throw new KanbanError({ rule: 'card_quota', limit: quotas.cardsPerUser });
+    /** Room for one more card on `board` (LIMITS.cardsPerBoard), and in its owner's quota. */
+    async assertCardRoom(db: Db, board: BoardRow, owner: string): Promise<void> {
+      const [counts] = await cardCounts(db, { boardId: board.id, owner });
+      if (counts!.onBoard >= LIMITS.cardsPerBoard) throw new KanbanError({ rule: 'board_full', boardTitle: board.title, limit: LIMITS.cardsPerBoard });
+      if (counts!.owned >= quotas.cardsPerUser) throw new KanbanError({ rule: 'card_quota', limit: quotas.cardsPerUser });
     },
 
     /** `description` replaces `replacing` (an existing card's) on `board`. */
