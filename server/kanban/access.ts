@@ -1,7 +1,7 @@
 import { and, eq, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
-import type { BoardRow, Db, KanbanDatabase, Tables } from '../../db/database.ts';
+import type { BoardRow, CardRow, Db, KanbanDatabase, Tables } from '../../db/database.ts';
 import { grantsReading, grantsWriting } from '../scopes.ts';
-import { boardNotFound, KanbanError } from './errors.ts';
+import { boardNotFound, cardNotFound, KanbanError } from './errors.ts';
 import type { Viewer } from '../viewer.ts';
 
 // Who may read and who may change which board. Every read and write goes through these. A public
@@ -40,6 +40,11 @@ export function boardsListedTo(boards: Tables['boards'], viewer: Viewer): SQL {
 export interface BoardAccess {
   visible(db: Db, viewer: Viewer, boardId: string): Promise<BoardRow>;
   editable(db: Db, viewer: Viewer, boardId: string): Promise<BoardRow>;
+  /**
+   * A card the viewer may change, with its board, read together (one round trip). A card on a
+   * board the viewer cannot see does not exist for them: "not found", as a card that does not.
+   */
+  editableCard(db: Db, viewer: Viewer, cardId: string): Promise<{ card: CardRow; board: BoardRow }>;
 }
 
 /**
@@ -57,7 +62,22 @@ export function preparedBoardAccess(database: KanbanDatabase): BoardAccess {
     if (!board) throw boardNotFound(boardId);
     return board;
   };
-  return { visible, editable: async (db, viewer, boardId) => assertEditable(viewer, await visible(db, viewer, boardId)) };
+
+  const { cards } = database.tables;
+  const cardById = eq(cards.id, sql.placeholder('cardId'));
+  const cardWithBoard = (db: Db) => db.select({ card: cards, board: boards }).from(cards).innerJoin(boards, eq(cards.boardId, boards.id));
+  const cardIfPublic = database.prepared('card_if_public', (db) => cardWithBoard(db).where(and(cardById, visibleBoards(boards, undefined))));
+  const cardIfPublicOrOwn = database.prepared('card_if_public_or_own', (db) => cardWithBoard(db).where(and(cardById, visibleBoards(boards, sql.placeholder('subject')))));
+
+  return {
+    visible,
+    editable: async (db, viewer, boardId) => assertEditable(viewer, await visible(db, viewer, boardId)),
+    async editableCard(db, viewer, cardId) {
+      const [found] = readsPrivate(viewer) ? await cardIfPublicOrOwn(db, { cardId, subject: viewer.subject }) : await cardIfPublic(db, { cardId });
+      if (!found) throw cardNotFound(cardId);
+      return { card: found.card, board: assertEditable(viewer, found.board) };
+    },
+  };
 }
 
 /**

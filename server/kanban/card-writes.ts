@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { placeholders, type BoardRow, type CardRow, type ColumnRow, type Db, type KanbanDatabase } from '../../db/database.ts';
+import { placeholders, type BoardRow, type ColumnRow, type Db, type KanbanDatabase } from '../../db/database.ts';
 import { newId } from '../../db/ids.ts';
 import { cardSearchText } from '../../db/usernames.ts';
 import type { createCardInput, moveCardInput, updateCardInput } from '../mcp/tools/schemas.ts';
@@ -8,7 +8,7 @@ import type { Viewer } from '../viewer.ts';
 import { signedInSubject } from './access.ts';
 import type { BoardChange, WriteKit } from './write-kit.ts';
 import { cardPlacement } from './card-placement.ts';
-import { cardNotFound, KanbanError } from './errors.ts';
+import { KanbanError } from './errors.ts';
 
 // Cards: create (on a named board, or the person's personal board), change, move, delete.
 
@@ -35,18 +35,6 @@ export function cardWrites(database: KanbanDatabase, kit: WriteKit) {
     if (column.wipLimit === null || force) return;
     const held = await kit.cardsInColumn(db, column.id);
     if (held >= column.wipLimit) throw new KanbanError({ rule: 'wip_limit', columnTitle: column.title, cards: held, limit: column.wipLimit });
-  }
-
-  async function findEditableCard(db: Db, viewer: Viewer, cardId: string): Promise<{ card: CardRow; board: BoardRow }> {
-    const [card] = await db.select().from(cards).where(eq(cards.id, cardId)).limit(1);
-    if (!card) throw cardNotFound(cardId);
-    try {
-      return { card, board: await kit.access.editable(db, viewer, card.boardId) };
-    } catch (error) {
-      // A card on a board the viewer cannot see does not exist for them.
-      if (error instanceof KanbanError && error.notFound) throw cardNotFound(cardId);
-      throw error;
-    }
   }
 
   return {
@@ -83,7 +71,7 @@ export function cardWrites(database: KanbanDatabase, kit: WriteKit) {
       const changed = Object.entries(fields).filter(([, value]) => value !== undefined);
       if (changed.length === 0) throw new KanbanError({ rule: 'nothing_to_change_on_card' });
       return kit.writeBoard(viewer, async (db) => {
-        const { card, board } = await findEditableCard(db, viewer, input.cardId);
+        const { card, board } = await kit.access.editableCard(db, viewer, input.cardId);
         if (input.description !== undefined) await kit.quota.assertDescriptionRoom(db, board, input.description, card.description);
         const words = input.title === undefined && input.description === undefined ? {} : { searchText: cardSearchText({ title: input.title ?? card.title, description: input.description ?? card.description }) };
         await db.update(cards).set({ ...Object.fromEntries(changed), ...words, updatedAt: new Date() }).where(eq(cards.id, card.id));
@@ -97,7 +85,7 @@ export function cardWrites(database: KanbanDatabase, kit: WriteKit) {
         throw new KanbanError({ rule: 'neighbour_without_before_or_after' });
       }
       return kit.writeBoard(viewer, async (db) => {
-        const { card, board } = await findEditableCard(db, viewer, input.cardId);
+        const { card, board } = await kit.access.editableCard(db, viewer, input.cardId);
         if (input.relativeTo === card.id) throw new KanbanError({ rule: 'move_next_to_itself' });
         // "Move X before Y" names no column: Y's column, found on this board only.
         const [neighbour] = input.relativeTo === undefined ? [] : await db.select().from(cards).where(and(eq(cards.id, input.relativeTo), eq(cards.boardId, board.id))).limit(1);
@@ -112,7 +100,7 @@ export function cardWrites(database: KanbanDatabase, kit: WriteKit) {
 
     async deleteCard(viewer: Viewer, cardId: string): Promise<BoardChange> {
       return kit.writeBoard(viewer, async (db) => {
-        const { card, board } = await findEditableCard(db, viewer, cardId);
+        const { card, board } = await kit.access.editableCard(db, viewer, cardId);
         await db.delete(cards).where(eq(cards.id, card.id));
         return kit.afterChange(db, board, `Deleted "${card.title}".`);
       });
