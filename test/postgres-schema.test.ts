@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, SchemaTooNewError } from '../db/postgres/client.ts';
-import { adminQuery, runDatabaseName, TEST_DATABASE_URL } from './support/test-database.ts';
+import { runDatabaseName } from './support/run-databases.ts';
+import { adminQuery, databaseUrl, TEST_DATABASE_URL } from './support/test-database.ts';
 
 // The PostgreSQL schema and its migrations, against a real server: TEST_DATABASE_URL, or the one
 // these machines run on 127.0.0.1:5432, in a database of this run's own (dropped at the run's end).
@@ -14,9 +15,7 @@ beforeAll(async () => {
   try {
     await adminQuery(`CREATE DATABASE ${name}`);
     available = true;
-    const target = new URL(TEST_DATABASE_URL);
-    target.pathname = `/${name}`;
-    url = target.toString();
+    url = databaseUrl(name);
   } catch (error) {
     console.warn(`Skipping the PostgreSQL tests: no server at ${new URL(TEST_DATABASE_URL).host} (${(error as Error).message})`);
   }

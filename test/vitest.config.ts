@@ -25,7 +25,8 @@ export default defineConfig({
     // (same run, same machine, SQLite: 373 s of CPU and 378 s of wall time isolated, 201 s and
     // 244 s not). Each file still starts its own servers and data; what a file sets in process.env it puts back.
     isolate: false,
-    // TEST_ENGINE=postgres: per-test databases are dropped before and after the run.
+    // TEST_ENGINE=postgres: per-test databases are dropped before and after the run; every run: the
+    // databases its files made on PostgreSQL whatever the engine (run-databases.ts), after it.
     globalSetup: ['test/support/global-setup.ts'],
     // Refuses a database to the files the PostgreSQL run leaves out (test/database-free.ts).
     setupFiles: ['test/support/database-free-guard.ts'],

@@ -29,7 +29,7 @@ export function quotaChecks(database: KanbanDatabase, quotas: KanbanQuotas) {
   const cardCounts = database.prepared('card_counts', (db) => {
     const onBoard = db.select({ n: count() }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId')));
     const owned = db.select({ n: count() }).from(cards).innerJoin(boards, eq(cards.boardId, boards.id)).where(eq(boards.ownerSub, sql.placeholder('owner')));
-    return db.select({ onBoard: sql<number>`(${onBoard})`.mapWith(Number), owned: sql<number>`(${owned})`.mapWith(Number) }).from(boards).where(eq(boards.id, sql.placeholder('boardId')));
+    return db.select({ onBoard: sql<number>`${onBoard}`.mapWith(Number), owned: sql<number>`${owned}`.mapWith(Number) }).from(boards).where(eq(boards.id, sql.placeholder('boardId')));
   });
   const descriptionChars = database.prepared('description_chars_of_board', (db) =>
     db.select({ n: sql<number>`coalesce(sum(length(${cards.description})), 0)`.mapWith(Number) }).from(cards).where(eq(cards.boardId, sql.placeholder('boardId'))),
@@ -43,9 +43,10 @@ export function quotaChecks(database: KanbanDatabase, quotas: KanbanQuotas) {
 
     /** Room for one more card on `board` (LIMITS.cardsPerBoard), and in its owner's quota. */
     async assertCardRoom(db: Db, board: BoardRow, owner: string): Promise<void> {
-      const [counts] = await cardCounts(db, { boardId: board.id, owner });
-      if (counts!.onBoard >= LIMITS.cardsPerBoard) throw new KanbanError({ rule: 'board_full', boardTitle: board.title, limit: LIMITS.cardsPerBoard });
-      if (counts!.owned >= quotas.cardsPerUser) throw new KanbanError({ rule: 'card_quota', limit: quotas.cardsPerUser });
+      // One row: the board was read in this same write.
+      const [{ onBoard, owned }] = (await cardCounts(db, { boardId: board.id, owner })) as [{ onBoard: number; owned: number }];
+      if (onBoard >= LIMITS.cardsPerBoard) throw new KanbanError({ rule: 'board_full', boardTitle: board.title, limit: LIMITS.cardsPerBoard });
+      if (owned >= quotas.cardsPerUser) throw new KanbanError({ rule: 'card_quota', limit: quotas.cardsPerUser });
     },
 
     /** `description` replaces `replacing` (an existing card's) on `board`. */

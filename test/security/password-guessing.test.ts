@@ -52,6 +52,19 @@ async function post(at: { cookie: string; url: string }, action: 'login' | 'sign
 
 const signIn = async (kanban: RunningKanban, username: string, password: string, address: string) => post(await interaction(kanban), 'login', { username, password }, address);
 
+/** Takes one password-hashing slot until released; released however the test ends (the slots are this process's, shared by later tests). */
+function holdHashingSlot(): { release(): Promise<void> } {
+  let free!: () => void;
+  const gate = new Promise<void>((resolve) => (free = resolve));
+  const held = inHashingSlot(() => gate);
+  return {
+    release: async () => {
+      free();
+      await held;
+    },
+  };
+}
+
 describe('RV-01: one address against many usernames', () => {
   it('is refused past SIGNIN_FAILURES_PER_ADDRESS failures, whatever the usernames; a success gives its try back; other addresses go on', async () => {
     const kanban = await start({ SIGNIN_FAILURES_PER_ADDRESS: '5' });
@@ -84,17 +97,21 @@ describe('RV-01: one address against many usernames', () => {
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
 
     // The one hashing slot held: the sign-in is counted now, in this window, and answered later.
-    let release!: () => void;
-    const holder = inHashingSlot(() => new Promise<void>((resolve) => (release = resolve)));
-    const success = signIn(kanban, owner.username, owner.password, '203.0.113.1');
-    await expect.poll(() => passwordHashingLoad().waiting).toBe(1);
-    vi.setSystemTime(Date.now() + 15 * 60 * 1000);
-    // The next window's first failure, counted before the sign-in is answered.
-    const firstFailure = spray(0);
-    await expect.poll(() => passwordHashingLoad().waiting).toBe(2);
-    release();
-    await holder;
-    expect([(await success).status, (await firstFailure).status]).toEqual([303, 401]);
+    const slot = holdHashingSlot();
+    let answers: [Awaited<ReturnType<typeof post>>, Awaited<ReturnType<typeof post>>];
+    try {
+      const success = signIn(kanban, owner.username, owner.password, '203.0.113.1');
+      await expect.poll(() => passwordHashingLoad().waiting).toBe(1);
+      vi.setSystemTime(Date.now() + 15 * 60 * 1000);
+      // The next window's first failure, counted before the sign-in is answered.
+      const firstFailure = spray(0);
+      await expect.poll(() => passwordHashingLoad().waiting).toBe(2);
+      await slot.release();
+      answers = [await success, await firstFailure];
+    } finally {
+      await slot.release();
+    }
+    expect(answers.map((answer) => answer.status)).toEqual([303, 401]);
 
     // Three failures in this window, as if the sign-in had never been: a give-back would allow a fourth.
     expect([(await spray(1)).status, (await spray(2)).status, (await spray(3)).status]).toEqual([401, 401, 429]);
@@ -107,14 +124,18 @@ describe('RV-01: one address against many usernames', () => {
       const kanban = await start({ REDIS_URL: redis.url, PASSWORD_HASH_CONCURRENCY: '1' });
       const owner = await makeAccount(kanban);
       // Counted in Redis, then held at the hashing slot while Redis goes away.
-      let release!: () => void;
-      const holder = inHashingSlot(() => new Promise<void>((resolve) => (release = resolve)));
-      const success = signIn(kanban, owner.username, owner.password, '203.0.113.1');
-      await expect.poll(() => passwordHashingLoad().waiting).toBe(1);
-      await redis.kill();
-      release();
-      await holder;
-      expect((await success).status).toBe(303);
+      const slot = holdHashingSlot();
+      let status: number;
+      try {
+        const success = signIn(kanban, owner.username, owner.password, '203.0.113.1');
+        await expect.poll(() => passwordHashingLoad().waiting).toBe(1);
+        await redis.kill();
+        await slot.release();
+        status = (await success).status;
+      } finally {
+        await slot.release();
+      }
+      expect(status).toBe(303);
       expect(kanban.logs.some((line) => line.limiter === 'signin-failures' && line.msg === 'a try could not be given back')).toBe(true);
     } finally {
       await redis.kill();
@@ -177,20 +198,24 @@ describe('RV-03: a flood of sign-ins, each a password hash', () => {
     const attempt = (i: number) => post(at, 'login', { username: `unknown-${i}`, password: 'guess' }, '127.0.0.1');
 
     // Take both slots, so that the flood queues behind them for certain (no race with its hashes).
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const holders = [inHashingSlot(() => held), inHashingSlot(() => held)];
-    const flood = Array.from({ length: 10 }, (_, i) => attempt(i));
-    await expect.poll(() => passwordHashingLoad().waiting).toBe(10);
+    const slots = [holdHashingSlot(), holdHashingSlot()];
+    const releaseAll = () => Promise.all(slots.map((slot) => slot.release()));
+    let flooded: Awaited<ReturnType<typeof post>>[];
+    try {
+      const flood = Array.from({ length: 10 }, (_, i) => attempt(i));
+      await expect.poll(() => passwordHashingLoad().waiting).toBe(10);
 
-    const refused = await attempt(10);
-    expect(refused.status).toBe(503);
-    expect(refused.retryAfter).toBe('5');
-    expect(refused.html).toContain('Too many sign-ins are being checked at this moment.');
+      const refused = await attempt(10);
+      expect(refused.status).toBe(503);
+      expect(refused.retryAfter).toBe('5');
+      expect(refused.html).toContain('Too many sign-ins are being checked at this moment.');
 
-    release();
-    await Promise.all(holders);
-    expect((await Promise.all(flood)).map((answer) => answer.status)).toEqual(Array(10).fill(401));
+      await releaseAll();
+      flooded = await Promise.all(flood);
+    } finally {
+      await releaseAll();
+    }
+    expect(flooded.map((answer) => answer.status)).toEqual(Array(10).fill(401));
     expect(passwordHashingLoad()).toEqual({ running: 0, peak: 2, waiting: 0 });
   });
 });

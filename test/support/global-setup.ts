@@ -6,7 +6,7 @@ import { adminQuery, TEST_DATABASE_PREFIX, TEST_ENGINE } from './test-database.t
 
 // PostgreSQL runs: drop the per-folder databases of earlier runs before, and of this one after.
 // Every run: drop after it the databases its files made on PostgreSQL whatever the engine
-// (runDatabaseName), when the server answers; the files leave them, as a drop mid-suite stalls.
+// (run-databases.ts), when the server answers; the files leave them, as a drop mid-suite stalls.
 // Every run: remove the playground's per-process Vite caches (server/playground/router.ts) after,
 // as vitest ends its worker processes without their exit handlers.
 

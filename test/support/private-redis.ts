@@ -35,13 +35,16 @@ export async function startPrivateRedis(): Promise<PrivateRedis | undefined> {
     return undefined;
   }
   const exited = new Promise<void>((resolve) => redis.once('exit', () => resolve()));
-  const url = `redis://127.0.0.1:${port}`;
-  await expect.poll(() => redisAnswersAt(url)).toBe(true);
-  return {
-    url,
-    kill: async () => {
-      redis.kill('SIGKILL');
-      await exited;
-    },
+  const kill = async () => {
+    redis.kill('SIGKILL');
+    await exited;
   };
+  const url = `redis://127.0.0.1:${port}`;
+  try {
+    await expect.poll(() => redisAnswersAt(url)).toBe(true);
+  } catch (error) {
+    await kill();
+    throw error;
+  }
+  return { url, kill };
 }

@@ -9,7 +9,8 @@ import { freePort, spawnServer, untilAnswering, type ChildServer } from './child
 import { rawToolCall, textOf } from './kanban-actors.ts';
 import { LOAD_LIMITS, type RunningKanban } from './kanban-server.ts';
 import { authorizeUrl, exchangeCode, registerClient, type RegisteredClient } from './oauth-steps.ts';
-import { adminQuery, runDatabaseName, TEST_DATABASE_URL } from './test-database.ts';
+import { runDatabaseName } from './run-databases.ts';
+import { adminQuery, databaseUrl, TEST_DATABASE_URL } from './test-database.ts';
 
 // Three server processes ("replicas") on one PostgreSQL database of their own, for
 // test/replicas.test.ts: one PUBLIC_URL for all, each on its own loopback port, each request sent
@@ -17,7 +18,7 @@ import { adminQuery, runDatabaseName, TEST_DATABASE_URL } from './test-database.
 // beforeAll; `available` is false (and unavailableReason says why) when no PostgreSQL answers.
 
 const DATABASE_NAME = runDatabaseName('replicas');
-export const DATABASE_URL = Object.assign(new URL(TEST_DATABASE_URL), { pathname: `/${DATABASE_NAME}` }).toString();
+export const DATABASE_URL = databaseUrl(DATABASE_NAME);
 
 export interface Replica {
   name: string;
@@ -48,7 +49,7 @@ export function useReplicas(): void {
       await adminQuery(`CREATE DATABASE "${DATABASE_NAME}"`);
       available = true;
     } catch (error) {
-      unavailableReason = `no PostgreSQL at ${TEST_DATABASE_URL} (${(error as Error).message})`;
+      unavailableReason = `no PostgreSQL at ${new URL(TEST_DATABASE_URL).host} (${(error as Error).message})`;
       console.warn(`Skipping the replica tests: ${unavailableReason}`);
       return;
     }

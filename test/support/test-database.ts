@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
-import { inject } from 'vitest';
 import type { KanbanDatabase } from '../../db/database.ts';
 import { openKanbanDatabase } from '../../db/open.ts';
 
@@ -14,22 +13,6 @@ export const TEST_ENGINE: 'sqlite' | 'postgres' = process.env.TEST_ENGINE === 'p
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** Every test database starts with this, so a run can drop what earlier runs left (set it to keep two runs apart). */
 export const TEST_DATABASE_PREFIX = process.env.TEST_DATABASE_PREFIX ?? 'kanban_t_';
-declare module 'vitest' {
-  interface ProvidedContext {
-    /** TEST_DATABASE_PREFIX and this run's own mark (global-setup.ts). */
-    databaseRunPrefix: string;
-  }
-}
-
-/**
- * A database a test file makes on PostgreSQL whatever the run's engine (the replica and migration
- * tests), named for this run. The global teardown drops it, not the file: DROP DATABASE forces a
- * checkpoint, and mid-suite that checkpoint flushed the whole server's dirty pages (26 s measured).
- */
-export function runDatabaseName(label: string): string {
-  return `${inject('databaseRunPrefix')}${label}`;
-}
-
 /** Small pools: a run starts many servers and PostgreSQL allows 100 connections. */
 const TEST_POOL_SIZE = 3;
 
@@ -37,7 +20,8 @@ function databaseNameFor(dataDir: string): string {
   return TEST_DATABASE_PREFIX + createHash('sha256').update(dataDir).digest('hex').slice(0, 20);
 }
 
-function urlOf(name: string): string {
+/** The URL of database `name` on the test server. */
+export function databaseUrl(name: string): string {
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   return url.toString();
@@ -45,7 +29,8 @@ function urlOf(name: string): string {
 
 /** Runs one statement on the server's administrative database. */
 export async function adminQuery(text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  // A server that does not answer is an error within seconds, not a hang (a file's skip, the teardown).
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
   await client.connect();
   try {
     return await client.query(text);
@@ -66,7 +51,7 @@ async function ensureDatabaseFor(dataDir: string): Promise<string> {
       if ((error as { code?: string }).code !== '42P04' && (error as { code?: string }).code !== '23505') throw error;
     }
   }
-  return urlOf(name);
+  return databaseUrl(name);
 }
 
 /** The environment a server on `dataDir` needs for this run's engine (DATA_DIR always). */
