@@ -29,8 +29,8 @@ export function databaseUrl(name: string): string {
 
 /** Runs one statement on the server's administrative database. */
 export async function adminQuery(text: string): Promise<pg.QueryResult> {
-  // A server that does not answer is an error within seconds, not a hang (a file's skip, the teardown).
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
+  // A server that does not answer is an error within seconds (a loaded machine still connects well within them), not a hang.
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
     return await client.query(text);
