@@ -5,9 +5,9 @@ import { inHashingSlot, passwordHashingLoad } from '../../server/auth/issuer/pas
 import { ConfigError, loadConfig } from '../../server/config.ts';
 import { BrowserForms } from '../support/browser-forms.ts';
 import { dbRow, dbRows, removeDataDir, startKanban, type RunningKanban } from '../support/kanban-server.ts';
-import { TEST_ENGINE } from '../support/test-database.ts';
-import { startPrivateRedis } from '../support/private-redis.ts';
 import { authorizeInBrowser, authorizeUrl, makeAccount, registerClient } from '../support/oauth-steps.ts';
+import { startPrivateRedis } from '../support/private-redis.ts';
+import { TEST_ENGINE } from '../support/test-database.ts';
 
 // Security catalogue RV-01..RV-03 (and sign-ups, hash cost): password guessing against the
 // sign-in and sign-up forms, each limit met by a bounded flood on loopback. Addresses other than
@@ -52,17 +52,24 @@ async function post(at: { cookie: string; url: string }, action: 'login' | 'sign
 
 const signIn = async (kanban: RunningKanban, username: string, password: string, address: string) => post(await interaction(kanban), 'login', { username, password }, address);
 
-/** Takes one password-hashing slot until released; released however the test ends (the slots are this process's, shared by later tests). */
-function holdHashingSlot(): { release(): Promise<void> } {
+/**
+ * Runs `work` with `count` of this process's password-hashing slots taken, so sign-ins queue behind
+ * them; `work` frees them (release) when its queued sign-ins may go on. Freed at the end however
+ * `work` ends: later tests in this worker share the slots.
+ */
+async function withHashingSlotsTaken<T>(count: number, work: (release: () => Promise<void>) => Promise<T>): Promise<T> {
   let free!: () => void;
   const gate = new Promise<void>((resolve) => (free = resolve));
-  const held = inHashingSlot(() => gate);
-  return {
-    release: async () => {
-      free();
-      await held;
-    },
+  const taken = Array.from({ length: count }, () => inHashingSlot(() => gate));
+  const release = async () => {
+    free();
+    await Promise.all(taken);
   };
+  try {
+    return await work(release);
+  } finally {
+    await release();
+  }
 }
 
 describe('RV-01: one address against many usernames', () => {
@@ -96,21 +103,17 @@ describe('RV-01: one address against many usernames', () => {
     const spray = (i: number) => post(at, 'login', { username: `victim-${i}`, password: 'Summer2026!' }, '203.0.113.1');
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
 
-    // The one hashing slot held: the sign-in is counted now, in this window, and answered later.
-    const slot = holdHashingSlot();
-    let answers: [Awaited<ReturnType<typeof post>>, Awaited<ReturnType<typeof post>>];
-    try {
+    // The one hashing slot taken: the sign-in is counted now, in this window, and answered later.
+    const answers = await withHashingSlotsTaken(1, async (release) => {
       const success = signIn(kanban, owner.username, owner.password, '203.0.113.1');
       await expect.poll(() => passwordHashingLoad().waiting).toBe(1);
       vi.setSystemTime(Date.now() + 15 * 60 * 1000);
       // The next window's first failure, counted before the sign-in is answered.
       const firstFailure = spray(0);
       await expect.poll(() => passwordHashingLoad().waiting).toBe(2);
-      await slot.release();
-      answers = [await success, await firstFailure];
-    } finally {
-      await slot.release();
-    }
+      await release();
+      return [await success, await firstFailure];
+    });
     expect(answers.map((answer) => answer.status)).toEqual([303, 401]);
 
     // Three failures in this window, as if the sign-in had never been: a give-back would allow a fourth.
@@ -124,18 +127,14 @@ describe('RV-01: one address against many usernames', () => {
       const kanban = await start({ REDIS_URL: redis.url, PASSWORD_HASH_CONCURRENCY: '1' });
       const owner = await makeAccount(kanban);
       // Counted in Redis, then held at the hashing slot while Redis goes away.
-      const slot = holdHashingSlot();
-      let status: number;
-      try {
+      const answer = await withHashingSlotsTaken(1, async (release) => {
         const success = signIn(kanban, owner.username, owner.password, '203.0.113.1');
         await expect.poll(() => passwordHashingLoad().waiting).toBe(1);
         await redis.kill();
-        await slot.release();
-        status = (await success).status;
-      } finally {
-        await slot.release();
-      }
-      expect(status).toBe(303);
+        await release();
+        return success;
+      });
+      expect(answer.status).toBe(303);
       expect(kanban.logs.some((line) => line.limiter === 'signin-failures' && line.msg === 'a try could not be given back')).toBe(true);
     } finally {
       await redis.kill();
@@ -198,10 +197,7 @@ describe('RV-03: a flood of sign-ins, each a password hash', () => {
     const attempt = (i: number) => post(at, 'login', { username: `unknown-${i}`, password: 'guess' }, '127.0.0.1');
 
     // Take both slots, so that the flood queues behind them for certain (no race with its hashes).
-    const slots = [holdHashingSlot(), holdHashingSlot()];
-    const releaseAll = () => Promise.all(slots.map((slot) => slot.release()));
-    let flooded: Awaited<ReturnType<typeof post>>[];
-    try {
+    const flooded = await withHashingSlotsTaken(2, async (release) => {
       const flood = Array.from({ length: 10 }, (_, i) => attempt(i));
       await expect.poll(() => passwordHashingLoad().waiting).toBe(10);
 
@@ -210,11 +206,9 @@ describe('RV-03: a flood of sign-ins, each a password hash', () => {
       expect(refused.retryAfter).toBe('5');
       expect(refused.html).toContain('Too many sign-ins are being checked at this moment.');
 
-      await releaseAll();
-      flooded = await Promise.all(flood);
-    } finally {
-      await releaseAll();
-    }
+      await release();
+      return Promise.all(flood);
+    });
     expect(flooded.map((answer) => answer.status)).toEqual(Array(10).fill(401));
     expect(passwordHashingLoad()).toEqual({ running: 0, peak: 2, waiting: 0 });
   });
