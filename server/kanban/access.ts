@@ -1,5 +1,5 @@
 import { and, eq, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
-import type { BoardRow, CardRow, Db, KanbanDatabase, Tables } from '../../db/database.ts';
+import type { BoardRow, CardRow, Db, KanbanDatabase, Preparable, Tables } from '../../db/database.ts';
 import { grantsReading, grantsWriting } from '../scopes.ts';
 import { boardNotFound, cardNotFound, KanbanError } from './errors.ts';
 import type { Viewer } from '../viewer.ts';
@@ -8,7 +8,7 @@ import type { Viewer } from '../viewer.ts';
 // board is readable by anyone who has its id (its link); listing covers featured boards and one's own.
 
 /** Private boards are the owner's, and only with kanban.read (kanban.write implies it). */
-export function readsPrivate(viewer: Viewer): viewer is Extract<Viewer, { signedIn: true }> {
+function readsPrivate(viewer: Viewer): viewer is Extract<Viewer, { signedIn: true }> {
   return viewer.signedIn && grantsReading(viewer.scopes);
 }
 
@@ -20,8 +20,8 @@ export function ownership(viewer: Viewer, board: Pick<BoardRow, 'ownerSub'>): { 
   return { owned: viewer.signedIn && board.ownerSub !== null && board.ownerSub === viewer.subject, canEdit: canEdit(viewer, board) };
 }
 
-/** Public boards, and with a subject (a value, or a placeholder of a prepared statement) theirs. */
-export function visibleBoards(boards: Tables['boards'], subject: string | Placeholder | undefined): SQL {
+/** Public boards, and with a subject (a placeholder of a prepared statement) theirs. */
+function visibleBoards(boards: Tables['boards'], subject: Placeholder | undefined): SQL {
   const isPublic = eq(boards.visibility, 'public');
   return subject === undefined ? isPublic : or(isPublic, eq(boards.ownerSub, subject))!;
 }
@@ -34,6 +34,22 @@ export function visibleBoards(boards: Tables['boards'], subject: string | Placeh
 export function boardsListedTo(boards: Tables['boards'], viewer: Viewer): SQL {
   const featured = and(eq(boards.featured, true), eq(boards.visibility, 'public'))!;
   return readsPrivate(viewer) ? or(featured, eq(boards.ownerSub, viewer.subject))! : featured;
+}
+
+/**
+ * A read limited to the boards a viewer may see (`visible`, put in its WHERE), prepared twice: for
+ * viewers who see public boards only, and for those who also see their own, whose subject fills
+ * the second one's placeholder. The caller passes the viewer; the right one runs.
+ */
+export function preparedForViewer<Params extends Record<string, unknown>, Row>(
+  database: KanbanDatabase,
+  name: string,
+  build: (db: Db, visible: SQL) => Preparable<Params, Row[]>,
+): (db: Db, viewer: Viewer, params: Params) => Promise<Row[]> {
+  const { boards } = database.tables;
+  const publicOnly = database.prepared(`${name}_if_public`, (db) => build(db, visibleBoards(boards, undefined)));
+  const publicOrOwn = database.prepared(`${name}_if_public_or_own`, (db) => build(db, visibleBoards(boards, sql.placeholder('subject'))) as Preparable<Params & { subject: string }, Row[]>);
+  return (db, viewer, params) => (readsPrivate(viewer) ? publicOrOwn(db, { ...params, subject: viewer.subject }) : publicOnly(db, params));
 }
 
 /** The board a viewer may see, and the board a viewer may change, for every tool that names one. */
@@ -53,27 +69,22 @@ export interface BoardAccess {
  * existing board starts here, and so does the version check of a replayed get_board answer.
  */
 export function preparedBoardAccess(database: KanbanDatabase): BoardAccess {
-  const { boards } = database.tables;
-  const byId = eq(boards.id, sql.placeholder('boardId'));
-  const publicOnly = database.prepared('board_if_public', (db) => db.select().from(boards).where(and(byId, visibleBoards(boards, undefined))));
-  const publicOrOwn = database.prepared('board_if_public_or_own', (db) => db.select().from(boards).where(and(byId, visibleBoards(boards, sql.placeholder('subject')))));
+  const { boards, cards } = database.tables;
+  const boardOf = preparedForViewer(database, 'board', (db, visible) => db.select().from(boards).where(and(eq(boards.id, sql.placeholder('boardId')), visible)));
+  const cardOf = preparedForViewer(database, 'card', (db, visible) =>
+    db.select({ card: cards, board: boards }).from(cards).innerJoin(boards, eq(cards.boardId, boards.id)).where(and(eq(cards.id, sql.placeholder('cardId')), visible)),
+  );
   const visible = async (db: Db, viewer: Viewer, boardId: string): Promise<BoardRow> => {
-    const [board] = readsPrivate(viewer) ? await publicOrOwn(db, { boardId, subject: viewer.subject }) : await publicOnly(db, { boardId });
+    const [board] = await boardOf(db, viewer, { boardId });
     if (!board) throw boardNotFound(boardId);
     return board;
   };
-
-  const { cards } = database.tables;
-  const cardById = eq(cards.id, sql.placeholder('cardId'));
-  const cardWithBoard = (db: Db) => db.select({ card: cards, board: boards }).from(cards).innerJoin(boards, eq(cards.boardId, boards.id));
-  const cardIfPublic = database.prepared('card_if_public', (db) => cardWithBoard(db).where(and(cardById, visibleBoards(boards, undefined))));
-  const cardIfPublicOrOwn = database.prepared('card_if_public_or_own', (db) => cardWithBoard(db).where(and(cardById, visibleBoards(boards, sql.placeholder('subject')))));
 
   return {
     visible,
     editable: async (db, viewer, boardId) => assertEditable(viewer, await visible(db, viewer, boardId)),
     async editableCard(db, viewer, cardId) {
-      const [found] = readsPrivate(viewer) ? await cardIfPublicOrOwn(db, { cardId, subject: viewer.subject }) : await cardIfPublic(db, { cardId });
+      const [found] = await cardOf(db, viewer, { cardId });
       if (!found) throw cardNotFound(cardId);
       return { card: found.card, board: assertEditable(viewer, found.board) };
     },

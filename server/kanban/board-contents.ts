@@ -1,6 +1,6 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db, KanbanDatabase } from '../../db/database.ts';
-import { ownership, readsPrivate, visibleBoards } from './access.ts';
+import { ownership, preparedForViewer } from './access.ts';
 import { boardNotFound } from './errors.ts';
 import type { BoardView, CardView } from '../mcp/tools/schemas.ts';
 import type { Viewer } from '../viewer.ts';
@@ -34,12 +34,10 @@ export function boardContents(database: KanbanDatabase): BoardContents {
       sql`${cards.position}, ${cards.id}`,
     ),
   };
-  const byId = eq(boards.id, sql.placeholder('boardId'));
-  const ifPublic = database.prepared('board_contents_if_public', (db) => db.select(fields).from(boards).where(and(byId, visibleBoards(boards, undefined))));
-  const ifPublicOrOwn = database.prepared('board_contents_if_public_or_own', (db) => db.select(fields).from(boards).where(and(byId, visibleBoards(boards, sql.placeholder('subject')))));
+  const contentsOf = preparedForViewer(database, 'board_contents', (db, visible) => db.select(fields).from(boards).where(and(eq(boards.id, sql.placeholder('boardId')), visible)));
 
   return async (db, viewer, boardId) => {
-    const [row] = readsPrivate(viewer) ? await ifPublicOrOwn(db, { boardId, subject: viewer.subject }) : await ifPublic(db, { boardId });
+    const [row] = await contentsOf(db, viewer, { boardId });
     if (!row) throw boardNotFound(boardId);
     const cardsByColumn = new Map<string, CardView[]>();
     const boardColumns = (JSON.parse(row.columnsJson) as ColumnValues[]).map(([id, title, wipLimit]) => {
