@@ -97,6 +97,24 @@ describe('tokens from the external issuer', () => {
     expect(((await read.json()) as { result: { isError?: boolean } }).result.isError).toBeFalsy();
   });
 
+  it("without kanban.read (or kanban.write), show their subject's private board to no one, not even its owner", async () => {
+    const call = async (token: string, name: string, args: Record<string, unknown>) => {
+      const response = await postMcp(kanban.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }, { authorization: `Bearer ${token}` });
+      return ((await response.json()) as { result: { isError?: boolean; content: { text: string }[]; structuredContent?: Record<string, any> } }).result;
+    };
+    const owner = await idp.token({ permissions: ['kanban.read', 'kanban.write'] });
+    const created = await call(owner, 'create_board', { title: 'Scoped secret', visibility: 'private' });
+    const boardId = created.structuredContent!.board.id as string;
+    expect((await call(owner, 'get_board', { boardId })).structuredContent!.board.title).toBe('Scoped secret');
+
+    const unscoped = await idp.token({ permissions: undefined, scope: 'openid' }); // the same subject
+    const refused = await call(unscoped, 'get_board', { boardId });
+    expect(refused.isError).toBe(true);
+    expect(refused.content[0]!.text).toContain('No board');
+    const listed = await call(unscoped, 'list_boards', {});
+    expect((listed.structuredContent!.boards as { id: string }[]).map((board) => board.id)).not.toContain(boardId);
+  });
+
   it('accept any capitalisation of the Bearer scheme', async () => {
     const token = await idp.token();
     for (const scheme of ['bearer', 'BEARER']) expect((await whoami(`${scheme} ${token}`)).status, scheme).toBe(200);
